@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make          build hxen.ko (for KDIR), the launcher and the test programs
+#   make demo     boot an emulated SVM host, load hxen.ko, show what it detected
+#   make check    run every test (unit, then the module suites on SVM and VMX)
+#
+# KDIR defaults to the running kernel's build tree, or else the headers of
+# Debian's current kernel, which the emulated test hosts boot.
+
+HXEN_VERSION := 0.1
+BUILD := $(CURDIR)/build
+RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
+# Recursive on purpose: the Debian ABI is looked up only when needed.
+TEST_ABI = $(shell scripts/kernel-abi)
+TEST_KDIR = /usr/src/linux-headers-$(TEST_ABI)
+KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),$(TEST_KDIR))
+
+CC ?= gcc
+# Static: the VMX test host's initramfs has no libc.
+USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(CURDIR)/kmod \
+	-DHXEN_VERSION='"$(HXEN_VERSION)"'
+USER_LDFLAGS := -static
+
+KMOD_SRC := $(shell find kmod -name '*.[ch]') kmod/Kbuild kmod/Makefile
+PROGRAMS := $(BUILD)/bin/hxen $(BUILD)/bin/hxen-modtest
+
+all: kmod programs
+
+kmod: $(KMOD_SRC)
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod W=1 modules
+
+programs: $(PROGRAMS)
+
+$(BUILD)/bin/hxen: userspace/hxen.c kmod/uapi/hxen.h
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDFLAGS)
+
+$(BUILD)/bin/hxen-modtest: tests/integration/modtest.c kmod/uapi/hxen.h
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDFLAGS)
+
+# hxen.ko for the emulated test hosts: built against the Debian kernel they
+# boot, from a copy of the sources (kmod/ may target another kernel), with
+# warnings as errors at W=1 and without debug info (faster loads in Bochs).
+testhost-kmod:
+	@abi=$(TEST_ABI); out=$(BUILD)/kmod-$$abi; mkdir -p $$out && \
+	(cd kmod && find . -name '*.[ch]' -o -name Kbuild -o -name Makefile | \
+		cpio -pdmu --quiet $$out) && \
+	$(MAKE) -s -C /usr/src/linux-headers-$$abi M=$$out W=1 KCFLAGS=-Werror modules && \
+	mkdir -p $$out/stripped && strip --strip-debug -o $$out/stripped/hxen.ko $$out/hxen.ko
+
+deps:
+	scripts/deps
+
+check: deps programs testhost-kmod
+	tests/check
+
+demo: deps programs testhost-kmod
+	scripts/demo
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
+	rm -rf $(BUILD)
+
+.PHONY: all kmod programs testhost-kmod deps check demo clean
