@@ -9,13 +9,123 @@
 
 #include <linux/atomic.h>
 #include <linux/fs.h>
+#include <linux/kvm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
 
 #include "uapi/hxen.h"
 
 #define HXEN_KVM_API_VERSION	12
+#define HXEN_MAX_VCPUS		64
+#define HXEN_MAX_MEMSLOTS	32
 
 struct page;
+struct hxen_vm;
+struct hxen_vcpu;
+
+struct hxen_memslot {
+	u64 base_gfn;
+	u64 npages;		/* 0: slot unused */
+	u64 userspace_addr;
+	u32 flags;		/* KVM_MEM_* */
+};
+
+/*
+ * Second-level (NPT/EPT) page-table entry format, supplied by the vendor:
+ * the two formats differ only in their permission and memory-type bits.
+ */
+struct hxen_tdp_format {
+	u64 table;		/* bits of a non-leaf entry */
+	u64 leaf_read;		/* bits of a readable leaf (incl. memory type) */
+	u64 leaf_write;		/* added for a writable leaf */
+	u64 present_mask;	/* any of these set: the entry is present */
+};
+
+/* Second-level page tables of one VM (mmu/tdp.c). */
+struct hxen_tdp {
+	struct page *root;	/* 4-level table; protected by vm->mmu_lock */
+	unsigned long pages;	/* table pages held */
+};
+
+enum hxen_vcpu_mode {
+	OUTSIDE_GUEST_MODE,
+	IN_GUEST_MODE,
+};
+
+/* Requests to a vCPU, acted on before the next guest entry. */
+#define HXEN_REQ_TLB_FLUSH	0
+
+struct hxen_vm {
+	refcount_t users;	/* the VM fd and each vCPU fd */
+	struct mm_struct *mm;	/* owner's; KVM_RUN from another mm: -EIO */
+
+	/* Serialises memslot changes and vCPU creation. */
+	struct mutex lock;
+	/* Slots: written under lock + mmu_lock, read under either. */
+	struct hxen_memslot slots[HXEN_MAX_MEMSLOTS];
+
+	struct hxen_vcpu *vcpus[HXEN_MAX_VCPUS];	/* under lock */
+	atomic_t nr_vcpus;
+
+	/*
+	 * mmu_lock protects the second-level tables. A fault that raced with
+	 * an MMU-notifier invalidation (in progress, or seq moved) retries.
+	 */
+	spinlock_t mmu_lock;
+	struct hxen_tdp tdp;
+	unsigned long mmu_seq;
+	long mmu_invalidating;
+	struct mmu_notifier mmu_notifier;
+
+	void *vendor;		/* vendor's per-VM data */
+};
+
+struct hxen_vcpu {
+	struct hxen_vm *vm;
+	int id;
+	/* Serialises this vCPU's ioctls (KVM_RUN among them). */
+	struct mutex mutex;
+	struct kvm_run *run;	/* shared with userspace through mmap */
+
+	int cpu;		/* host CPU it last ran on, -1 if none */
+	int mode;		/* enum hxen_vcpu_mode, for kicks */
+	unsigned long requests;	/* HXEN_REQ_* bits */
+
+	/* Guest GPRs the entry code saves; RAX/RSP/RIP may live in the VMCB. */
+	u64 regs[16];
+
+	/* An IN not yet completed: where userspace's data goes. */
+	struct {
+		bool pending;
+		u8 size;
+	} pio;
+
+	/* KVM_SET_CPUID2 table; under mutex (read in KVM_RUN). */
+	struct kvm_cpuid_entry2 *cpuid;
+	int cpuid_nent;
+
+	struct fpu_guest guest_fpu;
+	bool sigset_active;
+	sigset_t sigset;
+
+	void *vendor;		/* VMCB / VMCS and friends */
+};
+
+enum { VCPU_RAX, VCPU_RCX, VCPU_RDX, VCPU_RBX, VCPU_RSP, VCPU_RBP, VCPU_RSI,
+       VCPU_RDI, VCPU_R8, VCPU_R9, VCPU_R10, VCPU_R11, VCPU_R12, VCPU_R13,
+       VCPU_R14, VCPU_R15 };
+
+/*
+ * Vendor exit handlers return one of these: go back into the guest, or
+ * leave to userspace with vcpu->run filled in, or fail KVM_RUN with an errno.
+ */
+#define HXEN_RESUME	1
+#define HXEN_USER	0
 
 /*
  * One table per vendor, chosen once at module load (hxen_vendor_probe).
@@ -23,13 +133,38 @@ struct page;
  */
 struct hxen_vendor_ops {
 	const char *name;		/* "SVM" or "VMX" */
+	unsigned int cpu_area_order;	/* pages per CPU for cpu_enable: 2^order */
 	/*
-	 * Enter VMX operation / set EFER.SVME on this CPU. @area is a zeroed
-	 * page for the VMXON region or the host save area. Returns -EBUSY if
+	 * Enter VMX operation / set EFER.SVME on this CPU. @area is zeroed
+	 * (2^cpu_area_order pages) for the VMXON region or the host save areas. Returns -EBUSY if
 	 * another hypervisor already holds this CPU's virtualization.
 	 */
 	int (*cpu_enable)(struct page *area);
 	void (*cpu_disable)(void);
+
+	const struct hxen_tdp_format *tdp_format;
+
+	int (*vm_init)(struct hxen_vm *vm);
+	void (*vm_destroy)(struct hxen_vm *vm);
+	/* Allocate vcpu->vendor and put the vCPU in its reset state. */
+	int (*vcpu_create)(struct hxen_vcpu *vcpu);
+	void (*vcpu_free)(struct hxen_vcpu *vcpu);
+	/* Make the vCPU current on this CPU (preemption off) / stop that. */
+	void (*vcpu_load)(struct hxen_vcpu *vcpu, int cpu);
+	void (*vcpu_put)(struct hxen_vcpu *vcpu);
+	/*
+	 * Enter the guest once and handle the exit; interrupts are off on
+	 * entry and on return, preemption off. Returns HXEN_RESUME,
+	 * HXEN_USER or a negative errno.
+	 */
+	int (*vcpu_run)(struct hxen_vcpu *vcpu);
+	/* Handle the exit's slow part with interrupts and preemption on. */
+	int (*handle_exit)(struct hxen_vcpu *vcpu);
+
+	void (*get_regs)(struct hxen_vcpu *vcpu, struct kvm_regs *regs);
+	void (*set_regs)(struct hxen_vcpu *vcpu, const struct kvm_regs *regs);
+	void (*get_sregs)(struct hxen_vcpu *vcpu, struct kvm_sregs *sregs);
+	int (*set_sregs)(struct hxen_vcpu *vcpu, const struct kvm_sregs *sregs);
 };
 
 /* x86/cpu.c: detect the vendor and fill @info; NULL if neither is usable. */
@@ -46,6 +181,8 @@ extern struct hxen_info hxen_detected;
 /* Pages the module holds, for leak checks (HXEN_GET_INFO.live_pages). */
 extern atomic64_t hxen_live_pages;
 extern atomic_t hxen_live_vms;
+struct page *hxen_alloc_page(void);
+void hxen_free_page(struct page *page);
 
 /* virt.c: hardware virtualization held while at least one VM exists. */
 int hxen_virt_init(void);
@@ -57,6 +194,34 @@ unsigned int hxen_virt_cpus(void);
 /* vm.c */
 int hxen_create_vm(unsigned long type);
 long hxen_check_extension(long cap);
+void hxen_vm_put(struct hxen_vm *vm);
+struct hxen_memslot *hxen_gfn_to_slot(struct hxen_vm *vm, u64 gfn);
+
+/* vcpu.c */
+int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id);
+void hxen_vcpu_kick(struct hxen_vcpu *vcpu);
+/* Exits to userspace; they return HXEN_USER. */
+int hxen_exit_pio(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val);
+int hxen_exit_internal_error(struct hxen_vcpu *vcpu, u32 suberror,
+			     u64 data0, u64 data1);
+
+/* x86/cpuid.c */
+long hxen_set_cpuid2(struct hxen_vcpu *vcpu, struct kvm_cpuid2 __user *arg);
+long hxen_get_cpuid2(struct hxen_vcpu *vcpu, struct kvm_cpuid2 __user *arg);
+/* CPUID for the guest: leaf in *eax, subleaf in *ecx; results in all four. */
+void hxen_cpuid(struct hxen_vcpu *vcpu, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
+
+/* mmu/tdp.c */
+int hxen_tdp_init(struct hxen_vm *vm);
+void hxen_tdp_destroy(struct hxen_vm *vm);
+u64 hxen_tdp_root_pa(struct hxen_vm *vm);
+/* A guest access to @gpa faulted in the second-level tables. */
+#define HXEN_TDP_MAPPED	0	/* mapped: retry the access */
+#define HXEN_TDP_MMIO	1	/* no RAM there (or a write to a read-only slot) */
+int hxen_tdp_fault(struct hxen_vcpu *vcpu, u64 gpa, bool write);
+/* Zap guest frames [start, end); flushes TLBs. Under vm->lock. */
+void hxen_tdp_zap_gfn_range(struct hxen_vm *vm, u64 start, u64 end);
+int hxen_mmu_notifier_register(struct hxen_vm *vm);
 
 /* main.c */
 bool hxen_kvm_alias_active(void);

@@ -53,11 +53,12 @@ static int virt_alloc_area(unsigned int cpu)
 
 	if (c->area)
 		return 0;
-	page = alloc_pages_node(cpu_to_node(cpu), GFP_KERNEL | __GFP_ZERO, 0);
+	page = alloc_pages_node(cpu_to_node(cpu), GFP_KERNEL | __GFP_ZERO,
+				hxen_ops->cpu_area_order);
 	if (!page)
 		return -ENOMEM;
 	c->area = page;
-	atomic64_inc(&hxen_live_pages);
+	atomic64_add(1 << hxen_ops->cpu_area_order, &hxen_live_pages);
 	return 0;
 }
 
@@ -67,9 +68,9 @@ static void virt_free_area(unsigned int cpu)
 
 	if (!c->area)
 		return;
-	__free_page(c->area);
+	__free_pages(c->area, hxen_ops->cpu_area_order);
 	c->area = NULL;
-	atomic64_dec(&hxen_live_pages);
+	atomic64_sub(1 << hxen_ops->cpu_area_order, &hxen_live_pages);
 }
 
 /* On the CPU itself, interrupts off. @err collects the first failure. */

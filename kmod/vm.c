@@ -1,25 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VM objects and their file descriptors (KVM_CREATE_VM). A VM holds the
- * hardware virtualization reference for as long as its descriptor is open;
- * closing the last reference frees everything.
+ * VM objects and their file descriptors (KVM_CREATE_VM), guest memory slots
+ * (KVM_SET_USER_MEMORY_REGION). A VM holds the hardware virtualization
+ * reference while it lives; the VM fd and every vCPU fd hold the VM, and
+ * the last one closed frees everything.
  */
 #define pr_fmt(fmt) "hxen: " fmt
 
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/kvm.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "hxen.h"
 
-struct hxen_vm {
-	/* Memory slots and vCPUs arrive with the guest-execution work. */
-	int placeholder;
-};
+/* KVM's limit on one slot (2^31 - 1 pages), so userspace sizes carry over. */
+#define HXEN_MEM_MAX_NR_PAGES	((1ULL << 31) - 1)
 
 atomic_t hxen_live_vms = ATOMIC_INIT(0);
+
+struct page *hxen_alloc_page(void)
+{
+	struct page *page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+
+	if (page)
+		atomic64_inc(&hxen_live_pages);
+	return page;
+}
+
+void hxen_free_page(struct page *page)
+{
+	__free_page(page);
+	atomic64_dec(&hxen_live_pages);
+}
 
 /*
  * KVM_CHECK_EXTENSION, on /dev/hxen and on VM descriptors. Report only what
@@ -27,32 +44,171 @@ atomic_t hxen_live_vms = ATOMIC_INIT(0);
  */
 long hxen_check_extension(long cap)
 {
+	/* A backend that cannot run vCPUs yet offers no more than VMs. */
+	if (!hxen_ops->vcpu_run)
+		return cap == KVM_CAP_CHECK_EXTENSION_VM;
+
 	switch (cap) {
 	case KVM_CAP_CHECK_EXTENSION_VM:
+	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_READONLY_MEM:
+	case KVM_CAP_IMMEDIATE_EXIT:
+	case KVM_CAP_SYNC_MMU:
 		return 1;
+	case KVM_CAP_NR_MEMSLOTS:
+		return HXEN_MAX_MEMSLOTS;
+	case KVM_CAP_NR_VCPUS:
+	case KVM_CAP_MAX_VCPUS:
+	case KVM_CAP_MAX_VCPU_ID:
+		return HXEN_MAX_VCPUS;
 	default:
 		return 0;
 	}
 }
 
+/* Under vm->lock or vm->mmu_lock. */
+struct hxen_memslot *hxen_gfn_to_slot(struct hxen_vm *vm, u64 gfn)
+{
+	int i;
+
+	for (i = 0; i < HXEN_MAX_MEMSLOTS; i++) {
+		struct hxen_memslot *s = &vm->slots[i];
+
+		if (s->npages && gfn >= s->base_gfn && gfn - s->base_gfn < s->npages)
+			return s;
+	}
+	return NULL;
+}
+
+static int hxen_set_memory_region(struct hxen_vm *vm,
+				  const struct kvm_userspace_memory_region *m)
+{
+	u32 id = m->slot & 0xffff;
+	u64 npages = m->memory_size >> PAGE_SHIFT;
+	u64 base_gfn = m->guest_phys_addr >> PAGE_SHIFT;
+	struct hxen_memslot *slot, new, old;
+	int i;
+
+	if (m->flags & ~KVM_MEM_READONLY)
+		return -EINVAL;
+	/* Address space (slot >> 16) 0 only: no SMM. */
+	if ((m->slot >> 16) || id >= HXEN_MAX_MEMSLOTS)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(m->memory_size) || !PAGE_ALIGNED(m->guest_phys_addr) ||
+	    !PAGE_ALIGNED(m->userspace_addr))
+		return -EINVAL;
+	if (m->memory_size &&
+	    (npages > HXEN_MEM_MAX_NR_PAGES ||
+	     m->guest_phys_addr + m->memory_size < m->guest_phys_addr ||
+	     base_gfn + npages > (1ULL << (48 - PAGE_SHIFT)) ||
+	     !access_ok((void __user *)(unsigned long)m->userspace_addr, m->memory_size)))
+		return -EINVAL;
+
+	slot = &vm->slots[id];
+	new = (struct hxen_memslot){
+		.base_gfn = base_gfn,
+		.npages = npages,
+		.userspace_addr = m->userspace_addr,
+		.flags = m->flags,
+	};
+	if (slot->npages && npages) {
+		/* Changing a slot: only moving it in guest-physical space. */
+		if (new.npages != slot->npages ||
+		    new.userspace_addr != slot->userspace_addr ||
+		    new.flags != slot->flags)
+			return -EINVAL;
+		if (new.base_gfn == slot->base_gfn)
+			return 0;
+	}
+	if (!slot->npages && !npages)
+		return 0;
+	for (i = 0; npages && i < HXEN_MAX_MEMSLOTS; i++) {
+		struct hxen_memslot *o = &vm->slots[i];
+
+		if (i == id || !o->npages)
+			continue;
+		if (base_gfn < o->base_gfn + o->npages && o->base_gfn < base_gfn + npages)
+			return -EEXIST;
+	}
+
+	/*
+	 * Publish the new slot, then unmap the old range. A fault that read
+	 * the old slot sees mmu_seq move and retries.
+	 */
+	old = *slot;
+	spin_lock(&vm->mmu_lock);
+	*slot = new;
+	vm->mmu_seq++;
+	spin_unlock(&vm->mmu_lock);
+	if (old.npages)
+		hxen_tdp_zap_gfn_range(vm, old.base_gfn, old.base_gfn + old.npages);
+	return 0;
+}
+
 static long hxen_vm_ioctl(struct file *filp, unsigned int ioctl,
 			  unsigned long arg)
 {
+	struct hxen_vm *vm = filp->private_data;
+	void __user *argp = (void __user *)arg;
+	long r;
+
+	if (vm->mm != current->mm)
+		return -EIO;
 	switch (ioctl) {
 	case KVM_CHECK_EXTENSION:
 		return hxen_check_extension(arg);
+	case KVM_SET_USER_MEMORY_REGION: {
+		struct kvm_userspace_memory_region m;
+
+		if (copy_from_user(&m, argp, sizeof(m)))
+			return -EFAULT;
+		mutex_lock(&vm->lock);
+		r = hxen_set_memory_region(vm, &m);
+		mutex_unlock(&vm->lock);
+		return r;
+	}
+	case KVM_CREATE_VCPU:
+		return hxen_create_vcpu(vm, arg);
 	default:
 		return -ENOTTY;
 	}
 }
 
-static int hxen_vm_release(struct inode *inode, struct file *filp)
+static void hxen_vm_destroy(struct hxen_vm *vm)
 {
-	struct hxen_vm *vm = filp->private_data;
+	int i;
 
+	for (i = 0; i < HXEN_MAX_VCPUS; i++) {
+		struct hxen_vcpu *vcpu = vm->vcpus[i];
+
+		if (!vcpu)
+			continue;
+		hxen_ops->vcpu_free(vcpu);
+		fpu_free_guest_fpstate(&vcpu->guest_fpu);
+		free_page((unsigned long)vcpu->run);
+		kvfree(vcpu->cpuid);
+		kfree(vcpu);
+	}
+	if (vm->mmu_notifier.ops)
+		mmu_notifier_unregister(&vm->mmu_notifier, vm->mm);
+	if (vm->vendor && hxen_ops->vm_destroy)
+		hxen_ops->vm_destroy(vm);
+	hxen_tdp_destroy(vm);
+	mmdrop(vm->mm);
 	kfree(vm);
 	atomic_dec(&hxen_live_vms);
 	hxen_virt_put();
+}
+
+void hxen_vm_put(struct hxen_vm *vm)
+{
+	if (refcount_dec_and_test(&vm->users))
+		hxen_vm_destroy(vm);
+}
+
+static int hxen_vm_release(struct inode *inode, struct file *filp)
+{
+	hxen_vm_put(filp->private_data);
 	return 0;
 }
 
@@ -79,22 +235,34 @@ int hxen_create_vm(unsigned long type)
 
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm) {
-		r = -ENOMEM;
-		goto put_virt;
+		hxen_virt_put();
+		return -ENOMEM;
 	}
 	atomic_inc(&hxen_live_vms);
+	refcount_set(&vm->users, 1);
+	mutex_init(&vm->lock);
+	spin_lock_init(&vm->mmu_lock);
+	mmgrab(current->mm);
+	vm->mm = current->mm;
+
+	r = hxen_tdp_init(vm);
+	if (!r && hxen_ops->vm_init)
+		r = hxen_ops->vm_init(vm);
+	if (!r)
+		r = hxen_mmu_notifier_register(vm);
+	if (r) {
+		vm->mmu_notifier.ops = NULL;
+		goto out_destroy;
+	}
 
 	fd = anon_inode_getfd("hxen-vm", &hxen_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		r = fd;
-		goto free_vm;
+		goto out_destroy;
 	}
 	return fd;
 
-free_vm:
-	atomic_dec(&hxen_live_vms);
-	kfree(vm);
-put_virt:
-	hxen_virt_put();
+out_destroy:
+	hxen_vm_destroy(vm);
 	return r;
 }

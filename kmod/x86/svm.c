@@ -11,9 +11,12 @@
 #include <linux/printk.h>
 #include <asm/cpufeature.h>
 #include <asm/msr.h>
+#include <linux/slab.h>
+#include <asm/debugreg.h>
+#include <asm/fpu/xcr.h>
 #include <asm/svm.h>
 
-#include "../hxen.h"
+#include "svm.h"
 
 /* CPUID Fn8000_000A: SVM revision and feature identification (AMD APM 3). */
 #define SVM_CPUID_LEAF	0x8000000a
@@ -52,6 +55,10 @@ int svm_probe(struct hxen_info *info)
 		return -ENODEV;
 	}
 
+	if (!boot_cpu_has(X86_FEATURE_NPT)) {
+		pr_err("SVM: no nested paging (NPT); shadow paging is not implemented yet\n");
+		return -ENODEV;
+	}
 	info->vendor = HXEN_VENDOR_SVM;
 	info->nr_asids = cpuid_ebx(SVM_CPUID_LEAF);
 	for (i = 0; i < ARRAY_SIZE(map); i++)
@@ -60,8 +67,27 @@ int svm_probe(struct hxen_info *info)
 	return 0;
 }
 
+
+/*
+ * Per-CPU state: the host save area VMSAVE/VMLOAD use around VMRUN (the
+ * second page of the area virt.c hands us; the first is VM_HSAVE_PA's) and
+ * ASID allocation. ASIDs are handed out per CPU; when they run out the
+ * generation moves on and the whole TLB is flushed, so a vCPU's ASID is
+ * valid only on the CPU and in the generation it got it.
+ */
+struct svm_cpu {
+	u64 host_save_pa;
+	u64 asid_generation;
+	u32 next_asid;
+	u32 max_asid;
+	bool flush_all;		/* next VMRUN on this CPU flushes all ASIDs */
+};
+
+static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
+
 static int svm_cpu_enable(struct page *area)
 {
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
 	u64 efer;
 
 	rdmsrl(MSR_EFER, efer);
@@ -70,6 +96,12 @@ static int svm_cpu_enable(struct page *area)
 		return -EBUSY;
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
 	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(area));
+	sc->host_save_pa = page_to_phys(area) + PAGE_SIZE;
+	/* ASID 0 is the host's. */
+	sc->max_asid = min(cpuid_ebx(SVM_CPUID_LEAF), 65536u) - 1;
+	sc->next_asid = sc->max_asid + 1;
+	sc->asid_generation++;
+	sc->flush_all = true;
 	return 0;
 }
 
@@ -82,8 +114,392 @@ static void svm_cpu_disable(void)
 	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
 }
 
+/* Give the vCPU a fresh ASID on this CPU: its old translations are gone. */
+static void svm_new_asid(struct svm_vcpu *svm, struct svm_cpu *sc)
+{
+	if (sc->next_asid > sc->max_asid) {
+		sc->asid_generation++;
+		sc->next_asid = 1;
+		sc->flush_all = true;
+	}
+	svm->asid = sc->next_asid++;
+	svm->asid_generation = sc->asid_generation;
+	svm->vmcb->control.asid = svm->asid;
+}
+
+static void svm_set_intercept(struct vmcb *vmcb, int bit)
+{
+	vmcb->control.intercepts[bit / 32] |= 1U << (bit % 32);
+}
+
+static void svm_init_seg(struct vmcb_seg *seg, u16 attrib)
+{
+	seg->selector = 0;
+	seg->attrib = attrib;
+	seg->limit = 0xffff;
+	seg->base = 0;
+}
+
+/* Architectural reset state (APM 14.1.3), as KVM sets it up. */
+void svm_reset_vcpu(struct hxen_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_save_area *save = &svm->vmcb->save;
+	u16 data = SVM_SELECTOR_P_MASK | SVM_SELECTOR_S_MASK | SVM_SELECTOR_WRITE_MASK;
+
+	memset(save, 0, sizeof(*save));
+	svm_init_seg(&save->es, data);
+	svm_init_seg(&save->ss, data);
+	svm_init_seg(&save->ds, data);
+	svm_init_seg(&save->fs, data);
+	svm_init_seg(&save->gs, data);
+	svm_init_seg(&save->cs, SVM_SELECTOR_P_MASK | SVM_SELECTOR_S_MASK |
+		     SVM_SELECTOR_READ_MASK | SVM_SELECTOR_CODE_MASK);
+	save->cs.selector = 0xf000;
+	save->cs.base = 0xffff0000;
+	svm_init_seg(&save->ldtr, SVM_SELECTOR_P_MASK | 2);	/* LDT */
+	svm_init_seg(&save->tr, SVM_SELECTOR_P_MASK | 3);	/* busy 16-bit TSS */
+	save->gdtr.limit = 0xffff;
+	save->idtr.limit = 0xffff;
+	save->cr0 = X86_CR0_NW | X86_CR0_CD | X86_CR0_ET;
+	save->efer = EFER_SVME;		/* required by VMRUN; hidden from the guest */
+	save->dr6 = SVM_DR6_RESET;
+	save->dr7 = SVM_DR7_RESET;
+	save->rflags = X86_EFLAGS_FIXED;
+	save->rip = 0xfff0;
+	save->g_pat = 0x0007040600070406ULL;	/* the power-on PAT */
+	svm->efer = 0;
+	svm->xcr0 = XFEATURE_MASK_FP;
+	memset(vcpu->regs, 0, sizeof(vcpu->regs));
+	/* RDX holds the processor signature at reset; KVM uses 0x600. */
+	vcpu->regs[VCPU_RDX] = 0x600;
+	svm->vmcb->control.event_inj = 0;
+	svm->vmcb->control.int_state = 0;
+}
+
+static int svm_vm_init(struct hxen_vm *vm)
+{
+	struct svm_vm *sv = kzalloc(sizeof(*sv), GFP_KERNEL_ACCOUNT);
+
+	if (!sv)
+		return -ENOMEM;
+	/* All ones: every port and every MSR is intercepted. */
+	sv->iopm = alloc_pages(GFP_KERNEL_ACCOUNT, get_order(SVM_IOPM_SIZE));
+	sv->msrpm = alloc_pages(GFP_KERNEL_ACCOUNT, get_order(SVM_MSRPM_SIZE));
+	if (!sv->iopm || !sv->msrpm) {
+		if (sv->iopm)
+			__free_pages(sv->iopm, get_order(SVM_IOPM_SIZE));
+		if (sv->msrpm)
+			__free_pages(sv->msrpm, get_order(SVM_MSRPM_SIZE));
+		kfree(sv);
+		return -ENOMEM;
+	}
+	memset(page_address(sv->iopm), 0xff, PAGE_SIZE << get_order(SVM_IOPM_SIZE));
+	memset(page_address(sv->msrpm), 0xff, PAGE_SIZE << get_order(SVM_MSRPM_SIZE));
+	atomic64_add((1 << get_order(SVM_IOPM_SIZE)) + (1 << get_order(SVM_MSRPM_SIZE)),
+		     &hxen_live_pages);
+	vm->vendor = sv;
+	return 0;
+}
+
+static void svm_vm_destroy(struct hxen_vm *vm)
+{
+	struct svm_vm *sv = vm->vendor;
+
+	__free_pages(sv->iopm, get_order(SVM_IOPM_SIZE));
+	__free_pages(sv->msrpm, get_order(SVM_MSRPM_SIZE));
+	atomic64_sub((1 << get_order(SVM_IOPM_SIZE)) + (1 << get_order(SVM_MSRPM_SIZE)),
+		     &hxen_live_pages);
+	kfree(sv);
+	vm->vendor = NULL;
+}
+
+static int svm_vcpu_create(struct hxen_vcpu *vcpu)
+{
+	struct svm_vm *sv = vcpu->vm->vendor;
+	struct vmcb_control_area *c;
+	struct svm_vcpu *svm;
+	struct page *page;
+	static const int intercepts[] = {
+		INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_CPUID,
+		INTERCEPT_HLT, INTERCEPT_INVD, INTERCEPT_INVLPGA,
+		INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT, INTERCEPT_TASK_SWITCH,
+		INTERCEPT_FERR_FREEZE, INTERCEPT_SHUTDOWN, INTERCEPT_VMRUN,
+		INTERCEPT_VMMCALL, INTERCEPT_VMLOAD, INTERCEPT_VMSAVE,
+		INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT,
+		INTERCEPT_MONITOR, INTERCEPT_MWAIT, INTERCEPT_XSETBV,
+		INTERCEPT_RDPRU,
+	};
+	int i;
+
+	svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
+	if (!svm)
+		return -ENOMEM;
+	page = hxen_alloc_page();
+	if (!page) {
+		kfree(svm);
+		return -ENOMEM;
+	}
+	svm->vmcb = page_address(page);
+	svm->vmcb_pa = page_to_phys(page);
+	vcpu->vendor = svm;
+
+	c = &svm->vmcb->control;
+	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
+		svm_set_intercept(svm->vmcb, intercepts[i]);
+	/* Machine checks belong to the host. */
+	svm_set_intercept(svm->vmcb, INTERCEPT_EXCEPTION_OFFSET + MC_VECTOR);
+	c->iopm_base_pa = page_to_phys(sv->iopm);
+	c->msrpm_base_pa = page_to_phys(sv->msrpm);
+	/* Guest IF masks only virtual interrupts; host ones always exit. */
+	c->int_ctl = V_INTR_MASKING_MASK;
+	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	c->nested_cr3 = hxen_tdp_root_pa(vcpu->vm);
+	svm_reset_vcpu(vcpu);
+	return 0;
+}
+
+static void svm_vcpu_free(struct hxen_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	hxen_free_page(virt_to_page(svm->vmcb));
+	kfree(svm);
+	vcpu->vendor = NULL;
+}
+
+static void svm_vcpu_load(struct hxen_vcpu *vcpu, int cpu)
+{
+	/* A vCPU that moved CPUs gets a new ASID there (svm_vcpu_run). */
+	to_svm(vcpu)->asid_generation = 0;
+}
+
+static void svm_vcpu_put(struct hxen_vcpu *vcpu)
+{
+}
+
+void svm_skip_instruction(struct hxen_vcpu *vcpu, unsigned int len)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	svm->vmcb->save.rip = svm->next_rip ? svm->next_rip : svm->vmcb->save.rip + len;
+	svm->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+}
+
+void svm_inject_exception(struct hxen_vcpu *vcpu, u8 vector, bool has_error,
+			  u32 error)
+{
+	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+
+	c->event_inj = vector | SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
+		       (has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	c->event_inj_err = error;
+}
+
+static int svm_vcpu_run(struct hxen_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpu);
+	struct vmcb *vmcb = svm->vmcb;
+	u64 host_xcr0 = 0;
+
+	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	if (test_and_clear_bit(HXEN_REQ_TLB_FLUSH, &vcpu->requests))
+		svm->asid_generation = 0;
+	if (svm->asid_generation != sc->asid_generation)
+		svm_new_asid(svm, sc);
+	if (sc->flush_all) {
+		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+		sc->flush_all = false;
+	}
+	vmcb->save.rax = vcpu->regs[VCPU_RAX];
+	vmcb->save.rsp = vcpu->regs[VCPU_RSP];
+
+	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
+		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+		if (svm->xcr0 != host_xcr0 && (vmcb->save.cr4 & X86_CR4_OSXSAVE))
+			xsetbv(XCR_XFEATURE_ENABLED_MASK, svm->xcr0);
+	}
+
+	asm volatile("clgi" ::: "memory");
+	__hxen_svm_enter(svm->vmcb_pa, vcpu->regs, sc->host_save_pa);
+	asm volatile("stgi" ::: "memory");
+
+	if (host_xcr0 && xgetbv(XCR_XFEATURE_ENABLED_MASK) != host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+	vcpu->regs[VCPU_RAX] = vmcb->save.rax;
+	vcpu->regs[VCPU_RSP] = vmcb->save.rsp;
+	svm->next_rip = boot_cpu_has(X86_FEATURE_NRIPS) ? vmcb->control.next_rip : 0;
+	return HXEN_RESUME;
+}
+
+static void svm_get_regs(struct hxen_vcpu *vcpu, struct kvm_regs *r)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	u64 *g = vcpu->regs;
+
+	r->rax = g[VCPU_RAX]; r->rbx = g[VCPU_RBX]; r->rcx = g[VCPU_RCX];
+	r->rdx = g[VCPU_RDX]; r->rsi = g[VCPU_RSI]; r->rdi = g[VCPU_RDI];
+	r->rsp = g[VCPU_RSP]; r->rbp = g[VCPU_RBP];
+	r->r8 = g[VCPU_R8]; r->r9 = g[VCPU_R9]; r->r10 = g[VCPU_R10];
+	r->r11 = g[VCPU_R11]; r->r12 = g[VCPU_R12]; r->r13 = g[VCPU_R13];
+	r->r14 = g[VCPU_R14]; r->r15 = g[VCPU_R15];
+	r->rip = svm->vmcb->save.rip;
+	r->rflags = svm->vmcb->save.rflags;
+}
+
+static void svm_set_regs(struct hxen_vcpu *vcpu, const struct kvm_regs *r)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	u64 *g = vcpu->regs;
+
+	g[VCPU_RAX] = r->rax; g[VCPU_RBX] = r->rbx; g[VCPU_RCX] = r->rcx;
+	g[VCPU_RDX] = r->rdx; g[VCPU_RSI] = r->rsi; g[VCPU_RDI] = r->rdi;
+	g[VCPU_RSP] = r->rsp; g[VCPU_RBP] = r->rbp;
+	g[VCPU_R8] = r->r8; g[VCPU_R9] = r->r9; g[VCPU_R10] = r->r10;
+	g[VCPU_R11] = r->r11; g[VCPU_R12] = r->r12; g[VCPU_R13] = r->r13;
+	g[VCPU_R14] = r->r14; g[VCPU_R15] = r->r15;
+	svm->vmcb->save.rip = r->rip;
+	/* Bit 1 is always set; reserved bits are dropped (KVM does too). */
+	svm->vmcb->save.rflags = (r->rflags & 0x3f7fd7) | X86_EFLAGS_FIXED;
+}
+
+static void svm_seg_to_kvm(const struct vmcb_seg *s, struct kvm_segment *k)
+{
+	k->base = s->base;
+	k->limit = s->limit;
+	k->selector = s->selector;
+	k->type = s->attrib & SVM_SELECTOR_TYPE_MASK;
+	k->s = !!(s->attrib & SVM_SELECTOR_S_MASK);
+	k->dpl = (s->attrib >> SVM_SELECTOR_DPL_SHIFT) & 3;
+	k->present = !!(s->attrib & SVM_SELECTOR_P_MASK);
+	k->avl = !!(s->attrib & SVM_SELECTOR_AVL_MASK);
+	k->l = !!(s->attrib & SVM_SELECTOR_L_MASK);
+	k->db = !!(s->attrib & SVM_SELECTOR_DB_MASK);
+	k->g = !!(s->attrib & SVM_SELECTOR_G_MASK);
+	k->unusable = !k->present;
+}
+
+static void svm_seg_from_kvm(struct vmcb_seg *s, const struct kvm_segment *k)
+{
+	s->base = k->base;
+	s->limit = k->limit;
+	s->selector = k->selector;
+	s->attrib = k->unusable ? 0 :
+		(k->type & SVM_SELECTOR_TYPE_MASK) |
+		(k->s << SVM_SELECTOR_S_SHIFT) |
+		((k->dpl & 3) << SVM_SELECTOR_DPL_SHIFT) |
+		(k->present << SVM_SELECTOR_P_SHIFT) |
+		(k->avl << SVM_SELECTOR_AVL_SHIFT) |
+		(k->l << SVM_SELECTOR_L_SHIFT) |
+		(k->db << SVM_SELECTOR_DB_SHIFT) |
+		(k->g << SVM_SELECTOR_G_SHIFT);
+}
+
+static void svm_get_sregs(struct hxen_vcpu *vcpu, struct kvm_sregs *sr)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_save_area *s = &svm->vmcb->save;
+
+	svm_seg_to_kvm(&s->cs, &sr->cs);
+	svm_seg_to_kvm(&s->ds, &sr->ds);
+	svm_seg_to_kvm(&s->es, &sr->es);
+	svm_seg_to_kvm(&s->fs, &sr->fs);
+	svm_seg_to_kvm(&s->gs, &sr->gs);
+	svm_seg_to_kvm(&s->ss, &sr->ss);
+	svm_seg_to_kvm(&s->tr, &sr->tr);
+	svm_seg_to_kvm(&s->ldtr, &sr->ldt);
+	sr->gdt.base = s->gdtr.base;
+	sr->gdt.limit = s->gdtr.limit;
+	sr->idt.base = s->idtr.base;
+	sr->idt.limit = s->idtr.limit;
+	sr->cr0 = s->cr0;
+	sr->cr2 = s->cr2;
+	sr->cr3 = s->cr3;
+	sr->cr4 = s->cr4;
+	sr->cr8 = svm->vmcb->control.int_ctl & V_TPR_MASK;
+	sr->efer = svm->efer | (s->efer & EFER_LMA);
+	sr->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+			(vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
+}
+
+#define SVM_EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_FFXSR)
+#define SVM_CR4_VALID	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
+			 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | \
+			 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
+			 X86_CR4_FSGSBASE | X86_CR4_OSXSAVE | X86_CR4_SMEP | \
+			 X86_CR4_SMAP | X86_CR4_UMIP)
+
+static int svm_set_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_save_area *s = &svm->vmcb->save;
+	bool pg = sr->cr0 & X86_CR0_PG;
+
+	/* The consistency rules VMRUN would otherwise fail on (APM 15.5.1). */
+	if ((sr->cr0 >> 32) || (sr->cr4 & ~SVM_CR4_VALID) ||
+	    (sr->efer & ~SVM_EFER_VALID) ||
+	    ((sr->cr0 & X86_CR0_NW) && !(sr->cr0 & X86_CR0_CD)) ||
+	    (pg && !(sr->cr0 & X86_CR0_PE)))
+		return -EINVAL;
+	if ((sr->efer & EFER_LME) && pg) {
+		if (!(sr->cr4 & X86_CR4_PAE) || !(sr->efer & EFER_LMA))
+			return -EINVAL;
+	} else if (sr->efer & EFER_LMA) {
+		return -EINVAL;
+	}
+	if (sr->cr8 > 15)
+		return -EINVAL;
+
+	svm_seg_from_kvm(&s->cs, &sr->cs);
+	svm_seg_from_kvm(&s->ds, &sr->ds);
+	svm_seg_from_kvm(&s->es, &sr->es);
+	svm_seg_from_kvm(&s->fs, &sr->fs);
+	svm_seg_from_kvm(&s->gs, &sr->gs);
+	svm_seg_from_kvm(&s->ss, &sr->ss);
+	svm_seg_from_kvm(&s->tr, &sr->tr);
+	svm_seg_from_kvm(&s->ldtr, &sr->ldt);
+	s->cpl = sr->ss.dpl;
+	s->gdtr.base = sr->gdt.base;
+	s->gdtr.limit = sr->gdt.limit;
+	s->idtr.base = sr->idt.base;
+	s->idtr.limit = sr->idt.limit;
+	s->cr0 = sr->cr0;
+	s->cr2 = sr->cr2;
+	s->cr3 = sr->cr3;
+	s->cr4 = sr->cr4;
+	svm->vmcb->control.int_ctl = (svm->vmcb->control.int_ctl & ~V_TPR_MASK) | sr->cr8;
+	svm->efer = sr->efer & ~EFER_LMA;
+	s->efer = sr->efer | EFER_SVME;
+	/* New page-table roots or modes: the old ASID's entries are stale. */
+	svm->asid_generation = 0;
+	return 0;
+}
+
+static const struct hxen_tdp_format svm_tdp_format = {
+	/* NPT walks treat every access as a user access (APM 15.25.5). */
+	.table = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED,
+	.leaf_read = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY,
+	.leaf_write = _PAGE_RW,
+	.present_mask = _PAGE_PRESENT,
+};
+
 const struct hxen_vendor_ops svm_vendor_ops = {
 	.name = "SVM",
+	.cpu_area_order = 1,
 	.cpu_enable = svm_cpu_enable,
 	.cpu_disable = svm_cpu_disable,
+	.tdp_format = &svm_tdp_format,
+	.vm_init = svm_vm_init,
+	.vm_destroy = svm_vm_destroy,
+	.vcpu_create = svm_vcpu_create,
+	.vcpu_free = svm_vcpu_free,
+	.vcpu_load = svm_vcpu_load,
+	.vcpu_put = svm_vcpu_put,
+	.vcpu_run = svm_vcpu_run,
+	.handle_exit = svm_handle_exit,
+	.get_regs = svm_get_regs,
+	.set_regs = svm_set_regs,
+	.get_sregs = svm_get_sregs,
+	.set_sregs = svm_set_sregs,
 };

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPUs: KVM_CREATE_VCPU, the mmap'ed struct kvm_run, the vCPU ioctls and
+ * the run loop. The loop enters the guest through the vendor ops and goes
+ * back to userspace only for what userspace must see (I/O, MMIO, HLT
+ * without an in-kernel irqchip, shutdown, failures) or a pending signal.
+ */
+#define pr_fmt(fmt) "hxen: " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/kvm.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/uaccess.h>
+#include <asm/fpu/api.h>
+
+#include "hxen.h"
+
+static void hxen_kick_nop(void *unused)
+{
+}
+
+/*
+ * Force the vCPU out of guest mode, waiting until it is out. Pairs with
+ * the smp_mb() between setting IN_GUEST_MODE and the last request check.
+ */
+void hxen_vcpu_kick(struct hxen_vcpu *vcpu)
+{
+	int cpu;
+
+	smp_mb__after_atomic();
+	if (READ_ONCE(vcpu->mode) != IN_GUEST_MODE)
+		return;
+	cpu = READ_ONCE(vcpu->cpu);
+	if (cpu >= 0 && cpu != raw_smp_processor_id())
+		smp_call_function_single(cpu, hxen_kick_nop, NULL, 1);
+}
+
+/* Port I/O data sits in the kvm_run page, after the structure. */
+#define HXEN_PIO_DATA_OFFSET	ALIGN(sizeof(struct kvm_run), 64)
+
+int hxen_exit_pio(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val)
+{
+	struct kvm_run *run = vcpu->run;
+
+	BUILD_BUG_ON(HXEN_PIO_DATA_OFFSET + 8 > PAGE_SIZE);
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = size;
+	run->io.port = port;
+	run->io.count = 1;
+	run->io.data_offset = HXEN_PIO_DATA_OFFSET;
+	if (in) {
+		vcpu->pio.pending = true;
+		vcpu->pio.size = size;
+	} else {
+		memcpy((u8 *)run + HXEN_PIO_DATA_OFFSET, &val, size);
+	}
+	return HXEN_USER;
+}
+
+int hxen_exit_internal_error(struct hxen_vcpu *vcpu, u32 suberror,
+			     u64 data0, u64 data1)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = suberror;
+	run->internal.ndata = 2;
+	run->internal.data[0] = data0;
+	run->internal.data[1] = data1;
+	return HXEN_USER;
+}
+
+static bool vcpu_must_leave(void)
+{
+	return need_resched() || signal_pending(current);
+}
+
+/* Data for an IN that went to userspace goes into the guest's RAX. */
+static void vcpu_complete_pio(struct hxen_vcpu *vcpu)
+{
+	struct kvm_regs regs;
+	u64 val = 0, mask;
+
+	if (!vcpu->pio.pending)
+		return;
+	vcpu->pio.pending = false;
+	memcpy(&val, (u8 *)vcpu->run + vcpu->run->io.data_offset, vcpu->pio.size);
+	mask = vcpu->pio.size == 4 ? 0xffffffffULL : (1ULL << (8 * vcpu->pio.size)) - 1;
+	hxen_ops->get_regs(vcpu, &regs);
+	/* A 32-bit IN zero-extends into RAX like any 32-bit write. */
+	regs.rax = vcpu->pio.size == 4 ? val : (regs.rax & ~mask) | (val & mask);
+	hxen_ops->set_regs(vcpu, &regs);
+}
+
+static int vcpu_run(struct hxen_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	int r, cpu;
+
+	vcpu_complete_pio(vcpu);
+	if (READ_ONCE(run->immediate_exit)) {
+		run->exit_reason = KVM_EXIT_INTR;
+		return -EINTR;
+	}
+
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
+	for (;;) {
+		if (signal_pending(current)) {
+			run->exit_reason = KVM_EXIT_INTR;
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+
+		preempt_disable();
+		cpu = smp_processor_id();
+		if (vcpu->cpu != cpu) {
+			hxen_ops->vcpu_load(vcpu, cpu);
+			WRITE_ONCE(vcpu->cpu, cpu);
+		}
+		local_irq_disable();
+		/* Guest FPU registers must be live in the CPU, not in memory. */
+		if (test_thread_flag(TIF_NEED_FPU_LOAD))
+			switch_fpu_return();
+		WRITE_ONCE(vcpu->mode, IN_GUEST_MODE);
+		smp_mb();
+		if (vcpu_must_leave()) {
+			WRITE_ONCE(vcpu->mode, OUTSIDE_GUEST_MODE);
+			local_irq_enable();
+			preempt_enable();
+			continue;
+		}
+		r = hxen_ops->vcpu_run(vcpu);
+		WRITE_ONCE(vcpu->mode, OUTSIDE_GUEST_MODE);
+		local_irq_enable();
+		preempt_enable();
+		if (r == HXEN_RESUME)
+			r = hxen_ops->handle_exit(vcpu);
+		if (r != HXEN_RESUME)
+			break;
+	}
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+	return r < 0 ? r : 0;
+}
+
+static long hxen_vcpu_ioctl(struct file *filp, unsigned int ioctl,
+			    unsigned long arg)
+{
+	struct hxen_vcpu *vcpu = filp->private_data;
+	void __user *argp = (void __user *)arg;
+	long r;
+
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	switch (ioctl) {
+	case KVM_RUN:
+		r = -EINVAL;
+		if (arg)
+			break;
+		r = vcpu_run(vcpu);
+		break;
+	case KVM_GET_REGS: {
+		struct kvm_regs regs;
+
+		memset(&regs, 0, sizeof(regs));
+		hxen_ops->get_regs(vcpu, &regs);
+		r = copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
+		break;
+	}
+	case KVM_SET_REGS: {
+		struct kvm_regs regs;
+
+		r = -EFAULT;
+		if (copy_from_user(&regs, argp, sizeof(regs)))
+			break;
+		hxen_ops->set_regs(vcpu, &regs);
+		r = 0;
+		break;
+	}
+	case KVM_SET_CPUID2:
+		r = hxen_set_cpuid2(vcpu, argp);
+		break;
+	case KVM_GET_CPUID2:
+		r = hxen_get_cpuid2(vcpu, argp);
+		break;
+	case KVM_GET_SREGS: {
+		struct kvm_sregs sregs;
+
+		memset(&sregs, 0, sizeof(sregs));
+		hxen_ops->get_sregs(vcpu, &sregs);
+		r = copy_to_user(argp, &sregs, sizeof(sregs)) ? -EFAULT : 0;
+		break;
+	}
+	case KVM_SET_SREGS: {
+		struct kvm_sregs sregs;
+
+		r = -EFAULT;
+		if (copy_from_user(&sregs, argp, sizeof(sregs)))
+			break;
+		r = hxen_ops->set_sregs(vcpu, &sregs);
+		break;
+	}
+	default:
+		r = -ENOTTY;
+	}
+	mutex_unlock(&vcpu->mutex);
+	return r;
+}
+
+static vm_fault_t hxen_vcpu_fault(struct vm_fault *vmf)
+{
+	struct hxen_vcpu *vcpu = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	if (vmf->pgoff != 0)
+		return VM_FAULT_SIGBUS;
+	page = virt_to_page(vcpu->run);
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct hxen_vcpu_vm_ops = {
+	.fault = hxen_vcpu_fault,
+};
+
+static int hxen_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	vma->vm_ops = &hxen_vcpu_vm_ops;
+	return 0;
+}
+
+static int hxen_vcpu_release(struct inode *inode, struct file *filp)
+{
+	struct hxen_vcpu *vcpu = filp->private_data;
+
+	hxen_vm_put(vcpu->vm);
+	return 0;
+}
+
+static const struct file_operations hxen_vcpu_fops = {
+	.owner = THIS_MODULE,
+	.release = hxen_vcpu_release,
+	.unlocked_ioctl = hxen_vcpu_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = hxen_vcpu_mmap,
+	.llseek = noop_llseek,
+};
+
+int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id)
+{
+	struct hxen_vcpu *vcpu;
+	int r, fd;
+
+	if (id >= HXEN_MAX_VCPUS)
+		return -EINVAL;
+	if (!hxen_ops->vcpu_run) {
+		pr_info_once("running vCPUs on %s is not implemented yet\n", hxen_ops->name);
+		return -EOPNOTSUPP;
+	}
+
+	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return -ENOMEM;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->cpu = -1;
+	mutex_init(&vcpu->mutex);
+	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run) {
+		r = -ENOMEM;
+		goto free_vcpu;
+	}
+	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu)) {
+		r = -ENOMEM;
+		goto free_run;
+	}
+	r = hxen_ops->vcpu_create(vcpu);
+	if (r)
+		goto free_fpu;
+
+	mutex_lock(&vm->lock);
+	if (vm->vcpus[id]) {
+		r = -EEXIST;
+		goto unlock;
+	}
+	refcount_inc(&vm->users);
+	fd = anon_inode_getfd("hxen-vcpu", &hxen_vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		refcount_dec(&vm->users);
+		r = fd;
+		goto unlock;
+	}
+	WRITE_ONCE(vm->vcpus[id], vcpu);
+	atomic_inc(&vm->nr_vcpus);
+	mutex_unlock(&vm->lock);
+	return fd;
+
+unlock:
+	mutex_unlock(&vm->lock);
+	hxen_ops->vcpu_free(vcpu);
+free_fpu:
+	fpu_free_guest_fpstate(&vcpu->guest_fpu);
+free_run:
+	free_page((unsigned long)vcpu->run);
+free_vcpu:
+	kfree(vcpu);
+	return r;
+}

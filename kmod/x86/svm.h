@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* SVM backend internals, shared by svm*.c only. */
+#ifndef HXEN_X86_SVM_H
+#define HXEN_X86_SVM_H
+
+#include <asm/svm.h>
+
+#include "../hxen.h"
+
+/* Permission map sizes (APM 15.10.1, 15.11): 12 KiB of ports, 8 KiB of MSRs. */
+#define SVM_IOPM_SIZE	(3 * PAGE_SIZE)
+#define SVM_MSRPM_SIZE	(2 * PAGE_SIZE)
+
+/* Reset values of DR6 and DR7 (APM 13.1.1). */
+#define SVM_DR6_RESET	0xffff0ff0ULL
+#define SVM_DR7_RESET	0x400ULL
+
+struct svm_vm {
+	struct page *iopm;	/* 12 KiB: intercept every port */
+	struct page *msrpm;	/* 8 KiB: intercept every MSR */
+};
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+	u64 asid_generation;	/* with the CPU's generation: ASID still valid */
+	u32 asid;
+	u64 efer;		/* guest-visible EFER (the VMCB's has SVME too) */
+	u64 xcr0;
+	u64 next_rip;		/* of the intercepted instruction, if known */
+};
+
+static inline struct svm_vcpu *to_svm(struct hxen_vcpu *vcpu)
+{
+	return vcpu->vendor;
+}
+
+void __hxen_svm_enter(u64 vmcb_pa, u64 *regs, u64 host_save_pa);
+
+/* svm_exit.c */
+int svm_handle_exit(struct hxen_vcpu *vcpu);
+
+/* svm.c */
+void svm_skip_instruction(struct hxen_vcpu *vcpu, unsigned int len);
+void svm_inject_exception(struct hxen_vcpu *vcpu, u8 vector, bool has_error, u32 error);
+void svm_reset_vcpu(struct hxen_vcpu *vcpu);
+
+#endif

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SVM exit handling: one switch on the exit code whose arms call named
+ * handlers. Handlers return HXEN_RESUME, HXEN_USER (vcpu->run filled in)
+ * or a negative errno. They run with interrupts and preemption on.
+ */
+#define pr_fmt(fmt) "hxen: " fmt
+
+#include <linux/kvm.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr.h>
+#include <asm/svm.h>
+#include <asm/traps.h>
+#include <asm/trap_pf.h>
+#include <asm/trapnr.h>
+
+#include "svm.h"
+
+static int svm_handle_cpuid(struct hxen_vcpu *vcpu)
+{
+	u32 eax = vcpu->regs[VCPU_RAX], ebx, ecx = vcpu->regs[VCPU_RCX], edx;
+
+	hxen_cpuid(vcpu, &eax, &ebx, &ecx, &edx);
+	vcpu->regs[VCPU_RAX] = eax;
+	vcpu->regs[VCPU_RBX] = ebx;
+	vcpu->regs[VCPU_RCX] = ecx;
+	vcpu->regs[VCPU_RDX] = edx;
+	svm_skip_instruction(vcpu, 2);
+	return HXEN_RESUME;
+}
+
+static int svm_handle_hlt(struct hxen_vcpu *vcpu)
+{
+	svm_skip_instruction(vcpu, 1);
+	vcpu->run->exit_reason = KVM_EXIT_HLT;
+	return HXEN_USER;
+}
+
+static int svm_handle_ioio(struct hxen_vcpu *vcpu)
+{
+	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+	u32 info = c->exit_info_1;
+	u16 port = info >> 16;
+	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+	bool in = info & SVM_IOIO_TYPE_MASK;
+
+	if (info & SVM_IOIO_STR_MASK)
+		return hxen_exit_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+						SVM_EXIT_IOIO, info);
+	/* EXITINFO2 is the next RIP for IOIO, NRIP save or not (APM 15.10.2). */
+	to_svm(vcpu)->vmcb->save.rip = c->exit_info_2;
+	return hxen_exit_pio(vcpu, port, size, in, vcpu->regs[VCPU_RAX]);
+}
+
+static int svm_handle_npf(struct hxen_vcpu *vcpu)
+{
+	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+	u64 gpa = c->exit_info_2;
+	int r;
+
+	r = hxen_tdp_fault(vcpu, gpa, c->exit_info_1 & X86_PF_WRITE);
+	if (r < 0)
+		return r;
+	if (r == HXEN_TDP_MAPPED)
+		return HXEN_RESUME;
+	return hxen_exit_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					SVM_EXIT_NPF, gpa);
+}
+
+static int svm_msr_read(struct hxen_vcpu *vcpu, u32 msr, u64 *val)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_save_area *s = &svm->vmcb->save;
+
+	switch (msr) {
+	case MSR_EFER:
+		*val = svm->efer | (s->efer & EFER_LMA);
+		return 0;
+	case MSR_FS_BASE:
+		*val = s->fs.base;
+		return 0;
+	case MSR_GS_BASE:
+		*val = s->gs.base;
+		return 0;
+	case MSR_KERNEL_GS_BASE:
+		*val = s->kernel_gs_base;
+		return 0;
+	case MSR_STAR:
+		*val = s->star;
+		return 0;
+	case MSR_LSTAR:
+		*val = s->lstar;
+		return 0;
+	case MSR_CSTAR:
+		*val = s->cstar;
+		return 0;
+	case MSR_SYSCALL_MASK:
+		*val = s->sfmask;
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+		*val = s->sysenter_cs;
+		return 0;
+	case MSR_IA32_SYSENTER_ESP:
+		*val = s->sysenter_esp;
+		return 0;
+	case MSR_IA32_SYSENTER_EIP:
+		*val = s->sysenter_eip;
+		return 0;
+	case MSR_IA32_CR_PAT:
+		*val = s->g_pat;
+		return 0;
+	default:
+		return -ENOENT;
+	}
+}
+
+static bool svm_canonical(u64 v)
+{
+	return (u64)(((s64)v << 16) >> 16) == v;
+}
+
+static int svm_msr_write(struct hxen_vcpu *vcpu, u32 msr, u64 val)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_save_area *s = &svm->vmcb->save;
+
+	switch (msr) {
+	case MSR_EFER:
+		if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
+			return -EINVAL;
+		/* LME may not change while paging is on (SDM/APM). */
+		if ((s->cr0 & X86_CR0_PG) && ((val ^ svm->efer) & EFER_LME))
+			return -EINVAL;
+		svm->efer = val & ~EFER_LMA;
+		s->efer = (val & ~EFER_LMA) | (s->efer & EFER_LMA) | EFER_SVME;
+		return 0;
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_KERNEL_GS_BASE:
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+		if (!svm_canonical(val))
+			return -EINVAL;
+		if (msr == MSR_FS_BASE)
+			s->fs.base = val;
+		else if (msr == MSR_GS_BASE)
+			s->gs.base = val;
+		else if (msr == MSR_KERNEL_GS_BASE)
+			s->kernel_gs_base = val;
+		else if (msr == MSR_LSTAR)
+			s->lstar = val;
+		else
+			s->cstar = val;
+		return 0;
+	case MSR_STAR:
+		s->star = val;
+		return 0;
+	case MSR_SYSCALL_MASK:
+		s->sfmask = val;
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+		s->sysenter_cs = val;
+		return 0;
+	case MSR_IA32_SYSENTER_ESP:
+		s->sysenter_esp = val;
+		return 0;
+	case MSR_IA32_SYSENTER_EIP:
+		s->sysenter_eip = val;
+		return 0;
+	case MSR_IA32_CR_PAT: {
+		int i;
+
+		/* Each entry: UC, WC, WT, WP, WB or UC- (0,1,4,5,6,7). */
+		for (i = 0; i < 8; i++) {
+			u8 t = (val >> (8 * i)) & 0xff;
+
+			if (t > 7 || t == 2 || t == 3)
+				return -EINVAL;
+		}
+		s->g_pat = val;
+		return 0;
+	}
+	default:
+		return -ENOENT;
+	}
+}
+
+static int svm_handle_msr(struct hxen_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	u32 msr = vcpu->regs[VCPU_RCX];
+	u64 val;
+
+	if (svm->vmcb->control.exit_info_1) {
+		val = (vcpu->regs[VCPU_RDX] << 32) | (u32)vcpu->regs[VCPU_RAX];
+		if (svm_msr_write(vcpu, msr, val))
+			goto gp;
+	} else {
+		if (svm_msr_read(vcpu, msr, &val))
+			goto gp;
+		vcpu->regs[VCPU_RAX] = (u32)val;
+		vcpu->regs[VCPU_RDX] = val >> 32;
+	}
+	svm_skip_instruction(vcpu, 2);
+	return HXEN_RESUME;
+gp:
+	svm_inject_exception(vcpu, X86_TRAP_GP, true, 0);
+	return HXEN_RESUME;
+}
+
+static int svm_handle_xsetbv(struct hxen_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	u64 val = (vcpu->regs[VCPU_RDX] << 32) | (u32)vcpu->regs[VCPU_RAX];
+	u64 host = boot_cpu_has(X86_FEATURE_XSAVE) ?
+		   xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
+
+	/* SDM XSETBV: #GP for CPL > 0, XCR != 0, x87 off, AVX without SSE. */
+	if (svm->vmcb->save.cpl || (u32)vcpu->regs[VCPU_RCX] ||
+	    !(val & XFEATURE_MASK_FP) || (val & ~host) ||
+	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))) {
+		svm_inject_exception(vcpu, X86_TRAP_GP, true, 0);
+		return HXEN_RESUME;
+	}
+	svm->xcr0 = val;
+	svm_skip_instruction(vcpu, 3);
+	return HXEN_RESUME;
+}
+
+static int svm_handle_shutdown(struct hxen_vcpu *vcpu)
+{
+	/* The VMCB is undefined after SHUTDOWN (APM 15.11): start afresh. */
+	svm_reset_vcpu(vcpu);
+	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
+	return HXEN_USER;
+}
+
+static int svm_handle_ud(struct hxen_vcpu *vcpu)
+{
+	svm_inject_exception(vcpu, X86_TRAP_UD, false, 0);
+	return HXEN_RESUME;
+}
+
+static int svm_handle_invalid(struct hxen_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+	run->fail_entry.hardware_entry_failure_reason =
+		(u32)to_svm(vcpu)->vmcb->control.exit_code;
+	run->fail_entry.cpu = vcpu->cpu;
+	return HXEN_USER;
+}
+
+/* The guest was delivering an event when it exited: deliver it again. */
+static void svm_requeue_event(struct svm_vcpu *svm)
+{
+	struct vmcb_control_area *c = &svm->vmcb->control;
+	u32 type = c->exit_int_info & SVM_EXITINTINFO_TYPE_MASK;
+
+	if (!(c->exit_int_info & SVM_EXITINTINFO_VALID))
+		return;
+	/* A software interrupt is redone by re-executing INTn. */
+	if (type == SVM_EVTINJ_TYPE_SOFT)
+		return;
+	c->event_inj = c->exit_int_info;
+	c->event_inj_err = c->exit_int_info_err;
+}
+
+int svm_handle_exit(struct hxen_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	u32 code = svm->vmcb->control.exit_code;
+
+	svm->vmcb->control.event_inj = 0;
+	svm_requeue_event(svm);
+
+	switch (code) {
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+	case SVM_EXIT_SMI:
+		/* The host took it when interrupts came back on. */
+		return HXEN_RESUME;
+	case SVM_EXIT_EXCP_BASE + MC_VECTOR:
+		/* A machine check in the guest is the host's to handle. */
+		asm volatile("int $" __stringify(X86_TRAP_MC));
+		return HXEN_RESUME;
+	case SVM_EXIT_CPUID:
+		return svm_handle_cpuid(vcpu);
+	case SVM_EXIT_HLT:
+		return svm_handle_hlt(vcpu);
+	case SVM_EXIT_IOIO:
+		return svm_handle_ioio(vcpu);
+	case SVM_EXIT_NPF:
+		return svm_handle_npf(vcpu);
+	case SVM_EXIT_MSR:
+		return svm_handle_msr(vcpu);
+	case SVM_EXIT_XSETBV:
+		return svm_handle_xsetbv(vcpu);
+	case SVM_EXIT_SHUTDOWN:
+		return svm_handle_shutdown(vcpu);
+	case SVM_EXIT_INVD:
+		svm_skip_instruction(vcpu, 2);
+		return HXEN_RESUME;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMMCALL:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_RDPRU:
+		/* Not offered to guests: they fault as on a CPU without them. */
+		return svm_handle_ud(vcpu);
+	case SVM_EXIT_ERR:
+		return svm_handle_invalid(vcpu);
+	default:
+		return hxen_exit_internal_error(vcpu,
+				KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+				code, vcpu->cpu);
+	}
+}
