@@ -17,12 +17,12 @@ KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),$(TEST_KDIR))
 
 CC ?= gcc
 # Static: the VMX test host's initramfs has no libc.
-USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(CURDIR)/kmod \
+USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(CURDIR)/kmod -I$(CURDIR)/tests/lib \
 	-DHXEN_VERSION='"$(HXEN_VERSION)"'
 USER_LDFLAGS := -static
 
-KMOD_SRC := $(shell find kmod -name '*.[ch]') kmod/Kbuild kmod/Makefile
-PROGRAMS := $(BUILD)/bin/hxen $(BUILD)/bin/hxen-modtest
+KMOD_SRC := $(shell find kmod -name '*.[chS]') kmod/Kbuild kmod/Makefile
+PROGRAMS := $(BUILD)/bin/hxen $(BUILD)/bin/hxen-modtest $(BUILD)/bin/hxen-guesttest
 
 all: kmod programs
 
@@ -35,16 +35,20 @@ $(BUILD)/bin/hxen: userspace/hxen.c kmod/uapi/hxen.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDFLAGS)
 
-$(BUILD)/bin/hxen-modtest: tests/integration/modtest.c kmod/uapi/hxen.h
+$(BUILD)/bin/hxen-modtest: tests/integration/modtest.c kmod/uapi/hxen.h tests/lib/testlib.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDFLAGS)
+
+$(BUILD)/bin/hxen-guesttest: tests/guests/guesttest.c tests/guests/guests.S tests/lib/testlib.h
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -pthread -o $@ tests/guests/guesttest.c tests/guests/guests.S $(USER_LDFLAGS)
 
 # hxen.ko for the emulated test hosts: built against the Debian kernel they
 # boot, from a copy of the sources (kmod/ may target another kernel), with
 # warnings as errors at W=1 and without debug info (faster loads in Bochs).
 testhost-kmod:
 	@abi=$(TEST_ABI); out=$(BUILD)/kmod-$$abi; mkdir -p $$out && \
-	(cd kmod && find . -name '*.[ch]' -o -name Kbuild -o -name Makefile | \
+	(cd kmod && find . -name '*.[chS]' -o -name Kbuild -o -name Makefile | \
 		cpio -pdmu --quiet $$out) && \
 	$(MAKE) -s -C /usr/src/linux-headers-$$abi M=$$out W=1 KCFLAGS=-Werror modules && \
 	mkdir -p $$out/stripped && strip --strip-debug -o $$out/stripped/hxen.ko $$out/hxen.ko

@@ -210,6 +210,7 @@ long hxen_set_cpuid2(struct hxen_vcpu *vcpu, struct kvm_cpuid2 __user *arg);
 long hxen_get_cpuid2(struct hxen_vcpu *vcpu, struct kvm_cpuid2 __user *arg);
 /* CPUID for the guest: leaf in *eax, subleaf in *ecx; results in all four. */
 void hxen_cpuid(struct hxen_vcpu *vcpu, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
+bool hxen_guest_efer_valid(struct hxen_vcpu *vcpu, u64 efer);
 
 /* mmu/tdp.c */
 int hxen_tdp_init(struct hxen_vm *vm);

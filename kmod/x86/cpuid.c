@@ -8,6 +8,7 @@
 #include <linux/kvm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/msr-index.h>
 
 #include "../hxen.h"
 
@@ -50,23 +51,57 @@ long hxen_get_cpuid2(struct hxen_vcpu *vcpu, struct kvm_cpuid2 __user *arg)
 	return put_user(vcpu->cpuid_nent, &arg->nent) ? -EFAULT : 0;
 }
 
-void hxen_cpuid(struct hxen_vcpu *vcpu, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
+
+static const struct kvm_cpuid_entry2 *cpuid_find(struct hxen_vcpu *vcpu,
+						 u32 function, u32 index)
 {
-	u32 function = *eax, index = *ecx;
 	int i;
 
 	for (i = 0; i < vcpu->cpuid_nent; i++) {
 		const struct kvm_cpuid_entry2 *e = &vcpu->cpuid[i];
 
-		if (e->function != function)
-			continue;
-		if ((e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) && e->index != index)
-			continue;
-		*eax = e->eax;
-		*ebx = e->ebx;
-		*ecx = e->ecx;
-		*edx = e->edx;
+		if (e->function == function &&
+		    (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || e->index == index))
+			return e;
+	}
+	return NULL;
+}
+
+/* CPUID 0x80000001 EDX bits that gate EFER bits. */
+#define EXT_EDX_NX	BIT(20)
+#define EXT_EDX_FFXSR	BIT(25)
+#define EXT_EDX_LM	BIT(29)
+
+/*
+ * May the guest set these EFER bits with WRMSR? Only what its CPUID
+ * offers (the same rule as KVM's, so guests see the same #GP).
+ */
+bool hxen_guest_efer_valid(struct hxen_vcpu *vcpu, u64 efer)
+{
+	const struct kvm_cpuid_entry2 *e = cpuid_find(vcpu, 0x80000001, 0);
+	u32 edx = e ? e->edx : 0;
+
+	if (efer & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_FFXSR))
+		return false;
+	if ((efer & (EFER_LME | EFER_LMA)) && !(edx & EXT_EDX_LM))
+		return false;
+	if ((efer & EFER_NX) && !(edx & EXT_EDX_NX))
+		return false;
+	if ((efer & EFER_FFXSR) && !(edx & EXT_EDX_FFXSR))
+		return false;
+	return true;
+}
+
+void hxen_cpuid(struct hxen_vcpu *vcpu, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
+{
+	const struct kvm_cpuid_entry2 *e = cpuid_find(vcpu, *eax, *ecx);
+
+	if (!e) {
+		*eax = *ebx = *ecx = *edx = 0;
 		return;
 	}
-	*eax = *ebx = *ecx = *edx = 0;
+	*eax = e->eax;
+	*ebx = e->ebx;
+	*ecx = e->ecx;
+	*edx = e->edx;
 }

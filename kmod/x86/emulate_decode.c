@@ -501,8 +501,6 @@ opcode:
 
 	switch (imm) {
 	case IMM_B:
-		in->imm_bytes = 1;
-		break;
 	case IMM_BS:
 		in->imm_bytes = 1;
 		break;

@@ -321,9 +321,14 @@ static int svm_vcpu_run(struct hxen_vcpu *vcpu)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, svm->xcr0);
 	}
 
-	asm volatile("clgi" ::: "memory");
+	/*
+	 * With V_INTR_MASKING, the host's IF at VMRUN decides whether host
+	 * interrupts end the guest's run (APM 15.21.1): run with IF set.
+	 * GIF stays clear until we are back, so nothing is taken before.
+	 */
+	asm volatile("clgi; sti" ::: "memory");
 	__hxen_svm_enter(svm->vmcb_pa, vcpu->regs, sc->host_save_pa);
-	asm volatile("stgi" ::: "memory");
+	asm volatile("cli; stgi" ::: "memory");
 
 	if (host_xcr0 && xgetbv(XCR_XFEATURE_ENABLED_MASK) != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);

@@ -126,7 +126,7 @@ static int svm_msr_write(struct hxen_vcpu *vcpu, u32 msr, u64 val)
 
 	switch (msr) {
 	case MSR_EFER:
-		if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
+		if (!hxen_guest_efer_valid(vcpu, val))
 			return -EINVAL;
 		/* LME may not change while paging is on (SDM/APM). */
 		if ((s->cr0 & X86_CR0_PG) && ((val ^ svm->efer) & EFER_LME))

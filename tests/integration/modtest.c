@@ -27,41 +27,10 @@
 #include <linux/kvm.h>
 
 #include "uapi/hxen.h"
+#include "testlib.h"
 
 #define HXEN_DEV "/dev/hxen"
 #define KVM_DEV "/dev/kvm"
-
-enum { PASS = 0, FAIL = -1, SKIP = 1 };
-
-static char reason[512];
-
-static int fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	return FAIL;
-}
-
-static int skip(const char *why)
-{
-	snprintf(reason, sizeof(reason), "%s", why);
-	return SKIP;
-}
-
-#define EXPECT(cond, ...) do { if (!(cond)) return fail(__VA_ARGS__); } while (0)
-
-/* ioctl that must fail with @err. */
-#define EXPECT_ERRNO(call, err, what)                                          \
-	do {                                                                   \
-		long r_ = (call);                                              \
-		if (r_ != -1 || errno != (err))                                \
-			return fail("%s: got %ld/%s, want %s", what, r_,       \
-				    r_ == -1 ? strerror(errno) : "success",    \
-				    strerror(err));                            \
-	} while (0)
 
 static int open_dev(const char *path)
 {
@@ -276,23 +245,46 @@ static int t_vcpu_mmap_size(void)
 	return PASS;
 }
 
-/* Capabilities hxen implements today; anything else it reports is a lie. */
-static const int implemented_caps[] = { KVM_CAP_CHECK_EXTENSION_VM };
+/*
+ * What hxen implements today, with the value it must report; anything else
+ * it reports is a lie. A backend that cannot run vCPUs yet reports VMs only.
+ */
+static const struct {
+	int cap, value;
+} implemented_caps[] = {
+	{ KVM_CAP_CHECK_EXTENSION_VM, 1 },
+	{ KVM_CAP_USER_MEMORY, 1 },
+	{ KVM_CAP_IMMEDIATE_EXIT, 1 },
+	{ KVM_CAP_SYNC_MMU, 1 },
+	{ KVM_CAP_NR_MEMSLOTS, 32 },
+	{ KVM_CAP_NR_VCPUS, 64 },
+	{ KVM_CAP_MAX_VCPUS, 64 },
+	{ KVM_CAP_MAX_VCPU_ID, 64 },
+};
+
+static bool backend_runs_vcpus(void)
+{
+	struct hxen_info info;
+
+	/* The VMX backend cannot run vCPUs yet. */
+	return get_info(&info) == 0 && info.vendor == HXEN_VENDOR_SVM;
+}
 
 static int check_caps(int fd, const char *what)
 {
 	long probes[] = { -1, 0x7fffffff, 0x80000000L, 100000 };
+	bool runs = backend_runs_vcpus();
 	unsigned int i, j;
 
 	for (i = 0; i < 1024; i++) {
-		int r = ioctl(fd, KVM_CHECK_EXTENSION, i);
-		bool known = false;
+		int r = ioctl(fd, KVM_CHECK_EXTENSION, i), want = 0;
 
 		EXPECT(r >= 0, "%s: CHECK_EXTENSION(%u): %s", what, i, strerror(errno));
-		for (j = 0; j < sizeof(implemented_caps) / sizeof(int); j++)
-			known |= implemented_caps[j] == (int)i;
-		EXPECT(!r || known, "%s: reports capability %u, which hxen does not implement", what, i);
-		EXPECT(r || !known, "%s: does not report implemented capability %u", what, i);
+		for (j = 0; j < sizeof(implemented_caps) / sizeof(implemented_caps[0]); j++)
+			if (implemented_caps[j].cap == (int)i &&
+			    (runs || i == KVM_CAP_CHECK_EXTENSION_VM))
+				want = implemented_caps[j].value;
+		EXPECT(r == want, "%s: capability %u is %d, want %d", what, i, r, want);
 	}
 	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
 		EXPECT(ioctl(fd, KVM_CHECK_EXTENSION, probes[i]) == 0,
@@ -333,8 +325,8 @@ static int t_create_vm(void)
 	EXPECT(info.live_vms == 1, "live_vms %u, want 1", info.live_vms);
 	EXPECT((int)info.virt_cpus == online_cpus(),
 	       "virtualization on %u CPUs, want all %d", info.virt_cpus, online_cpus());
-	EXPECT(info.live_pages == (unsigned)online_cpus(),
-	       "%llu pages held, want one per CPU", (unsigned long long)info.live_pages);
+	EXPECT(info.live_pages >= (unsigned)online_cpus(),
+	       "%llu pages held, want at least one per CPU", (unsigned long long)info.live_pages);
 	close(vm);
 	close(fd);
 	return expect_idle("after close");
@@ -638,8 +630,6 @@ static int t_cpu_hotplug(void)
 	EXPECT(set_cpu_online(1, 0) == 0, "offline cpu1: %s", strerror(errno));
 	EXPECT(get_info(&info) == 0 && (int)info.virt_cpus == n - 1,
 	       "cpu1 offline: virtualization on %u CPUs, want %d", info.virt_cpus, n - 1);
-	EXPECT(info.live_pages == (unsigned)n - 1, "cpu1 offline: %llu pages",
-	       (unsigned long long)info.live_pages);
 	EXPECT(set_cpu_online(1, 1) == 0, "online cpu1: %s", strerror(errno));
 	EXPECT(get_info(&info) == 0 && (int)info.virt_cpus == n,
 	       "cpu1 back: virtualization on %u CPUs, want %d", info.virt_cpus, n);
@@ -668,12 +658,8 @@ static int t_reload_50(void)
 	int i, fd, r;
 
 	for (i = 0; i < 50; i++) {
-		if ((r = reload_hxen(""))) {
-			char why[sizeof(reason)];
-
-			snprintf(why, sizeof(why), "%s", reason);
-			return fail("round %d: %s", i, why);
-		}
+		if ((r = reload_hxen("")))
+			return fail("round %d: %s", i, reason);
 		fd = open_dev(HXEN_DEV);
 		EXPECT(fd >= 0, "round %d: open %s: %s", i, HXEN_DEV, strerror(errno));
 		EXPECT(ioctl(fd, KVM_GET_API_VERSION, 0) == KVM_API_VERSION,
@@ -748,10 +734,7 @@ static int t_kvm_alias(void)
 	return PASS;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(void);
-} tests[] = {
+static const struct test tests[] = {
 	{ "api_version", t_api_version },
 	{ "vcpu_mmap_size", t_vcpu_mmap_size },
 	{ "check_extension_truthful", t_check_extension },
@@ -774,32 +757,6 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-	int passed = 0, failed = 0, skipped = 0;
-	unsigned int i;
-	struct timespec t0, t1;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		int r;
-
-		if (argc > 1 && !strstr(tests[i].name, argv[1]))
-			continue;
-		reason[0] = 0;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		r = tests[i].fn();
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		if (r == PASS) {
-			passed++;
-			printf("ok %s (%.2fs)\n", tests[i].name,
-			       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-		} else if (r == SKIP) {
-			skipped++;
-			printf("skip %s: %s\n", tests[i].name, reason);
-		} else {
-			failed++;
-			printf("not ok %s: %s\n", tests[i].name, reason);
-		}
-	}
-	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
-	return failed ? 1 : 0;
+	return run_tests(tests, sizeof(tests) / sizeof(tests[0]),
+			 argc > 1 ? argv[1] : NULL);
 }

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Tiny test guests. Each is copied to guest-physical GUEST_CODE (0x1000)
+ * and entered there in the mode its test sets up. ABS(g, l) is label l's
+ * guest address in guest g. Data lives at 0x2000+ (DATA).
+ */
+#define GUEST_CODE	0x1000
+#define DATA		0x2000
+#define ABS(g, l)	(GUEST_CODE + (l - guest_##g))
+
+#define GUEST(name)	.globl guest_##name; guest_##name:
+#define END(name)	.globl guest_##name##_end; guest_##name##_end:
+
+	.section .rodata, "a"
+
+/* Real mode: stop at once. */
+	.code16
+GUEST(hlt)
+	hlt
+END(hlt)
+
+/* Real mode: OUT of each size, then HLT. */
+GUEST(out)
+	mov	$0x42, %al
+	out	%al, $0x80
+	mov	$0x1234, %ax
+	mov	$0x3f8, %dx
+	out	%ax, %dx
+	mov	$0xdeadbeef, %eax
+	out	%eax, $0x81
+	hlt
+END(out)
+
+/* Real mode: IN of each size keeps or clears the upper bits as hardware. */
+GUEST(in)
+	mov	$0x11111111, %eax
+	in	$0x71, %al
+	mov	%eax, %ebx
+	mov	$0x22222222, %eax
+	mov	$0x1f0, %dx
+	in	%dx, %ax
+	mov	%eax, %ecx
+	in	%dx, %eax
+	hlt
+END(in)
+
+/* CPUID leaves from the table userspace set. */
+GUEST(cpuid)
+	mov	$0x0, %eax
+	cpuid
+	mov	%eax, %esi
+	mov	$0x7, %eax
+	mov	$0x1, %ecx
+	cpuid
+	hlt
+END(cpuid)
+
+/* Real mode: add to a word in RAM, twice, then stop. */
+GUEST(ram)
+	movl	(DATA), %eax
+	add	$1, %eax
+	movl	%eax, (DATA)
+	movl	%eax, (0x8000)		/* second slot */
+	hlt
+	movl	(DATA), %eax
+	hlt
+END(ram)
+
+/* Spin until userspace stops us (signal, immediate_exit). */
+GUEST(spin)
+1:	incl	(DATA)
+	jmp	1b
+END(spin)
+
+/* Real mode triple fault: no IDT, then an exception. */
+GUEST(triple_fault)
+	lidt	ABS(triple_fault, 1f)
+	int3
+	hlt
+1:	.word	0
+	.long	0
+END(triple_fault)
+
+/*
+ * Real mode -> 32-bit protected mode -> 64-bit long mode, all by the
+ * guest itself, reporting each stage on port 0x10. Page tables at 0x3000.
+ */
+GUEST(modes)
+	cli
+	lgdt	ABS(modes, gdtr)
+	mov	%cr0, %eax
+	or	$1, %eax
+	mov	%eax, %cr0
+	ljmpl	$0x08, $ABS(modes, pm32)
+	.code32
+pm32:
+	mov	$0x10, %ax
+	mov	%ax, %ds
+	mov	%ax, %es
+	mov	%ax, %ss
+	mov	$32, %al
+	out	%al, $0x10
+	/* PML4[0] -> PDPT[0] -> PD[0]: 2 MiB identity page. */
+	movl	$0x4003, (0x3000)
+	movl	$0x5003, (0x4000)
+	movl	$0x83, (0x5000)
+	mov	$0x3000, %eax
+	mov	%eax, %cr3
+	mov	%cr4, %eax
+	or	$0x20, %eax		/* PAE */
+	mov	%eax, %cr4
+	mov	$0xc0000080, %ecx	/* EFER.LME */
+	rdmsr
+	or	$0x100, %eax
+	wrmsr
+	mov	%cr0, %eax
+	or	$0x80000000, %eax	/* PG */
+	mov	%eax, %cr0
+	ljmp	$0x18, $ABS(modes, lm64)
+	.code64
+lm64:
+	mov	$64, %al
+	out	%al, $0x10
+	mov	$0xc0000080, %ecx
+	rdmsr
+	mov	%rax, %rbx		/* EFER as the guest sees it */
+	movabs	$0x123456789abcdef0, %rax
+	mov	%rax, (DATA)
+	hlt
+	.p2align 3
+gdt:
+	.quad	0
+	.quad	0x00cf9a000000ffff	/* 0x08: 32-bit code */
+	.quad	0x00cf92000000ffff	/* 0x10: data */
+	.quad	0x00af9a000000ffff	/* 0x18: 64-bit code */
+gdtr:
+	.word	gdtr - gdt - 1
+	.long	ABS(modes, gdt)
+END(modes)
+
+/* 64-bit guest entered directly by the runner (long-mode sregs). */
+	.code64
+GUEST(long64)
+	mov	(DATA), %rax
+	not	%rax
+	mov	%rax, (DATA + 8)
+	mov	$0x3fd, %dx
+	out	%al, %dx
+	hlt
+END(long64)
+
+/* 32-bit protected mode, flat segments, paging off. */
+	.code32
+GUEST(prot32)
+	mov	(DATA), %eax
+	lea	1(%eax,%eax,2), %eax
+	mov	%eax, (DATA + 4)
+	hlt
+END(prot32)
+
+/* Read a word userspace changes behind the guest's back (MMU notifier). */
+	.code16
+GUEST(reread)
+	movl	(DATA), %eax
+	hlt
+	movl	(DATA), %eax
+	hlt
+END(reread)
+
+/* Per-vCPU counter loop: 1000 increments of DATA + 4*id (id in ebx). */
+	.code32
+GUEST(count)
+	mov	$1000, %ecx
+1:	incl	DATA(,%ebx,4)
+	dec	%ecx
+	jnz	1b
+	hlt
+END(count)
+
+	.section .note.GNU-stack, "", @progbits
