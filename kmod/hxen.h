@@ -99,6 +99,12 @@ struct hxen_vcpu {
 	/* Guest GPRs the entry code saves; RAX/RSP/RIP may live in the VMCB. */
 	u64 regs[16];
 
+	/* Events queued by KVM_INTERRUPT (-1: none) and KVM_NMI; under mutex. */
+	int irq_vector;
+	bool nmi_pending;
+
+	u64 xcr0;		/* guest XCR0 (XSETBV, KVM_SET_XCRS) */
+
 	/* An IN not yet completed: where userspace's data goes. */
 	struct {
 		bool pending;
@@ -161,6 +167,16 @@ struct hxen_vendor_ops {
 	/* Handle the exit's slow part with interrupts and preemption on. */
 	int (*handle_exit)(struct hxen_vcpu *vcpu);
 
+	/* Event injection; called with interrupts off right before vcpu_run. */
+	bool (*interrupt_allowed)(struct hxen_vcpu *vcpu);
+	bool (*nmi_allowed)(struct hxen_vcpu *vcpu);
+	void (*inject_irq)(struct hxen_vcpu *vcpu, u8 vector);
+	void (*inject_nmi)(struct hxen_vcpu *vcpu);
+	/* Exit as soon as the guest can take an interrupt. */
+	void (*enable_irq_window)(struct hxen_vcpu *vcpu);
+
+	u64 (*get_rflags)(struct hxen_vcpu *vcpu);
+	u8 (*get_cr8)(struct hxen_vcpu *vcpu);
 	void (*get_regs)(struct hxen_vcpu *vcpu, struct kvm_regs *regs);
 	void (*set_regs)(struct hxen_vcpu *vcpu, const struct kvm_regs *regs);
 	void (*get_sregs)(struct hxen_vcpu *vcpu, struct kvm_sregs *sregs);
@@ -204,6 +220,10 @@ void hxen_vcpu_kick(struct hxen_vcpu *vcpu);
 int hxen_exit_pio(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val);
 int hxen_exit_internal_error(struct hxen_vcpu *vcpu, u32 suberror,
 			     u64 data0, u64 data1);
+
+/* vcpu.c */
+/* XSETBV / KVM_SET_XCRS: 0, or -EINVAL for a value the SDM makes #GP. */
+int hxen_set_xcr0(struct hxen_vcpu *vcpu, u64 val);
 
 /* x86/cpuid.c */
 long hxen_set_cpuid2(struct hxen_vcpu *vcpu, struct kvm_cpuid2 __user *arg);

@@ -16,7 +16,10 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
+#include <asm/apicdef.h>
 #include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr-index.h>
 
 #include "hxen.h"
 
@@ -76,6 +79,56 @@ int hxen_exit_internal_error(struct hxen_vcpu *vcpu, u32 suberror,
 	return HXEN_USER;
 }
 
+int hxen_set_xcr0(struct hxen_vcpu *vcpu, u64 val)
+{
+	u64 host = boot_cpu_has(X86_FEATURE_XSAVE) ?
+		   xgetbv(XCR_XFEATURE_ENABLED_MASK) : XFEATURE_MASK_FP;
+
+	/* SDM XSETBV: x87 must stay on, AVX needs SSE, nothing unsupported. */
+	if (!(val & XFEATURE_MASK_FP) || (val & ~host) ||
+	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE)))
+		return -EINVAL;
+	vcpu->xcr0 = val;
+	return 0;
+}
+
+/*
+ * Deliver what userspace queued, as soon as the guest can take it; else
+ * ask for an exit when it can. Interrupts are off; the vCPU is loaded.
+ */
+static void vcpu_inject_events(struct hxen_vcpu *vcpu)
+{
+	if (vcpu->nmi_pending && hxen_ops->nmi_allowed(vcpu)) {
+		hxen_ops->inject_nmi(vcpu);
+		vcpu->nmi_pending = false;
+	}
+	if (vcpu->irq_vector < 0 && !vcpu->run->request_interrupt_window)
+		return;
+	if (vcpu->irq_vector >= 0 && hxen_ops->interrupt_allowed(vcpu)) {
+		hxen_ops->inject_irq(vcpu, vcpu->irq_vector);
+		vcpu->irq_vector = -1;
+	} else {
+		hxen_ops->enable_irq_window(vcpu);
+	}
+}
+
+static bool vcpu_ready_for_interrupt(struct hxen_vcpu *vcpu)
+{
+	return vcpu->irq_vector < 0 && hxen_ops->interrupt_allowed(vcpu);
+}
+
+/* What every exit to userspace reports besides the exit itself. */
+static void vcpu_fill_run(struct hxen_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->if_flag = !!(hxen_ops->get_rflags(vcpu) & X86_EFLAGS_IF);
+	run->cr8 = hxen_ops->get_cr8(vcpu);
+	run->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+			 (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
+	run->ready_for_interrupt_injection = vcpu_ready_for_interrupt(vcpu);
+}
+
 static bool vcpu_must_leave(void)
 {
 	return need_resched() || signal_pending(current);
@@ -109,6 +162,8 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 		return -EINTR;
 	}
 
+	if (vcpu->sigset_active)
+		sigprocmask(SIG_SETMASK, &vcpu->sigset, &current->real_blocked);
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	for (;;) {
 		if (signal_pending(current)) {
@@ -136,6 +191,7 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 			preempt_enable();
 			continue;
 		}
+		vcpu_inject_events(vcpu);
 		r = hxen_ops->vcpu_run(vcpu);
 		WRITE_ONCE(vcpu->mode, OUTSIDE_GUEST_MODE);
 		local_irq_enable();
@@ -144,9 +200,43 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 			r = hxen_ops->handle_exit(vcpu);
 		if (r != HXEN_RESUME)
 			break;
+		/* Userspace asked to hear when it may inject (KVM ABI). */
+		if (run->request_interrupt_window && vcpu_ready_for_interrupt(vcpu)) {
+			run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+			r = HXEN_USER;
+			break;
+		}
 	}
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+	if (vcpu->sigset_active) {
+		sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);
+		sigemptyset(&current->real_blocked);
+	}
+	vcpu_fill_run(vcpu);
 	return r < 0 ? r : 0;
+}
+
+static long vcpu_set_signal_mask(struct hxen_vcpu *vcpu,
+				 struct kvm_signal_mask __user *argp)
+{
+	struct kvm_signal_mask hdr;
+	sigset_t set;
+
+	if (!argp) {
+		vcpu->sigset_active = false;
+		return 0;
+	}
+	if (copy_from_user(&hdr, argp, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.len != sizeof(set))
+		return -EINVAL;
+	if (copy_from_user(&set, argp->sigset, sizeof(set)))
+		return -EFAULT;
+	/* SIGKILL and SIGSTOP cannot be blocked. */
+	sigdelsetmask(&set, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	vcpu->sigset = set;
+	vcpu->sigset_active = true;
+	return 0;
 }
 
 static long hxen_vcpu_ioctl(struct file *filp, unsigned int ioctl,
@@ -183,6 +273,43 @@ static long hxen_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			break;
 		hxen_ops->set_regs(vcpu, &regs);
 		r = 0;
+		break;
+	}
+	case KVM_INTERRUPT: {
+		struct kvm_interrupt irq;
+
+		r = -EFAULT;
+		if (copy_from_user(&irq, argp, sizeof(irq)))
+			break;
+		r = -EINVAL;
+		if (irq.irq >= 256)
+			break;
+		/* A second one replaces the first, as on KVM. */
+		vcpu->irq_vector = irq.irq;
+		r = 0;
+		break;
+	}
+	case KVM_NMI:
+		vcpu->nmi_pending = true;
+		r = 0;
+		break;
+	case KVM_SET_SIGNAL_MASK:
+		r = vcpu_set_signal_mask(vcpu, argp);
+		break;
+	case KVM_GET_MP_STATE: {
+		/* Without an in-kernel irqchip a vCPU is always runnable. */
+		struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+		r = copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
+		break;
+	}
+	case KVM_SET_MP_STATE: {
+		struct kvm_mp_state mp;
+
+		r = -EFAULT;
+		if (copy_from_user(&mp, argp, sizeof(mp)))
+			break;
+		r = mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
 		break;
 	}
 	case KVM_SET_CPUID2:
@@ -273,6 +400,8 @@ int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	vcpu->cpu = -1;
+	vcpu->irq_vector = -1;
+	vcpu->xcr0 = XFEATURE_MASK_FP;
 	mutex_init(&vcpu->mutex);
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vcpu->run) {

@@ -18,10 +18,10 @@
 
 struct emul {
 	struct hxen_emul_ctx *ctx;
-	const struct hxen_emul_regs *old;	/* addresses are computed here */
-	struct hxen_emul_regs r;		/* shadow, committed on success */
+	const struct hxen_emul_regs *old;	/* addresses come from here */
+	struct hxen_emul_regs r;		/* shadow, committed last */
 	struct hxen_insn in;
-	u64 rm_ea;		/* effective address of the r/m memory operand */
+	u64 rm_ea;		/* offset of the r/m memory operand */
 	u64 rm_la;		/* its linear address, once checked */
 	bool rm_la_ok;
 	bool advance;		/* move RIP past the instruction */
@@ -121,10 +121,10 @@ static u64 alu(unsigned int op, u64 a, u64 b, unsigned int bytes, u64 *rflags)
 		if (op == HXEN_ALU_ADD)
 			c = 0;
 		res = (a + b + c) & m;
-		/* carry out: the sum wrapped below a (or to a, with carry in) */
+		/* carry out: the sum wrapped below a (to a with carry in) */
 		if (res < a || (c && res == a))
 			f |= HXEN_RFLAGS_CF;
-		/* signed overflow: both inputs differ in sign from the result */
+		/* overflow: both inputs differ in sign from the result */
 		if ((a ^ res) & (b ^ res) & sb)
 			f |= HXEN_RFLAGS_OF;
 		break;

@@ -55,7 +55,7 @@ typedef int64_t s64;
 enum hxen_emul_result {
 	HXEN_EMUL_OK = 0,	/* done: RIP advanced, state updated */
 	HXEN_EMUL_PENDING,	/* a read must complete first; nothing done */
-	HXEN_EMUL_UNHANDLED,	/* unknown, unsupported or truncated bytes */
+	HXEN_EMUL_UNHANDLED,	/* unknown, unsupported or truncated */
 	HXEN_EMUL_EXCEPTION,	/* inject ctx->exc_*; nothing done */
 };
 
@@ -124,8 +124,8 @@ struct hxen_emul_ctx {
 	const struct hxen_emul_ops *ops;
 	void *opaque;		/* first argument of the callbacks */
 	u8 cs_db;		/* CS.D: default operand/address size 32 */
-	u8 long_mode;		/* 64-bit code segment (EFER.LMA && CS.L) */
-	u8 la57;		/* CR4.LA57: 57-bit instead of 48-bit canonical */
+	u8 long_mode;		/* 64-bit code: EFER.LMA && CS.L */
+	u8 la57;		/* CR4.LA57: 57-bit canonical addresses */
 	/* out: exception to inject when the result is HXEN_EMUL_EXCEPTION */
 	u8 exc_vector;
 	u8 exc_has_error;
@@ -191,11 +191,11 @@ enum hxen_form {
 #define HXEN_PFX_LOCK		0x04	/* F0 */
 #define HXEN_PFX_REPNE		0x08	/* F2 (last of F2/F3) */
 #define HXEN_PFX_REP		0x10	/* F3 (last of F2/F3) */
-#define HXEN_PFX_SEG		0x20	/* an effective segment override */
+#define HXEN_PFX_SEG		0x20	/* effective segment override */
 
 /* struct hxen_insn.flags */
 #define HXEN_INSN_MODRM		0x01	/* has a ModRM byte */
-#define HXEN_INSN_MEM		0x02	/* ModRM or moffs memory operand */
+#define HXEN_INSN_MEM		0x02	/* ModRM/moffs memory */
 #define HXEN_INSN_RIPREL	0x04	/* RIP-relative memory operand */
 #define HXEN_INSN_MEM_READ	0x08	/* may read memory */
 #define HXEN_INSN_MEM_WRITE	0x10	/* may write memory */
@@ -208,7 +208,7 @@ struct hxen_insn {
 	u8 sub;			/* enum hxen_alu / enum hxen_bt */
 	u8 form;		/* enum hxen_form */
 	u8 op_bytes;		/* operation size: 1, 2, 4 or 8 */
-	u8 src_bytes;		/* MOVZX/MOVSX source size, else op_bytes */
+	u8 src_bytes;		/* MOVZX/MOVSX source, else op_bytes */
 	u8 addr_bytes;		/* address size: 2, 4 or 8 */
 	u8 prefixes;		/* HXEN_PFX_* */
 	u8 rex;			/* REX byte in effect, 0 if none */

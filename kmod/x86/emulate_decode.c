@@ -22,7 +22,7 @@
 enum {
 	IMM_NONE,
 	IMM_B,		/* imm8, zero-extended */
-	IMM_BS,		/* imm8, sign-extended to the operand size (83) */
+	IMM_BS,		/* imm8, sign-extended to the operand (83) */
 	IMM_Z,		/* imm16/imm32, imm32 sign-extended for 64-bit */
 	IMM_MOFFS,	/* offset of the address size (A0-A3) */
 };
@@ -69,10 +69,12 @@ static int decode_modrm(struct hxen_emul_ctx *ctx, struct cursor *c,
 {
 	/* 16-bit forms (SDM table 2-1): base and index by ModRM.rm */
 	static const s8 base16[8] = {
-		HXEN_RBX, HXEN_RBX, HXEN_RBP, HXEN_RBP, -1, -1, HXEN_RBP, HXEN_RBX
+		HXEN_RBX, HXEN_RBX, HXEN_RBP, HXEN_RBP,
+		-1, -1, HXEN_RBP, HXEN_RBX
 	};
 	static const s8 index16[8] = {
-		HXEN_RSI, HXEN_RDI, HXEN_RSI, HXEN_RDI, HXEN_RSI, HXEN_RDI, -1, -1
+		HXEN_RSI, HXEN_RDI, HXEN_RSI, HXEN_RDI,
+		HXEN_RSI, HXEN_RDI, -1, -1
 	};
 	u8 rex = in->rex;
 	unsigned int mod, rm, disp_bytes = 0;
@@ -126,7 +128,7 @@ static int decode_modrm(struct hxen_emul_ctx *ctx, struct cursor *c,
 			else
 				in->base = b | ((rex & 1) << 3);
 		} else if (rm == 5 && mod == 0) {
-			/* 64-bit mode turns the disp32-only form RIP-relative */
+			/* in 64-bit mode, [disp32] is RIP-relative */
 			disp_bytes = 4;
 			if (ctx->long_mode)
 				in->flags |= HXEN_INSN_RIPREL;
@@ -328,15 +330,15 @@ static int classify(struct hxen_emul_ctx *ctx, struct hxen_insn *in,
 		*imm = (op & 1) ? IMM_Z : IMM_B;
 		return HXEN_EMUL_OK;
 	case 0xf6: case 0xf7:
-		/* group 3: /1 is an undocumented alias of TEST on both vendors */
+		/* group 3: /1 is an undocumented alias of TEST */
 		if (r < 2) {
 			in->op = HXEN_OP_TEST;
 			in->form = HXEN_FORM_EI;
 			*imm = (op & 1) ? IMM_Z : IMM_B;
 			return HXEN_EMUL_OK;
 		}
-		if (r > 3)
-			return HXEN_EMUL_UNHANDLED;	/* MUL, IMUL, DIV, IDIV */
+		if (r > 3)	/* MUL IMUL DIV IDIV */
+			return HXEN_EMUL_UNHANDLED;
 		in->op = r == 2 ? HXEN_OP_NOT : HXEN_OP_NEG;
 		in->form = HXEN_FORM_E;
 		return HXEN_EMUL_OK;

@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/xcr.h>
+#include <asm/trapnr.h>
 #include <asm/svm.h>
 
 #include "svm.h"
@@ -127,9 +128,14 @@ static void svm_new_asid(struct svm_vcpu *svm, struct svm_cpu *sc)
 	svm->vmcb->control.asid = svm->asid;
 }
 
-static void svm_set_intercept(struct vmcb *vmcb, int bit)
+void svm_set_intercept(struct vmcb *vmcb, int bit)
 {
 	vmcb->control.intercepts[bit / 32] |= 1U << (bit % 32);
+}
+
+void svm_clear_intercept(struct vmcb *vmcb, int bit)
+{
+	vmcb->control.intercepts[bit / 32] &= ~(1U << (bit % 32));
 }
 
 static void svm_init_seg(struct vmcb_seg *seg, u16 attrib)
@@ -169,7 +175,10 @@ void svm_reset_vcpu(struct hxen_vcpu *vcpu)
 	save->rip = 0xfff0;
 	save->g_pat = 0x0007040600070406ULL;	/* the power-on PAT */
 	svm->efer = 0;
-	svm->xcr0 = XFEATURE_MASK_FP;
+	svm->nmi_masked = false;
+	svm->awaiting_iret = false;
+	svm_clear_intercept(svm->vmcb, INTERCEPT_IRET);
+	vcpu->xcr0 = XFEATURE_MASK_FP;
 	memset(vcpu->regs, 0, sizeof(vcpu->regs));
 	/* RDX holds the processor signature at reset; KVM uses 0x600. */
 	vcpu->regs[VCPU_RDX] = 0x600;
@@ -317,8 +326,8 @@ static int svm_vcpu_run(struct hxen_vcpu *vcpu)
 
 	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
 		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-		if (svm->xcr0 != host_xcr0 && (vmcb->save.cr4 & X86_CR4_OSXSAVE))
-			xsetbv(XCR_XFEATURE_ENABLED_MASK, svm->xcr0);
+		if (vcpu->xcr0 != host_xcr0 && (vmcb->save.cr4 & X86_CR4_OSXSAVE))
+			xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	}
 
 	/*
@@ -336,6 +345,67 @@ static int svm_vcpu_run(struct hxen_vcpu *vcpu)
 	vcpu->regs[VCPU_RSP] = vmcb->save.rsp;
 	svm->next_rip = boot_cpu_has(X86_FEATURE_NRIPS) ? vmcb->control.next_rip : 0;
 	return HXEN_RESUME;
+}
+
+static bool svm_event_queued(struct vmcb *vmcb)
+{
+	return vmcb->control.event_inj & SVM_EVTINJ_VALID;
+}
+
+static bool svm_interrupt_allowed(struct hxen_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	return !svm_event_queued(vmcb) && (vmcb->save.rflags & X86_EFLAGS_IF) &&
+	       !(vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK);
+}
+
+static bool svm_nmi_allowed(struct hxen_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	return !svm_event_queued(svm->vmcb) && !svm->nmi_masked &&
+	       !(svm->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK);
+}
+
+static void svm_inject_irq(struct hxen_vcpu *vcpu, u8 vector)
+{
+	to_svm(vcpu)->vmcb->control.event_inj = vector | SVM_EVTINJ_VALID |
+						SVM_EVTINJ_TYPE_INTR;
+}
+
+static void svm_inject_nmi(struct hxen_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	svm->vmcb->control.event_inj = X86_TRAP_NMI | SVM_EVTINJ_VALID |
+				       SVM_EVTINJ_TYPE_NMI;
+	svm->nmi_masked = true;
+	svm_set_intercept(svm->vmcb, INTERCEPT_IRET);
+}
+
+/*
+ * A virtual interrupt request that the guest's IF and shadow gate like a
+ * real one (V_IGN_TPR, top priority): its VINTR intercept fires exactly
+ * when the guest could take an interrupt (APM 15.21.4).
+ */
+static void svm_enable_irq_window(struct hxen_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	vmcb->control.int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
+				 (0xf << V_INTR_PRIO_SHIFT);
+	svm_set_intercept(vmcb, INTERCEPT_VINTR);
+}
+
+static u64 svm_get_rflags(struct hxen_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.rflags;
+}
+
+static u8 svm_get_cr8(struct hxen_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->control.int_ctl & V_TPR_MASK;
 }
 
 static void svm_get_regs(struct hxen_vcpu *vcpu, struct kvm_regs *r)
@@ -503,6 +573,13 @@ const struct hxen_vendor_ops svm_vendor_ops = {
 	.vcpu_put = svm_vcpu_put,
 	.vcpu_run = svm_vcpu_run,
 	.handle_exit = svm_handle_exit,
+	.interrupt_allowed = svm_interrupt_allowed,
+	.nmi_allowed = svm_nmi_allowed,
+	.inject_irq = svm_inject_irq,
+	.inject_nmi = svm_inject_nmi,
+	.enable_irq_window = svm_enable_irq_window,
+	.get_rflags = svm_get_rflags,
+	.get_cr8 = svm_get_cr8,
 	.get_regs = svm_get_regs,
 	.set_regs = svm_set_regs,
 	.get_sregs = svm_get_sregs,

@@ -26,8 +26,14 @@ struct svm_vcpu {
 	u64 asid_generation;	/* with the CPU's generation: ASID still valid */
 	u32 asid;
 	u64 efer;		/* guest-visible EFER (the VMCB's has SVME too) */
-	u64 xcr0;
 	u64 next_rip;		/* of the intercepted instruction, if known */
+	/*
+	 * NMIs stay blocked from delivery until the guest's IRET (APM 15.20);
+	 * IRET is intercepted, and once RIP has moved past it they unblock.
+	 */
+	bool nmi_masked;
+	bool awaiting_iret;
+	u64 iret_rip;
 };
 
 static inline struct svm_vcpu *to_svm(struct hxen_vcpu *vcpu)
@@ -44,5 +50,7 @@ int svm_handle_exit(struct hxen_vcpu *vcpu);
 void svm_skip_instruction(struct hxen_vcpu *vcpu, unsigned int len);
 void svm_inject_exception(struct hxen_vcpu *vcpu, u8 vector, bool has_error, u32 error);
 void svm_reset_vcpu(struct hxen_vcpu *vcpu);
+void svm_set_intercept(struct vmcb *vmcb, int bit);
+void svm_clear_intercept(struct vmcb *vmcb, int bit);
 
 #endif

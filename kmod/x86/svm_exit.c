@@ -210,20 +210,36 @@ gp:
 
 static int svm_handle_xsetbv(struct hxen_vcpu *vcpu)
 {
-	struct svm_vcpu *svm = to_svm(vcpu);
 	u64 val = (vcpu->regs[VCPU_RDX] << 32) | (u32)vcpu->regs[VCPU_RAX];
-	u64 host = boot_cpu_has(X86_FEATURE_XSAVE) ?
-		   xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
 
-	/* SDM XSETBV: #GP for CPL > 0, XCR != 0, x87 off, AVX without SSE. */
-	if (svm->vmcb->save.cpl || (u32)vcpu->regs[VCPU_RCX] ||
-	    !(val & XFEATURE_MASK_FP) || (val & ~host) ||
-	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))) {
+	/* #GP for CPL > 0 and XCRs other than XCR0, too (SDM XSETBV). */
+	if (to_svm(vcpu)->vmcb->save.cpl || (u32)vcpu->regs[VCPU_RCX] ||
+	    hxen_set_xcr0(vcpu, val)) {
 		svm_inject_exception(vcpu, X86_TRAP_GP, true, 0);
 		return HXEN_RESUME;
 	}
-	svm->xcr0 = val;
 	svm_skip_instruction(vcpu, 3);
+	return HXEN_RESUME;
+}
+
+/* The guest can take an interrupt now: drop the window request. */
+static int svm_handle_vintr(struct hxen_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	vmcb->control.int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+	svm_clear_intercept(vmcb, INTERCEPT_VINTR);
+	return HXEN_RESUME;
+}
+
+/* The NMI handler returns: let IRET run, unblock NMIs once it has. */
+static int svm_handle_iret(struct hxen_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	svm_clear_intercept(svm->vmcb, INTERCEPT_IRET);
+	svm->awaiting_iret = true;
+	svm->iret_rip = svm->vmcb->save.rip;
 	return HXEN_RESUME;
 }
 
@@ -274,6 +290,10 @@ int svm_handle_exit(struct hxen_vcpu *vcpu)
 
 	svm->vmcb->control.event_inj = 0;
 	svm_requeue_event(svm);
+	if (svm->awaiting_iret && svm->vmcb->save.rip != svm->iret_rip) {
+		svm->awaiting_iret = false;
+		svm->nmi_masked = false;
+	}
 
 	switch (code) {
 	case SVM_EXIT_INTR:
@@ -297,6 +317,10 @@ int svm_handle_exit(struct hxen_vcpu *vcpu)
 		return svm_handle_msr(vcpu);
 	case SVM_EXIT_XSETBV:
 		return svm_handle_xsetbv(vcpu);
+	case SVM_EXIT_VINTR:
+		return svm_handle_vintr(vcpu);
+	case SVM_EXIT_IRET:
+		return svm_handle_iret(vcpu);
 	case SVM_EXIT_SHUTDOWN:
 		return svm_handle_shutdown(vcpu);
 	case SVM_EXIT_INVD:

@@ -1,23 +1,55 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Intel VMX backend: capability detection from the IA32_VMX_* MSRs and
- * per-CPU VMXON/VMXOFF.
+ * Intel VMX backend: capability detection from the IA32_VMX_* MSRs,
+ * per-CPU VMXON/VMXOFF, where each VMCS is active, guest state set-up and
+ * the run path around the world switch (vmx_entry.S). Exits are handled
+ * in vmx_exit.c.
+ *
+ * Running vCPUs needs EPT (4-level walk, write-back), unrestricted guest
+ * (real mode and unpaged protected mode run natively), INVEPT, and the
+ * controls that load IA32_EFER and IA32_PAT on VM entry and VM exit. A
+ * CPU without them still gets VMs, but KVM_CREATE_VCPU fails.
  */
 #define pr_fmt(fmt) "hxen: " fmt
 
+#include <linux/idr.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/printk.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/uaccess.h>
 #include <asm/asm.h>
+#include <asm/cpu_entry_area.h>
 #include <asm/cpufeature.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
+#include <asm/processor.h>
+#include <asm/segment.h>
+#include <asm/special_insns.h>
 #include <asm/tlbflush.h>
+#include <asm/trapnr.h>
 #include <asm/vmx.h>
 
-#include "../hxen.h"
+#include "vmx.h"
 
 static u32 vmx_revision;
+
+/* VMCS settings chosen once at probe time from the capability MSRs. */
+static struct {
+	bool usable;			/* vCPUs can run */
+	bool vpid;
+	bool invept_single;		/* else INVEPT all-context */
+	bool invept_global;
+	u32 pin, proc, proc2, exit, entry;
+	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+} vmx_cfg;
+
+static DEFINE_IDA(vmx_vpid_ida);
 
 static u32 vmx_allowed1(u32 msr)
 {
@@ -27,6 +59,109 @@ static u32 vmx_allowed1(u32 msr)
 	if (rdmsrl_safe(msr, &v))
 		return 0;
 	return v >> 32;
+}
+
+/*
+ * Combine what we need (@required) and would like (@optional) with what a
+ * VMX capability MSR allows: its low half holds the bits that must be 1,
+ * its high half the bits that may be 1 (SDM Vol. 3 A.3-A.5).
+ */
+static int vmx_adjust_ctls(u32 msr, u32 required, u32 optional, u32 *out)
+{
+	u64 v;
+
+	if (rdmsrl_safe(msr, &v))
+		return -EIO;
+	if (required & ~(u32)(v >> 32))
+		return -EOPNOTSUPP;
+	*out = required | (optional & (u32)(v >> 32)) | (u32)v;
+	return 0;
+}
+
+static int vmx_setup_config(u64 basic, u64 ept_vpid)
+{
+	bool true_ctls = basic & VMX_BASIC_TRUE_CTLS;
+	int r;
+
+	/*
+	 * External interrupts exit but are not acknowledged on exit: the
+	 * interrupt stays pending in the APIC and the host takes it as soon
+	 * as it enables interrupts again. NMIs exit; vmx_vcpu_run hands them
+	 * to the host's handler. Virtual NMIs make the CPU track the guest's
+	 * own NMI blocking (injected NMI until IRET) for us (SDM Vol. 3 25.3,
+	 * 26.6.1.2).
+	 */
+	r = vmx_adjust_ctls(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+					MSR_IA32_VMX_PINBASED_CTLS,
+			    PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
+			    PIN_BASED_VIRTUAL_NMIS, 0, &vmx_cfg.pin);
+	/*
+	 * No I/O or MSR bitmaps: every port access and every RDMSR/WRMSR
+	 * exits. MOV DR exits so the guest never loads the host's debug
+	 * registers; CR8 accesses exit since without a TPR shadow they would
+	 * reach the real APIC's TPR (SDM Vol. 3 25.3).
+	 */
+	if (!r)
+		r = vmx_adjust_ctls(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+						MSR_IA32_VMX_PROCBASED_CTLS,
+				    CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
+				    CPU_BASED_MOV_DR_EXITING | CPU_BASED_CR8_LOAD_EXITING |
+				    CPU_BASED_CR8_STORE_EXITING | CPU_BASED_MWAIT_EXITING |
+				    CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING |
+				    CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0,
+				    &vmx_cfg.proc);
+	/* RDTSCP and INVPCID would #UD without their enables, unlike on SVM. */
+	if (!r)
+		r = vmx_adjust_ctls(MSR_IA32_VMX_PROCBASED_CTLS2,
+				    SECONDARY_EXEC_ENABLE_EPT |
+				    SECONDARY_EXEC_UNRESTRICTED_GUEST,
+				    SECONDARY_EXEC_ENABLE_VPID |
+				    SECONDARY_EXEC_ENABLE_RDTSCP |
+				    SECONDARY_EXEC_ENABLE_INVPCID,
+				    &vmx_cfg.proc2);
+	if (!r)
+		r = vmx_adjust_ctls(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
+						MSR_IA32_VMX_EXIT_CTLS,
+				    VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_LOAD_IA32_EFER |
+				    VM_EXIT_LOAD_IA32_PAT, 0, &vmx_cfg.exit);
+	if (!r)
+		r = vmx_adjust_ctls(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
+						MSR_IA32_VMX_ENTRY_CTLS,
+				    VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT |
+				    VM_ENTRY_LOAD_DEBUG_CONTROLS, 0, &vmx_cfg.entry);
+	if (r)
+		return r;
+	/* Set per guest as EFER.LMA says; it must be allowed, not forced. */
+	if (vmx_allowed1(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
+				     MSR_IA32_VMX_ENTRY_CTLS) & VM_ENTRY_IA32E_MODE)
+		vmx_cfg.entry &= ~VM_ENTRY_IA32E_MODE;
+	else
+		return -EOPNOTSUPP;
+	if (vmx_cfg.exit & VM_EXIT_ACK_INTR_ON_EXIT)
+		return -EOPNOTSUPP;
+	/* Interrupt- and NMI-window exiting are switched on when needed. */
+	if ((vmx_allowed1(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+				      MSR_IA32_VMX_PROCBASED_CTLS) &
+	     (CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING)) !=
+	    (CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING))
+		return -EOPNOTSUPP;
+
+	if (!(ept_vpid & VMX_EPT_PAGE_WALK_4_BIT) || !(ept_vpid & VMX_EPTP_WB_BIT) ||
+	    !(ept_vpid & VMX_EPT_INVEPT_BIT) ||
+	    !(ept_vpid & (VMX_EPT_EXTENT_CONTEXT_BIT | VMX_EPT_EXTENT_GLOBAL_BIT)))
+		return -EOPNOTSUPP;
+	vmx_cfg.invept_single = ept_vpid & VMX_EPT_EXTENT_CONTEXT_BIT;
+	vmx_cfg.invept_global = ept_vpid & VMX_EPT_EXTENT_GLOBAL_BIT;
+	vmx_cfg.vpid = vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_VPID;
+
+	/* Bits of CR0/CR4 fixed to 1 (FIXED0) and allowed to be 1 (FIXED1), A.7-A.8. */
+	if (rdmsrl_safe(MSR_IA32_VMX_CR0_FIXED0, &vmx_cfg.cr0_fixed0) ||
+	    rdmsrl_safe(MSR_IA32_VMX_CR0_FIXED1, &vmx_cfg.cr0_fixed1) ||
+	    rdmsrl_safe(MSR_IA32_VMX_CR4_FIXED0, &vmx_cfg.cr4_fixed0) ||
+	    rdmsrl_safe(MSR_IA32_VMX_CR4_FIXED1, &vmx_cfg.cr4_fixed1))
+		return -EIO;
+	vmx_cfg.usable = true;
+	return 0;
 }
 
 int vmx_probe(struct hxen_info *info)
@@ -102,8 +237,11 @@ int vmx_probe(struct hxen_info *info)
 		info->features |= HXEN_FEAT_SHADOW_VMCS;
 	if (secondary & SECONDARY_EXEC_ENABLE_VMFUNC)
 		info->features |= HXEN_FEAT_VMFUNC;
+	if (vmx_setup_config(basic, ept_vpid))
+		pr_info("VMX: no EPT with INVEPT, unrestricted guest or EFER/PAT load controls: VMs can be created but vCPUs cannot run\n");
 	return 0;
 }
+
 
 /* VMXON; a VMfail (CF or ZF set) or a fault (#GP, #UD) is an error. */
 static int vmx_vmxon(u64 phys)
@@ -129,8 +267,107 @@ fault:
 	pr_err_ratelimited("VMX: VMXOFF faulted on CPU %d\n", smp_processor_id());
 }
 
+/*
+ * The VMX instructions below report VMfail in CF/ZF (SDM Vol. 3 30.2). A
+ * fault (#UD once VMX was turned off under us, e.g. by the reboot
+ * notifier's IPI during an ioctl) skips the instruction instead of
+ * oopsing; VMREAD then returns 0.
+ */
+static noinline void vmx_insn_failed(const char *insn, u64 arg)
+{
+	pr_err_ratelimited("VMX: %s %#llx failed on CPU %d\n", insn, arg,
+			   raw_smp_processor_id());
+}
+
+u64 vmcs_read(unsigned long field)
+{
+	unsigned long value = 0;
+	bool fail;
+
+	asm volatile("1: vmread %[field], %[value]\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [value] "+r"(value), "=@ccbe"(fail)
+		     : [field] "r"(field));
+	if (unlikely(fail))
+		vmx_insn_failed("VMREAD", field);
+	return value;
+}
+
+void vmcs_write(unsigned long field, u64 value)
+{
+	bool fail;
+
+	asm volatile("1: vmwrite %[value], %[field]\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : "=@ccbe"(fail)
+		     : [value] "r"(value), [field] "r"(field)
+		     : "memory");
+	if (unlikely(fail))
+		vmx_insn_failed("VMWRITE", field);
+}
+
+static void vmx_vmclear(u64 pa)
+{
+	bool fail;
+
+	asm volatile("1: vmclear %[pa]\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : "=@ccbe"(fail) : [pa] "m"(pa) : "memory");
+	if (unlikely(fail))
+		vmx_insn_failed("VMCLEAR", pa);
+}
+
+static void vmx_vmptrld(u64 pa)
+{
+	bool fail;
+
+	asm volatile("1: vmptrld %[pa]\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : "=@ccbe"(fail) : [pa] "m"(pa) : "memory");
+	if (unlikely(fail))
+		vmx_insn_failed("VMPTRLD", pa);
+}
+
+/* INVEPT (SDM Vol. 3 30.3): drop translations derived from @eptp. */
+static void vmx_invept(unsigned long type, u64 eptp)
+{
+	struct {
+		u64 eptp;
+		u64 reserved;
+	} desc = { eptp, 0 };
+	bool fail;
+
+	asm volatile("1: invept %[desc], %[type]\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : "=@ccbe"(fail) : [desc] "m"(desc), [type] "r"(type) : "memory");
+	if (unlikely(fail))
+		vmx_insn_failed("INVEPT", eptp);
+}
+
+/*
+ * Per-CPU state. @loaded lists the VMCSs active on this CPU, so they can be
+ * cleared (written back to memory and made launchable elsewhere) before
+ * VMXOFF; @current is the one VMPTRLD made current. Both change only on
+ * this CPU with interrupts off. The host's SYSCALL MSRs are fixed once the
+ * CPU is up; they are read at enable time and put back after every exit.
+ */
+struct vmx_cpu {
+	bool on;
+	struct list_head loaded;
+	struct vmx_vcpu *current_vmcs;
+	u64 star, lstar, cstar, sfmask;
+};
+
+static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpus);
+
 static int vmx_cpu_enable(struct page *area)
 {
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpus);
 	u64 feat_ctl;
 	int r;
 
@@ -149,19 +386,1176 @@ static int vmx_cpu_enable(struct page *area)
 	*(u32 *)page_address(area) = vmx_revision;
 	cr4_set_bits(X86_CR4_VMXE);
 	r = vmx_vmxon(page_to_phys(area));
-	if (r)
+	if (r) {
 		cr4_clear_bits(X86_CR4_VMXE);
-	return r;
+		return r;
+	}
+	INIT_LIST_HEAD(&vc->loaded);
+	vc->current_vmcs = NULL;
+	rdmsrl(MSR_STAR, vc->star);
+	rdmsrl(MSR_LSTAR, vc->lstar);
+	rdmsrl(MSR_CSTAR, vc->cstar);
+	rdmsrl(MSR_SYSCALL_MASK, vc->sfmask);
+	/*
+	 * EPT translations may outlive VMXOFF and name tables whose pages
+	 * now hold our roots (a previous hypervisor's, or our own earlier).
+	 */
+	if (vmx_cfg.usable && vmx_cfg.invept_global)
+		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
+	vc->on = true;
+	return 0;
 }
 
+/* On the owning CPU, interrupts off: write the VMCS back, make it inactive. */
+static void vmx_clear_local(struct vmx_vcpu *vmx)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpus);
+
+	vmx_vmclear(vmx->vmcs_pa);
+	if (vc->current_vmcs == vmx)
+		vc->current_vmcs = NULL;
+	list_del_init(&vmx->loaded_link);
+	/* VMCLEAR leaves the launch state clear (SDM Vol. 3 24.11.3). */
+	vmx->launched = false;
+	/* Another CPU may VMPTRLD it once it sees this, after the VMCLEAR. */
+	smp_store_release(&vmx->loaded_cpu, -1);
+}
+
+/*
+ * VMX goes off on this CPU (last VM gone, CPU going offline, suspend,
+ * reboot). The VMCSs active here must be cleared first, or their state
+ * might never reach memory (SDM Vol. 3 24.11.1); their vCPUs load them
+ * again wherever they run next.
+ */
 static void vmx_cpu_disable(void)
 {
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpus);
+	struct vmx_vcpu *vmx, *tmp;
+
+	if (vc->on)
+		list_for_each_entry_safe(vmx, tmp, &vc->loaded, loaded_link)
+			vmx_clear_local(vmx);
+	vc->on = false;
 	vmx_vmxoff();
 	cr4_clear_bits(X86_CR4_VMXE);
 }
 
+static void vmx_clear_ipi(void *arg)
+{
+	struct vmx_vcpu *vmx = arg;
+
+	if (READ_ONCE(vmx->loaded_cpu) == smp_processor_id())
+		vmx_clear_local(vmx);
+}
+
+/*
+ * Make the VMCS inactive wherever it is active. Interrupts on. If its CPU
+ * went offline the IPI fails, but then vmx_cpu_disable cleared it before
+ * the CPU was gone.
+ */
+static void vmx_unload(struct vmx_vcpu *vmx)
+{
+	int cpu = smp_load_acquire(&vmx->loaded_cpu);
+
+	if (cpu >= 0)
+		smp_call_function_single(cpu, vmx_clear_ipi, vmx, 1);
+}
+
+/*
+ * Host state that depends on the CPU (SDM Vol. 3 24.5, 26.2.2-26.2.4):
+ * Linux has per-CPU GDT, TSS and SYSENTER stack. Written whenever the VMCS
+ * becomes active on a CPU.
+ */
+static void vmx_write_host_percpu(int cpu)
+{
+	struct desc_ptr gdt, idt;
+	u64 v;
+
+	native_store_gdt(&gdt);
+	store_idt(&idt);
+	vmcs_write(HOST_GDTR_BASE, gdt.address);
+	vmcs_write(HOST_IDTR_BASE, idt.address);
+	vmcs_write(HOST_TR_BASE, (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
+	vmcs_write(HOST_CR0, read_cr0());
+	rdmsrl(MSR_IA32_SYSENTER_CS, v);
+	vmcs_write(HOST_IA32_SYSENTER_CS, v);
+	rdmsrl(MSR_IA32_SYSENTER_ESP, v);
+	vmcs_write(HOST_IA32_SYSENTER_ESP, v);
+	rdmsrl(MSR_IA32_SYSENTER_EIP, v);
+	vmcs_write(HOST_IA32_SYSENTER_EIP, v);
+	rdmsrl(MSR_EFER, v);
+	vmcs_write(HOST_IA32_EFER, v);
+	rdmsrl(MSR_IA32_CR_PAT, v);
+	vmcs_write(HOST_IA32_PAT, v);
+}
+
+/*
+ * Make the vCPU's VMCS current on this CPU (preemption off). It must not be
+ * active on another CPU. Becoming active here also means translations for
+ * its EPT root left on this CPU from an earlier time may be stale.
+ */
+static void vmx_make_current(struct vmx_vcpu *vmx)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpus);
+	int cpu = smp_processor_id();
+	unsigned long flags;
+
+	local_irq_save(flags);
+	if (vmx->loaded_cpu == cpu) {
+		if (vc->current_vmcs != vmx) {
+			vmx_vmptrld(vmx->vmcs_pa);
+			vc->current_vmcs = vmx;
+		}
+		local_irq_restore(flags);
+		return;
+	}
+	vmx_vmptrld(vmx->vmcs_pa);
+	vc->current_vmcs = vmx;
+	list_add(&vmx->loaded_link, &vc->loaded);
+	vmx->loaded_cpu = cpu;
+	local_irq_restore(flags);
+	vmx_write_host_percpu(cpu);
+	vmx->host_cr3 = vmx->host_cr4 = vmx->host_fs_base = vmx->host_gs_base = 0;
+	vmx->need_flush = true;
+}
+
+/*
+ * VMREAD/VMWRITE outside KVM_RUN (ioctls, exit handlers with preemption
+ * on): make the VMCS current here, with preemption off until
+ * vmx_access_end. If it was active on another CPU it is cleared there and
+ * loaded here only for the access, then cleared again: the run loop may
+ * then load it where it runs without an IPI (it runs with interrupts off).
+ * Returns false if VMX is off on this CPU (reboot under way).
+ */
+bool vmx_access_begin(struct hxen_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	preempt_disable();
+	if (!this_cpu_read(vmx_cpus.on)) {
+		preempt_enable();
+		return false;
+	}
+	vmx->temp_loaded = false;
+	if (READ_ONCE(vmx->loaded_cpu) != smp_processor_id()) {
+		vmx_unload(vmx);
+		vmx->temp_loaded = true;
+	}
+	vmx_make_current(vmx);
+	return true;
+}
+
+void vmx_access_end(struct hxen_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (vmx->temp_loaded) {
+		local_irq_disable();
+		if (vmx->loaded_cpu == smp_processor_id())
+			vmx_clear_local(vmx);
+		local_irq_enable();
+		vmx->temp_loaded = false;
+	}
+	preempt_enable();
+}
+
+/* Drop the guest's cached translations on this CPU before the next entry. */
+static void vmx_flush_tlb(struct vmx_vcpu *vmx)
+{
+	/*
+	 * With EPT on, guest translations are guest-physical or combined
+	 * mappings, all tagged with the EPTP: single-context INVEPT drops
+	 * them for every VPID and PCID (SDM Vol. 3 28.3.1, 28.3.3).
+	 */
+	if (vmx_cfg.invept_single)
+		vmx_invept(VMX_EPT_EXTENT_CONTEXT, vmx->eptp);
+	else
+		vmx_invept(VMX_EPT_EXTENT_GLOBAL, 0);
+}
+
+static u64 vmx_hw_cr0(u64 cr0)
+{
+	/*
+	 * Unrestricted guest exempts PE and PG from IA32_VMX_CR0_FIXED0 (SDM
+	 * Vol. 3 26.3.1.1); NE stays forced and is hidden by the read shadow.
+	 * CD and NW are kept clear, as KVM does: EPT maps guest RAM write-back
+	 * and ignores the guest's memory types anyway (see vmx_tdp_format).
+	 */
+	u64 must1 = vmx_cfg.cr0_fixed0 & ~(u64)(X86_CR0_PE | X86_CR0_PG);
+
+	return ((cr0 & ~(u64)(X86_CR0_CD | X86_CR0_NW)) | must1) & vmx_cfg.cr0_fixed1;
+}
+
+static u64 vmx_hw_cr4(u64 cr4)
+{
+	return cr4 | vmx_cfg.cr4_fixed0;
+}
+
+/* CR4 bits a guest may set: those of SVM's list the CPU allows in VMX. */
+u64 vmx_cr4_valid_bits(void)
+{
+	u64 valid = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
+		    X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
+		    X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |
+		    X86_CR4_FSGSBASE | X86_CR4_OSXSAVE | X86_CR4_SMEP |
+		    X86_CR4_SMAP | X86_CR4_UMIP;
+
+	return valid & vmx_cfg.cr4_fixed1 & ~(u64)X86_CR4_VMXE;
+}
+
+/* VMCS current: EFER and the entry control that must agree with its LMA. */
+static void __vmx_write_efer(struct vmx_vcpu *vmx, u64 efer)
+{
+	vmx->efer = efer;
+	vmcs_write(GUEST_IA32_EFER, efer);
+	/* SDM Vol. 3 26.3.1.1: "IA-32e mode guest" must equal EFER.LMA. */
+	if (efer & EFER_LMA)
+		vmx->entry_ctls |= VM_ENTRY_IA32E_MODE;
+	else
+		vmx->entry_ctls &= ~VM_ENTRY_IA32E_MODE;
+	vmcs_write(VM_ENTRY_CONTROLS, vmx->entry_ctls);
+}
+
+/* Guest memory for the kernel's own reads (PDPTEs); process context. */
+static int vmx_read_guest(struct hxen_vcpu *vcpu, u64 gpa, void *buf, size_t len)
+{
+	struct hxen_vm *vm = vcpu->vm;
+	struct hxen_memslot *s;
+	unsigned long hva = 0;
+
+	if (offset_in_page(gpa) + len > PAGE_SIZE)
+		return -EFAULT;
+	spin_lock(&vm->mmu_lock);
+	s = hxen_gfn_to_slot(vm, gpa >> PAGE_SHIFT);
+	if (s)
+		hva = s->userspace_addr + (gpa - (s->base_gfn << PAGE_SHIFT));
+	spin_unlock(&vm->mmu_lock);
+	if (!s)
+		return -EFAULT;
+	return copy_from_user(buf, (void __user *)hva, len) ? -EFAULT : 0;
+}
+
+/*
+ * PAE paging (CR0.PG, CR4.PAE, not long mode) with EPT takes the four
+ * PDPTEs from the VMCS, not from memory, at VM entry (SDM Vol. 3 26.3.2.4).
+ * The CPU reloads them itself on a guest MOV to CR3, but a change of
+ * CR0/CR4 that we emulate must read them, as MOV to CR0/CR4 would (SDM
+ * Vol. 3 4.4.1): reserved bits in a present entry make that MOV #GP.
+ */
+static int vmx_read_pdptrs(struct hxen_vcpu *vcpu, u64 cr3, u64 pdpte[4])
+{
+	u64 rsvd = GENMASK_ULL(63, boot_cpu_data.x86_phys_bits) | 0x1e6;
+	int i;
+
+	if (vmx_read_guest(vcpu, cr3 & 0xffffffe0ULL, pdpte, 4 * sizeof(u64)))
+		return -EINVAL;
+	for (i = 0; i < 4; i++)
+		if ((pdpte[i] & _PAGE_PRESENT) && (pdpte[i] & rsvd))
+			return -EINVAL;
+	return 0;
+}
+
+static void __vmx_write_pdptrs(const u64 pdpte[4])
+{
+	vmcs_write(GUEST_PDPTR0, pdpte[0]);
+	vmcs_write(GUEST_PDPTR1, pdpte[1]);
+	vmcs_write(GUEST_PDPTR2, pdpte[2]);
+	vmcs_write(GUEST_PDPTR3, pdpte[3]);
+}
+
+static bool vmx_pae_paging(u64 cr0, u64 cr4, u64 efer)
+{
+	return (cr0 & X86_CR0_PG) && (cr4 & X86_CR4_PAE) && !(efer & EFER_LMA);
+}
+
+/*
+ * The guest's MOV to CR0 (or LMSW, CLTS) changing a host-owned bit. Returns
+ * -EINVAL where the instruction raises #GP (SDM Vol. 2 MOV CR, Vol. 3
+ * 9.8.5 for entering and leaving IA-32e mode).
+ */
+int vmx_set_cr0(struct hxen_vcpu *vcpu, u64 val)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 old = vmx->cr0, efer = vmx->efer, pdpte[4], cr3;
+	bool cs_l, pae;
+
+	/* ET is hardwired to 1 on every CPU with VMX. */
+	val |= X86_CR0_ET;
+	if ((val >> 32) || ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) ||
+	    ((val & X86_CR0_PG) && !(val & X86_CR0_PE)))
+		return -EINVAL;
+	if (!vmx_access_begin(vcpu))
+		return -EIO;
+	cs_l = vmcs_read(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK;
+	cr3 = vmcs_read(GUEST_CR3);
+	vmx_access_end(vcpu);
+
+	if ((val & X86_CR0_PG) && !(old & X86_CR0_PG) && (efer & EFER_LME)) {
+		/* Activating IA-32e mode: needs PAE, and not from 64-bit code. */
+		if (!(vmx->cr4 & X86_CR4_PAE) || cs_l)
+			return -EINVAL;
+		efer |= EFER_LMA;
+	} else if (!(val & X86_CR0_PG) && (efer & EFER_LMA)) {
+		/* Leaving it is allowed from compatibility mode only. */
+		if (cs_l)
+			return -EINVAL;
+		efer &= ~EFER_LMA;
+	}
+	pae = vmx_pae_paging(val, vmx->cr4, efer) && !vmx_pae_paging(old, vmx->cr4, efer);
+	if (pae && vmx_read_pdptrs(vcpu, cr3, pdpte))
+		return -EINVAL;
+
+	if (!vmx_access_begin(vcpu))
+		return -EIO;
+	vmcs_write(GUEST_CR0, vmx_hw_cr0(val));
+	vmcs_write(CR0_READ_SHADOW, val);
+	if (efer != vmx->efer)
+		__vmx_write_efer(vmx, efer);
+	if (pae)
+		__vmx_write_pdptrs(pdpte);
+	vmx_access_end(vcpu);
+	vmx->cr0 = val;
+	/* The CPU flushes on these changes; our VMWRITE did not. */
+	if ((old ^ val) & (X86_CR0_PG | X86_CR0_PE | X86_CR0_WP | X86_CR0_CD))
+		set_bit(HXEN_REQ_TLB_FLUSH, &vcpu->requests);
+	return 0;
+}
+
+/* The guest's MOV to CR4: every bit exits. -EINVAL where it raises #GP. */
+int vmx_set_cr4(struct hxen_vcpu *vcpu, u64 val)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 old = vmx->cr4, pdpte[4], cr3 = 0;
+	u64 pdptr_bits = X86_CR4_PGE | X86_CR4_PSE | X86_CR4_PAE | X86_CR4_SMEP;
+	bool pae;
+
+	if (val & ~vmx_cr4_valid_bits())
+		return -EINVAL;
+	if ((vmx->efer & EFER_LMA) && !(val & X86_CR4_PAE))
+		return -EINVAL;
+	pae = vmx_pae_paging(vmx->cr0, val, vmx->efer) && ((old ^ val) & pdptr_bits);
+	if (pae) {
+		if (!vmx_access_begin(vcpu))
+			return -EIO;
+		cr3 = vmcs_read(GUEST_CR3);
+		vmx_access_end(vcpu);
+		if (vmx_read_pdptrs(vcpu, cr3, pdpte))
+			return -EINVAL;
+	}
+	if (!vmx_access_begin(vcpu))
+		return -EIO;
+	vmcs_write(GUEST_CR4, vmx_hw_cr4(val));
+	vmcs_write(CR4_READ_SHADOW, val);
+	if (pae)
+		__vmx_write_pdptrs(pdpte);
+	vmx_access_end(vcpu);
+	vmx->cr4 = val;
+	if (old != val)
+		set_bit(HXEN_REQ_TLB_FLUSH, &vcpu->requests);
+	return 0;
+}
+
+/* WRMSR to EFER. -EINVAL where it raises #GP. */
+int vmx_set_efer(struct hxen_vcpu *vcpu, u64 efer)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (!hxen_guest_efer_valid(vcpu, efer))
+		return -EINVAL;
+	/* LME may not change while paging is on; LMA is read-only. */
+	if ((vmx->cr0 & X86_CR0_PG) && ((efer ^ vmx->efer) & EFER_LME))
+		return -EINVAL;
+	efer = (efer & ~EFER_LMA) | (vmx->efer & EFER_LMA);
+	if (!vmx_access_begin(vcpu))
+		return -EIO;
+	__vmx_write_efer(vmx, efer);
+	vmx_access_end(vcpu);
+	return 0;
+}
+
+bool vmx_is_64bit(struct hxen_vcpu *vcpu)
+{
+	bool l = false;
+
+	if (!(to_vmx(vcpu)->efer & EFER_LMA))
+		return false;
+	if (vmx_access_begin(vcpu)) {
+		l = vmcs_read(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK;
+		vmx_access_end(vcpu);
+	}
+	return l;
+}
+
+void vmx_skip_instruction(struct hxen_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx->rip += vmx->exit.instr_len;
+	if (!(vmx->efer & EFER_LMA))
+		vmx->rip = (u32)vmx->rip;
+	/* The instruction completed: STI / MOV SS blocking ends with it. */
+	vmx->interruptibility &= ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+}
+
+void vmx_inject_exception(struct hxen_vcpu *vcpu, u8 vector, bool has_error,
+			  u32 error)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	/* Real mode pushes no error code; VM entry insists (SDM 26.2.1.3). */
+	if (!(vmx->cr0 & X86_CR0_PE))
+		has_error = false;
+	vmx->inject.info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK |
+			   (has_error ? INTR_INFO_DELIVER_CODE_MASK : 0);
+	vmx->inject.error = error;
+	vmx->inject.len = 0;
+}
+
+/* Access rights of a segment in the VMCS format (SDM Vol. 3 24.4.1). */
+#define VMX_AR_CODE_RX_ACCESSED	0x9b	/* P, S, type 11 */
+#define VMX_AR_DATA_RW_ACCESSED	0x93	/* P, S, type 3 */
+#define VMX_AR_LDT		0x82	/* P, type 2 */
+#define VMX_AR_TSS_BUSY		0x8b	/* P, type 11 */
+
+struct vmx_seg_fields {
+	u32 selector, base, limit, ar;
+};
+
+#define VMX_SEG(s) { GUEST_##s##_SELECTOR, GUEST_##s##_BASE, \
+		     GUEST_##s##_LIMIT, GUEST_##s##_AR_BYTES }
+
+static const struct vmx_seg_fields vmx_seg_es = VMX_SEG(ES), vmx_seg_cs = VMX_SEG(CS),
+	vmx_seg_ss = VMX_SEG(SS), vmx_seg_ds = VMX_SEG(DS), vmx_seg_fs = VMX_SEG(FS),
+	vmx_seg_gs = VMX_SEG(GS), vmx_seg_ldtr = VMX_SEG(LDTR), vmx_seg_tr = VMX_SEG(TR);
+
+static void __vmx_write_seg(const struct vmx_seg_fields *f, u16 sel, u64 base,
+			    u32 limit, u32 ar)
+{
+	vmcs_write(f->selector, sel);
+	vmcs_write(f->base, base);
+	vmcs_write(f->limit, limit);
+	vmcs_write(f->ar, ar);
+}
+
+/*
+ * Power-on state (SDM Vol. 3 Table 9-1), as KVM sets it up: real mode at
+ * F000:FFF0 with CS base FFFF0000, caches disabled. VMCS current.
+ */
+static void __vmx_reset(struct hxen_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	static const u64 zero[4];
+
+	__vmx_write_seg(&vmx_seg_cs, 0xf000, 0xffff0000, 0xffff, VMX_AR_CODE_RX_ACCESSED);
+	__vmx_write_seg(&vmx_seg_ds, 0, 0, 0xffff, VMX_AR_DATA_RW_ACCESSED);
+	__vmx_write_seg(&vmx_seg_es, 0, 0, 0xffff, VMX_AR_DATA_RW_ACCESSED);
+	__vmx_write_seg(&vmx_seg_fs, 0, 0, 0xffff, VMX_AR_DATA_RW_ACCESSED);
+	__vmx_write_seg(&vmx_seg_gs, 0, 0, 0xffff, VMX_AR_DATA_RW_ACCESSED);
+	__vmx_write_seg(&vmx_seg_ss, 0, 0, 0xffff, VMX_AR_DATA_RW_ACCESSED);
+	__vmx_write_seg(&vmx_seg_ldtr, 0, 0, 0xffff, VMX_AR_LDT);
+	__vmx_write_seg(&vmx_seg_tr, 0, 0, 0xffff, VMX_AR_TSS_BUSY);
+	vmcs_write(GUEST_GDTR_BASE, 0);
+	vmcs_write(GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_write(GUEST_IDTR_BASE, 0);
+	vmcs_write(GUEST_IDTR_LIMIT, 0xffff);
+
+	vmx->cr0 = X86_CR0_NW | X86_CR0_CD | X86_CR0_ET;
+	vmcs_write(GUEST_CR0, vmx_hw_cr0(vmx->cr0));
+	vmcs_write(CR0_READ_SHADOW, vmx->cr0);
+	vmx->cr4 = 0;
+	vmcs_write(GUEST_CR4, vmx_hw_cr4(0));
+	vmcs_write(CR4_READ_SHADOW, 0);
+	vmcs_write(GUEST_CR3, 0);
+	__vmx_write_pdptrs(zero);
+	vmx->entry_ctls = vmx_cfg.entry;
+	__vmx_write_efer(vmx, 0);
+
+	vmcs_write(GUEST_DR7, VMX_DR7_RESET);
+	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write(GUEST_IA32_PAT, 0x0007040600070406ULL);	/* the power-on PAT */
+	vmcs_write(GUEST_SYSENTER_CS, 0);
+	vmcs_write(GUEST_SYSENTER_ESP, 0);
+	vmcs_write(GUEST_SYSENTER_EIP, 0);
+	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+
+	vmx->rip = 0xfff0;
+	vmx->rflags = X86_EFLAGS_FIXED;
+	vmx->interruptibility = 0;
+	vmx->cr2 = 0;
+	vmx->cr8 = 0;
+	vcpu->xcr0 = XFEATURE_MASK_FP;
+	vmx->irq_window = false;
+	memset(vmx->db, 0, sizeof(vmx->db));
+	vmx->dr6 = VMX_DR6_RESET;
+	vmx->dr7 = VMX_DR7_RESET;
+	vmx->kernel_gs_base = vmx->star = vmx->lstar = vmx->cstar = vmx->sfmask = 0;
+	memset(&vmx->inject, 0, sizeof(vmx->inject));
+	memset(vcpu->regs, 0, sizeof(vcpu->regs));
+	/* RDX holds the processor signature at reset; KVM uses 0x600. */
+	vcpu->regs[VCPU_RDX] = 0x600;
+	set_bit(HXEN_REQ_TLB_FLUSH, &vcpu->requests);
+}
+
+void vmx_reset_vcpu(struct hxen_vcpu *vcpu)
+{
+	if (!vmx_access_begin(vcpu))
+		return;
+	__vmx_reset(vcpu);
+	vmx_access_end(vcpu);
+}
+
+/* Fields that never change after creation. VMCS current. */
+static void __vmx_init_vmcs(struct hxen_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 proc2 = vmx_cfg.proc2;
+
+	BUILD_BUG_ON(HOST_RSP != HXEN_VMCS_HOST_RSP);
+
+	if (vmx->vpid)
+		vmcs_write(VIRTUAL_PROCESSOR_ID, vmx->vpid);
+	else
+		proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
+	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_cfg.pin);
+	vmx->proc_ctls = vmx_cfg.proc;
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx->proc_ctls);
+	vmcs_write(SECONDARY_VM_EXEC_CONTROL, proc2);
+	vmcs_write(VM_EXIT_CONTROLS, vmx_cfg.exit);
+	vmcs_write(VM_ENTRY_CONTROLS, vmx_cfg.entry);
+	/* Machine checks belong to the host. */
+	vmcs_write(EXCEPTION_BITMAP, BIT(X86_TRAP_MC));
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write(CR3_TARGET_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	/* No shadow VMCS: the link pointer must be all ones (26.3.1.5). */
+	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
+	vmcs_write(EPT_POINTER, vmx->eptp);
+	vmcs_write(CR0_GUEST_HOST_MASK, ~(unsigned long)VMX_CR0_GUEST_OWNED);
+	vmcs_write(CR4_GUEST_HOST_MASK, ~0UL);
+
+	/*
+	 * Host selectors must have RPL 0 and TI 0 (26.2.3); DS, ES, FS and GS
+	 * come back as null and vmx_vcpu_run restores the task's own ones.
+	 */
+	vmcs_write(HOST_CS_SELECTOR, __KERNEL_CS);
+	vmcs_write(HOST_SS_SELECTOR, __KERNEL_DS);
+	vmcs_write(HOST_DS_SELECTOR, 0);
+	vmcs_write(HOST_ES_SELECTOR, 0);
+	vmcs_write(HOST_FS_SELECTOR, 0);
+	vmcs_write(HOST_GS_SELECTOR, 0);
+	vmcs_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
+	vmcs_write(HOST_RIP, (unsigned long)__hxen_vmx_exit);
+}
+
+static int vmx_vm_init(struct hxen_vm *vm)
+{
+	/* Nothing per VM: the EPT root is common, the rest is per vCPU. */
+	return 0;
+}
+
+static void vmx_vm_destroy(struct hxen_vm *vm)
+{
+}
+
+static int vmx_vcpu_create(struct hxen_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx;
+	struct page *page;
+	int vpid;
+
+	if (!vmx_cfg.usable) {
+		pr_info_once("VMX: this CPU lacks EPT with INVEPT, unrestricted guest or the EFER/PAT load controls; vCPUs cannot run\n");
+		return -EOPNOTSUPP;
+	}
+	vmx = kzalloc(sizeof(*vmx), GFP_KERNEL_ACCOUNT);
+	if (!vmx)
+		return -ENOMEM;
+	page = hxen_alloc_page();
+	if (!page) {
+		kfree(vmx);
+		return -ENOMEM;
+	}
+	vmx->vcpu = vcpu;
+	vmx->vmcs = page_address(page);
+	vmx->vmcs_pa = page_to_phys(page);
+	/* Revision identifier first; bit 31 clear: not a shadow VMCS (24.2). */
+	*(u32 *)vmx->vmcs = vmx_revision;
+	vmx->loaded_cpu = -1;
+	INIT_LIST_HEAD(&vmx->loaded_link);
+	/* Write-back paging structures, 4-level walk, no A/D bits (24.6.11). */
+	vmx->eptp = hxen_tdp_root_pa(vcpu->vm) | VMX_EPTP_MT_WB | VMX_EPTP_PWL_4;
+	/* VPIDs tag this vCPU's translations; without one, each entry flushes. */
+	if (vmx_cfg.vpid) {
+		vpid = ida_alloc_range(&vmx_vpid_ida, 1, VMX_NR_VPIDS - 1, GFP_KERNEL);
+		if (vpid > 0)
+			vmx->vpid = vpid;
+	}
+	vcpu->vendor = vmx;
+
+	/*
+	 * A new VMCS region is VMCLEARed before its first VMPTRLD, which puts
+	 * it in a known launch state (SDM Vol. 3 24.11.3).
+	 */
+	preempt_disable();
+	if (this_cpu_read(vmx_cpus.on))
+		vmx_vmclear(vmx->vmcs_pa);
+	preempt_enable();
+	if (!vmx_access_begin(vcpu)) {
+		vcpu->vendor = NULL;
+		if (vmx->vpid)
+			ida_free(&vmx_vpid_ida, vmx->vpid);
+		hxen_free_page(page);
+		kfree(vmx);
+		return -EIO;
+	}
+	__vmx_init_vmcs(vcpu);
+	__vmx_reset(vcpu);
+	vmx_access_end(vcpu);
+	return 0;
+}
+
+static void vmx_vcpu_free(struct hxen_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_unload(vmx);
+	if (vmx->vpid)
+		ida_free(&vmx_vpid_ida, vmx->vpid);
+	hxen_free_page(virt_to_page(vmx->vmcs));
+	kfree(vmx);
+	vcpu->vendor = NULL;
+}
+
+/* The vCPU runs on @cpu (this CPU) now: move its VMCS here. */
+static void vmx_vcpu_load(struct hxen_vcpu *vcpu, int cpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (!this_cpu_read(vmx_cpus.on))
+		return;
+	if (READ_ONCE(vmx->loaded_cpu) != cpu)
+		vmx_unload(vmx);
+	vmx_make_current(vmx);
+}
+
+static void vmx_vcpu_put(struct hxen_vcpu *vcpu)
+{
+}
+
+/*
+ * Host state a VM exit does not restore (SDM Vol. 3 27.5): the task's
+ * data segment selectors, FS selector and base, GS selector, LDTR, the
+ * user GS base (IA32_KERNEL_GS_BASE) and the SYSCALL MSRs, which hold the
+ * guest's values while it runs; debug state; GDT and TSS limits.
+ */
+struct vmx_host_state {
+	u16 ds, es, fs, gs, ldt;
+	unsigned long fs_base, kernel_gs_base;
+	unsigned long debugctl;
+};
+
+static void vmx_switch_to_guest(struct vmx_vcpu *vmx, struct vmx_host_state *h)
+{
+	unsigned long v;
+
+	savesegment(ds, h->ds);
+	savesegment(es, h->es);
+	savesegment(fs, h->fs);
+	savesegment(gs, h->gs);
+	store_ldt(h->ldt);
+	rdmsrl(MSR_FS_BASE, h->fs_base);
+	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	/* VM exits clear IA32_DEBUGCTL (27.5.1). */
+	h->debugctl = get_debugctlmsr();
+
+	/* Task-dependent host state: written when it changed. */
+	v = __read_cr3();
+	if (v != vmx->host_cr3)
+		vmcs_write(HOST_CR3, vmx->host_cr3 = v);
+	v = cr4_read_shadow();
+	if (v != vmx->host_cr4)
+		vmcs_write(HOST_CR4, vmx->host_cr4 = v);
+	if (h->fs_base != vmx->host_fs_base)
+		vmcs_write(HOST_FS_BASE, vmx->host_fs_base = h->fs_base);
+	rdmsrl(MSR_GS_BASE, v);
+	if (v != vmx->host_gs_base)
+		vmcs_write(HOST_GS_BASE, vmx->host_gs_base = v);
+
+	/*
+	 * Not in the VMCS: the guest's own values go into the MSRs. The host
+	 * uses them only on the way to and from user mode, which cannot
+	 * happen before vmx_switch_to_host (interrupts are off; NMIs taken
+	 * meanwhile return to kernel mode).
+	 */
+	wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+	wrmsrl(MSR_STAR, vmx->star);
+	wrmsrl(MSR_LSTAR, vmx->lstar);
+	wrmsrl(MSR_CSTAR, vmx->cstar);
+	wrmsrl(MSR_SYSCALL_MASK, vmx->sfmask);
+}
+
+static void vmx_switch_to_host(struct vmx_vcpu *vmx, struct vmx_host_state *h)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpus);
+
+	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+	/*
+	 * The exit set the GDT limit to 0xffff and the TR limit to 0x67
+	 * (27.5.2), which hides the I/O bitmap from tasks using ioperm().
+	 */
+	load_fixmap_gdt(smp_processor_id());
+	invalidate_tss_limit();
+	if (h->ldt)
+		asm volatile("lldt %0" : : "rm"(h->ldt));
+	if (h->gs)
+		load_gs_index(h->gs);
+	if (h->fs) {
+		loadsegment(fs, h->fs);
+		wrmsrl(MSR_FS_BASE, h->fs_base);
+	}
+	if (h->ds)
+		loadsegment(ds, h->ds);
+	if (h->es)
+		loadsegment(es, h->es);
+	/* After load_gs_index, which loads the user GS base from the GDT/LDT. */
+	wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	wrmsrl(MSR_STAR, vc->star);
+	wrmsrl(MSR_LSTAR, vc->lstar);
+	wrmsrl(MSR_CSTAR, vc->cstar);
+	wrmsrl(MSR_SYSCALL_MASK, vc->sfmask);
+	if (h->debugctl)
+		update_debugctlmsr(h->debugctl);
+	/* The exit set DR7 to 0x400: host breakpoints come back. */
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+}
+
+static void vmx_read_exit(struct hxen_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_exit_info *e = &vmx->exit;
+
+	e->vmfail = false;
+	e->reason = vmcs_read(VM_EXIT_REASON);
+	e->qual = vmcs_read(EXIT_QUALIFICATION);
+	e->instr_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	e->intr_info = vmcs_read(VM_EXIT_INTR_INFO);
+	e->intr_error = vmcs_read(VM_EXIT_INTR_ERROR_CODE);
+	e->vectoring = vmcs_read(IDT_VECTORING_INFO_FIELD);
+	e->vectoring_error = vmcs_read(IDT_VECTORING_ERROR_CODE);
+	e->gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+
+	vmx->rip = vmcs_read(GUEST_RIP);
+	vcpu->regs[VCPU_RSP] = vmcs_read(GUEST_RSP);
+	vmx->rflags = vmcs_read(GUEST_RFLAGS);
+	vmx->interruptibility = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+	vmx->cr0 = (vmx->cr0 & ~(u64)VMX_CR0_GUEST_OWNED) |
+		   (vmcs_read(GUEST_CR0) & VMX_CR0_GUEST_OWNED);
+}
+
+/*
+ * An exit during event delivery (IDT-vectoring information valid, SDM Vol.
+ * 3 27.2.4): deliver the event again at the next entry (31.7.1.1). Software
+ * interrupts and exceptions need the instruction length to push the right
+ * return address.
+ */
+static void vmx_requeue_event(struct vmx_vcpu *vmx)
+{
+	u32 v = vmx->exit.vectoring, type = v & VECTORING_INFO_TYPE_MASK;
+
+	if (!(v & VECTORING_INFO_VALID_MASK))
+		return;
+	vmx->inject.info = v & (VECTORING_INFO_VALID_MASK | VECTORING_INFO_TYPE_MASK |
+				VECTORING_INFO_DELIVER_CODE_MASK |
+				VECTORING_INFO_VECTOR_MASK);
+	vmx->inject.error = vmx->exit.vectoring_error;
+	vmx->inject.len = 0;
+	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
+	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
+		vmx->inject.len = vmx->exit.instr_len;
+}
+
+static int vmx_vcpu_run(struct hxen_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_host_state host;
+	u64 host_xcr0 = 0;
+	int cpu = smp_processor_id();
+	int loaded, fail;
+	u32 proc;
+
+	/* VMX was turned off here (reboot under way): nothing can run. */
+	if (!this_cpu_read(vmx_cpus.on))
+		return -EIO;
+	/*
+	 * Common code loads the vCPU on a CPU change; an access outside the
+	 * loop leaves it inactive. Active elsewhere would be a bug, and with
+	 * interrupts off it cannot be fetched by IPI.
+	 */
+	loaded = READ_ONCE(vmx->loaded_cpu);
+	if (loaded >= 0 && loaded != cpu) {
+		pr_err_ratelimited("VMX: vCPU %d's VMCS is active on CPU %d, not %d\n",
+				   vcpu->id, loaded, cpu);
+		return -EIO;
+	}
+	vmx_make_current(vmx);
+
+	if (test_and_clear_bit(HXEN_REQ_TLB_FLUSH, &vcpu->requests) || vmx->need_flush) {
+		vmx_flush_tlb(vmx);
+		vmx->need_flush = false;
+	}
+
+	/*
+	 * Window exits (SDM Vol. 3 25.2): common code asked for an exit once
+	 * the guest takes interrupts, or could not inject a queued NMI
+	 * because the guest still blocks NMIs.
+	 */
+	proc = vmx_cfg.proc;
+	if (vmx->irq_window)
+		proc |= CPU_BASED_INTR_WINDOW_EXITING;
+	if (vcpu->nmi_pending)
+		proc |= CPU_BASED_NMI_WINDOW_EXITING;
+	if (proc != vmx->proc_ctls) {
+		vmx->proc_ctls = proc;
+		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
+	}
+
+	vmcs_write(GUEST_RIP, vmx->rip);
+	vmcs_write(GUEST_RSP, vcpu->regs[VCPU_RSP]);
+	vmcs_write(GUEST_RFLAGS, vmx->rflags);
+	/* STI blocking with IF clear (userspace cleared IF) fails entry (26.3.1.5). */
+	if (!(vmx->rflags & X86_EFLAGS_IF))
+		vmx->interruptibility &= ~GUEST_INTR_STATE_STI;
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, vmx->interruptibility);
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vmx->inject.info);
+	if (vmx->inject.info) {
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vmx->inject.error);
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, vmx->inject.len);
+	}
+
+	vmx_switch_to_guest(vmx, &host);
+	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
+		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+		if (vcpu->xcr0 != host_xcr0 && (vmx->cr4 & X86_CR4_OSXSAVE))
+			xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	}
+	/* CR2 is not in the VMCS (SDM Vol. 3 24.4.1). */
+	if (native_read_cr2() != vmx->cr2)
+		native_write_cr2(vmx->cr2);
+
+	fail = __hxen_vmx_enter(vcpu->regs, vmx->launched);
+
+	vmx->cr2 = native_read_cr2();
+	if (host_xcr0 && xgetbv(XCR_XFEATURE_ENABLED_MASK) != host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+	vmx_switch_to_host(vmx, &host);
+
+	if (fail) {
+		/* The guest never ran; the VM-instruction error says why. */
+		vmx->exit.vmfail = true;
+		vmx->exit.instr_error = vmcs_read(VM_INSTRUCTION_ERROR);
+		return HXEN_RESUME;
+	}
+	vmx->launched = true;
+	vmx_read_exit(vcpu);
+
+	if (vmx->exit.reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+		/*
+		 * Entry failed while loading guest state (SDM Vol. 3 26.8): the
+		 * VMCS never became launched. VMCLEAR + VMPTRLD makes the
+		 * launch state clear for sure, so the next try is a VMLAUNCH.
+		 */
+		vmx_vmclear(vmx->vmcs_pa);
+		vmx_vmptrld(vmx->vmcs_pa);
+		vmx->launched = false;
+		return HXEN_RESUME;
+	}
+	vmx->inject.info = 0;
+	vmx_requeue_event(vmx);
+
+	/*
+	 * An NMI caused the exit: NMIs stay blocked until the next IRET (SDM
+	 * Vol. 3 27.1) and the host must see this one. INT 2 runs
+	 * the host's NMI handler now, on its IST stack as for a real NMI, and
+	 * its IRET ends the blocking. (A self-NMI through the APIC would
+	 * stay pending until some unrelated IRET, delaying perf and the
+	 * watchdog by an unbounded time.)
+	 */
+	if ((vmx->exit.reason & 0xffff) == EXIT_REASON_EXCEPTION_NMI &&
+	    (vmx->exit.intr_info & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) ==
+		    (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR))
+		asm volatile("int $2" ::: "memory");
+	return HXEN_RESUME;
+}
+
+/*
+ * Event injection for the common run loop. Everything here works on state
+ * cached in struct vmx_vcpu (read at the last exit, written at the next
+ * entry), so it needs no current VMCS.
+ */
+static bool vmx_event_queued(struct vmx_vcpu *vmx)
+{
+	return vmx->inject.info & INTR_INFO_VALID_MASK;
+}
+
+static bool vmx_interrupt_allowed(struct hxen_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	return !vmx_event_queued(vmx) && (vmx->rflags & X86_EFLAGS_IF) &&
+	       !(vmx->interruptibility & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+static bool vmx_nmi_allowed(struct hxen_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	/* Blocking by NMI is the virtual-NMI blocking the CPU keeps for us. */
+	return !vmx_event_queued(vmx) &&
+	       !(vmx->interruptibility & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS |
+					  GUEST_INTR_STATE_NMI));
+}
+
+static void vmx_inject_irq(struct hxen_vcpu *vcpu, u8 vector)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx->inject.info = vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK;
+	vmx->inject.error = 0;
+	vmx->inject.len = 0;
+}
+
+static void vmx_inject_nmi(struct hxen_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx->inject.info = NMI_VECTOR | INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK;
+	vmx->inject.error = 0;
+	vmx->inject.len = 0;
+}
+
+static void vmx_enable_irq_window(struct hxen_vcpu *vcpu)
+{
+	to_vmx(vcpu)->irq_window = true;
+}
+
+static u64 vmx_get_rflags(struct hxen_vcpu *vcpu)
+{
+	return to_vmx(vcpu)->rflags;
+}
+
+static u8 vmx_get_cr8(struct hxen_vcpu *vcpu)
+{
+	return to_vmx(vcpu)->cr8;
+}
+
+static void vmx_get_regs(struct hxen_vcpu *vcpu, struct kvm_regs *r)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 *g = vcpu->regs;
+
+	r->rax = g[VCPU_RAX]; r->rbx = g[VCPU_RBX]; r->rcx = g[VCPU_RCX];
+	r->rdx = g[VCPU_RDX]; r->rsi = g[VCPU_RSI]; r->rdi = g[VCPU_RDI];
+	r->rsp = g[VCPU_RSP]; r->rbp = g[VCPU_RBP];
+	r->r8 = g[VCPU_R8]; r->r9 = g[VCPU_R9]; r->r10 = g[VCPU_R10];
+	r->r11 = g[VCPU_R11]; r->r12 = g[VCPU_R12]; r->r13 = g[VCPU_R13];
+	r->r14 = g[VCPU_R14]; r->r15 = g[VCPU_R15];
+	r->rip = vmx->rip;
+	r->rflags = vmx->rflags;
+}
+
+static void vmx_set_regs(struct hxen_vcpu *vcpu, const struct kvm_regs *r)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 *g = vcpu->regs;
+
+	g[VCPU_RAX] = r->rax; g[VCPU_RBX] = r->rbx; g[VCPU_RCX] = r->rcx;
+	g[VCPU_RDX] = r->rdx; g[VCPU_RSI] = r->rsi; g[VCPU_RDI] = r->rdi;
+	g[VCPU_RSP] = r->rsp; g[VCPU_RBP] = r->rbp;
+	g[VCPU_R8] = r->r8; g[VCPU_R9] = r->r9; g[VCPU_R10] = r->r10;
+	g[VCPU_R11] = r->r11; g[VCPU_R12] = r->r12; g[VCPU_R13] = r->r13;
+	g[VCPU_R14] = r->r14; g[VCPU_R15] = r->r15;
+	vmx->rip = r->rip;
+	/* Bit 1 is always set; reserved bits are dropped (KVM does too). */
+	vmx->rflags = (r->rflags & 0x3f7fd7) | X86_EFLAGS_FIXED;
+}
+
+static void __vmx_get_seg(const struct vmx_seg_fields *f, struct kvm_segment *k)
+{
+	u32 ar = vmcs_read(f->ar);
+
+	k->selector = vmcs_read(f->selector);
+	k->base = vmcs_read(f->base);
+	k->limit = vmcs_read(f->limit);
+	k->type = ar & VMX_AR_TYPE_MASK;
+	k->s = !!(ar & VMX_AR_S_MASK);
+	k->dpl = VMX_AR_DPL(ar);
+	k->avl = !!(ar & BIT(12));
+	k->l = !!(ar & VMX_AR_L_MASK);
+	k->db = !!(ar & VMX_AR_DB_MASK);
+	k->g = !!(ar & VMX_AR_G_MASK);
+	k->unusable = !!(ar & VMX_AR_UNUSABLE_MASK);
+	/* A usable segment is present (26.3.1.2): report unusable as absent. */
+	k->present = !k->unusable;
+}
+
+static void __vmx_set_seg(const struct vmx_seg_fields *f, const struct kvm_segment *k,
+			  bool ldtr)
+{
+	u32 ar;
+
+	if (k->unusable || !k->present) {
+		ar = VMX_AR_UNUSABLE_MASK;
+	} else {
+		ar = (k->type & VMX_AR_TYPE_MASK) | (k->s ? VMX_AR_S_MASK : 0) |
+		     ((k->dpl & 3) << VMX_AR_DPL_SHIFT) | VMX_AR_P_MASK |
+		     (k->avl ? BIT(12) : 0) | (k->l ? VMX_AR_L_MASK : 0) |
+		     (k->db ? VMX_AR_DB_MASK : 0) | (k->g ? VMX_AR_G_MASK : 0);
+		/*
+		 * VM entry wants usable code/data segments and TR marked
+		 * accessed (busy, for TR); the CPU would set the bit on first
+		 * use anyway. KVM does the same for unrestricted guests.
+		 */
+		if (!ldtr)
+			ar |= VMX_AR_TYPE_ACCESSES_MASK;
+	}
+	__vmx_write_seg(f, k->selector, k->base, k->limit, ar);
+}
+
+static void vmx_get_sregs(struct hxen_vcpu *vcpu, struct kvm_sregs *sr)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (vmx_access_begin(vcpu)) {
+		__vmx_get_seg(&vmx_seg_cs, &sr->cs);
+		__vmx_get_seg(&vmx_seg_ds, &sr->ds);
+		__vmx_get_seg(&vmx_seg_es, &sr->es);
+		__vmx_get_seg(&vmx_seg_fs, &sr->fs);
+		__vmx_get_seg(&vmx_seg_gs, &sr->gs);
+		__vmx_get_seg(&vmx_seg_ss, &sr->ss);
+		__vmx_get_seg(&vmx_seg_tr, &sr->tr);
+		__vmx_get_seg(&vmx_seg_ldtr, &sr->ldt);
+		sr->gdt.base = vmcs_read(GUEST_GDTR_BASE);
+		sr->gdt.limit = vmcs_read(GUEST_GDTR_LIMIT);
+		sr->idt.base = vmcs_read(GUEST_IDTR_BASE);
+		sr->idt.limit = vmcs_read(GUEST_IDTR_LIMIT);
+		sr->cr3 = vmcs_read(GUEST_CR3);
+		vmx_access_end(vcpu);
+	}
+	sr->cr0 = vmx->cr0;
+	sr->cr2 = vmx->cr2;
+	sr->cr4 = vmx->cr4;
+	sr->cr8 = vmx->cr8;
+	sr->efer = vmx->efer;
+	sr->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+			(vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
+}
+
+#define VMX_EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_FFXSR)
+
+static int vmx_set_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	bool pg = sr->cr0 & X86_CR0_PG, pae;
+	u64 pdpte[4] = { 0 };
+
+	/*
+	 * The same rules as SVM's set_sregs (those VM entry would otherwise
+	 * fail on). Segment consistency is left to VM entry, which reports
+	 * a violation as KVM_EXIT_FAIL_ENTRY, as KVM does.
+	 */
+	if ((sr->cr0 >> 32) || (sr->cr4 & ~vmx_cr4_valid_bits()) ||
+	    (sr->efer & ~VMX_EFER_VALID) ||
+	    ((sr->cr0 & X86_CR0_NW) && !(sr->cr0 & X86_CR0_CD)) ||
+	    (pg && !(sr->cr0 & X86_CR0_PE)))
+		return -EINVAL;
+	if ((sr->efer & EFER_LME) && pg) {
+		if (!(sr->cr4 & X86_CR4_PAE) || !(sr->efer & EFER_LMA))
+			return -EINVAL;
+	} else if (sr->efer & EFER_LMA) {
+		return -EINVAL;
+	}
+	if (sr->cr8 > 15)
+		return -EINVAL;
+	/* Unreadable PDPTEs load as zeros (not present), as with KVM. */
+	pae = vmx_pae_paging(sr->cr0, sr->cr4, sr->efer);
+	if (pae && vmx_read_pdptrs(vcpu, sr->cr3, pdpte))
+		memset(pdpte, 0, sizeof(pdpte));
+
+	if (!vmx_access_begin(vcpu))
+		return -EIO;
+	__vmx_set_seg(&vmx_seg_cs, &sr->cs, false);
+	__vmx_set_seg(&vmx_seg_ds, &sr->ds, false);
+	__vmx_set_seg(&vmx_seg_es, &sr->es, false);
+	__vmx_set_seg(&vmx_seg_fs, &sr->fs, false);
+	__vmx_set_seg(&vmx_seg_gs, &sr->gs, false);
+	__vmx_set_seg(&vmx_seg_ss, &sr->ss, false);
+	__vmx_set_seg(&vmx_seg_tr, &sr->tr, false);
+	__vmx_set_seg(&vmx_seg_ldtr, &sr->ldt, true);
+	vmcs_write(GUEST_GDTR_BASE, sr->gdt.base);
+	vmcs_write(GUEST_GDTR_LIMIT, sr->gdt.limit);
+	vmcs_write(GUEST_IDTR_BASE, sr->idt.base);
+	vmcs_write(GUEST_IDTR_LIMIT, sr->idt.limit);
+	vmcs_write(GUEST_CR0, vmx_hw_cr0(sr->cr0));
+	vmcs_write(CR0_READ_SHADOW, sr->cr0);
+	vmcs_write(GUEST_CR3, sr->cr3);
+	vmcs_write(GUEST_CR4, vmx_hw_cr4(sr->cr4));
+	vmcs_write(CR4_READ_SHADOW, sr->cr4);
+	__vmx_write_efer(vmx, sr->efer);
+	__vmx_write_pdptrs(pdpte);
+	vmx_access_end(vcpu);
+	vmx->cr0 = sr->cr0;
+	vmx->cr2 = sr->cr2;
+	vmx->cr4 = sr->cr4;
+	vmx->cr8 = sr->cr8;
+	/* New page-table roots or modes: cached translations are stale. */
+	set_bit(HXEN_REQ_TLB_FLUSH, &vcpu->requests);
+	return 0;
+}
+
+/*
+ * EPT entries (SDM Vol. 3 28.2.2): no present bit, an entry is present when
+ * any of read/write/execute is set. Leaves are write-back with "ignore
+ * PAT", so guest RAM is never accessed with another memory type than the
+ * host's own write-back mapping of the same pages (KVM does the same for
+ * VMs without non-coherent DMA); guest CR0.CD is hidden for that reason.
+ */
+static const struct hxen_tdp_format vmx_tdp_format = {
+	.table = VMX_EPT_RWX_MASK,
+	.leaf_read = VMX_EPT_READABLE_MASK | VMX_EPT_EXECUTABLE_MASK |
+		     (VMX_EPTP_MT_WB << VMX_EPT_MT_EPTE_SHIFT) | VMX_EPT_IPAT_BIT,
+	.leaf_write = VMX_EPT_WRITABLE_MASK,
+	.present_mask = VMX_EPT_RWX_MASK,
+};
+
 const struct hxen_vendor_ops vmx_vendor_ops = {
 	.name = "VMX",
+	.cpu_area_order = 0,
 	.cpu_enable = vmx_cpu_enable,
 	.cpu_disable = vmx_cpu_disable,
+	.tdp_format = &vmx_tdp_format,
+	.vm_init = vmx_vm_init,
+	.vm_destroy = vmx_vm_destroy,
+	.vcpu_create = vmx_vcpu_create,
+	.vcpu_free = vmx_vcpu_free,
+	.vcpu_load = vmx_vcpu_load,
+	.vcpu_put = vmx_vcpu_put,
+	.vcpu_run = vmx_vcpu_run,
+	.handle_exit = vmx_handle_exit,
+	.interrupt_allowed = vmx_interrupt_allowed,
+	.nmi_allowed = vmx_nmi_allowed,
+	.inject_irq = vmx_inject_irq,
+	.inject_nmi = vmx_inject_nmi,
+	.enable_irq_window = vmx_enable_irq_window,
+	.get_rflags = vmx_get_rflags,
+	.get_cr8 = vmx_get_cr8,
+	.get_regs = vmx_get_regs,
+	.set_regs = vmx_set_regs,
+	.get_sregs = vmx_get_sregs,
+	.set_sregs = vmx_set_sregs,
 };

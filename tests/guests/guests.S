@@ -177,4 +177,60 @@ GUEST(count)
 	hlt
 END(count)
 
+/*
+ * Real mode with handlers for vector 0x20 (reports 0x20 on port 0x20) and
+ * NMI (reports 0x22 on port 0x22) in the IVT; stack at 0x7000.
+ */
+	.code16
+#define IVT_SETUP(g)						\
+	mov	$0x7000, %sp;					\
+	movw	$ABS(g, irq_handler_##g), (0x20 * 4);		\
+	movw	$0, (0x20 * 4 + 2);				\
+	movw	$ABS(g, nmi_handler_##g), (2 * 4);		\
+	movw	$0, (2 * 4 + 2)
+#define HANDLERS(g)						\
+irq_handler_##g:						\
+	push	%ax;						\
+	mov	$0x20, %al;					\
+	out	%al, $0x20;					\
+	pop	%ax;						\
+	iret;							\
+nmi_handler_##g:						\
+	push	%ax;						\
+	mov	$0x22, %al;					\
+	out	%al, $0x22;					\
+	pop	%ax;						\
+	iret
+
+/* Interrupts on, halt forever. */
+GUEST(irq)
+	IVT_SETUP(irq)
+	sti
+1:	hlt
+	jmp	1b
+	HANDLERS(irq)
+END(irq)
+
+/* Interrupts off, report, then on: the interrupt window opens. */
+GUEST(irq_window)
+	IVT_SETUP(irq_window)
+	cli
+	mov	$0x21, %al
+	out	%al, $0x21
+	sti
+	nop
+1:	hlt
+	jmp	1b
+	HANDLERS(irq_window)
+END(irq_window)
+
+/* Interrupts off for good: only an NMI gets through. */
+GUEST(nmi)
+	IVT_SETUP(nmi)
+	cli
+1:	hlt
+	jmp	1b
+	HANDLERS(nmi)
+END(nmi)
+
 	.section .note.GNU-stack, "", @progbits

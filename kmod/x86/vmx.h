@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* VMX backend internals, shared by vmx*.c only. */
+#ifndef HXEN_X86_VMX_H
+#define HXEN_X86_VMX_H
+
+/*
+ * Encoding of the HOST_RSP field, for the entry assembly (which cannot use
+ * the enum in <asm/vmx.h>); vmx.c checks that the two agree.
+ */
+#define HXEN_VMCS_HOST_RSP	0x00006c14
+
+#ifndef __ASSEMBLY__
+
+#include <linux/list.h>
+#include <asm/vmx.h>
+
+#include "../hxen.h"
+
+/* Power-up values of DR6 and DR7 (SDM Vol. 3 Table 9-1). */
+#define VMX_DR6_RESET	0xffff0ff0ULL
+#define VMX_DR7_RESET	0x400ULL
+
+/*
+ * CR0 bits the guest owns: it reads and writes them directly. Every other
+ * bit is host-owned: the guest reads it from the read shadow and a write
+ * that changes it exits (SDM Vol. 3 24.6.6, 25.3).
+ */
+#define VMX_CR0_GUEST_OWNED	(X86_CR0_TS | X86_CR0_MP | X86_CR0_EM | \
+				 X86_CR0_WP | X86_CR0_AM)
+
+/* What the last exit reported, read while the VMCS was current. */
+struct vmx_exit_info {
+	u32 reason;		/* full exit reason, bit 31 = VM-entry failure */
+	bool vmfail;		/* VMLAUNCH/VMRESUME failed: no exit happened */
+	u32 instr_error;	/* VM-instruction error after a VMfail */
+	u64 qual;		/* exit qualification */
+	u32 intr_info;		/* VM-exit interruption information */
+	u32 intr_error;
+	u32 vectoring;		/* IDT-vectoring information */
+	u32 vectoring_error;
+	u32 instr_len;
+	u64 gpa;		/* guest-physical address (EPT exits) */
+};
+
+struct vmx_vcpu {
+	struct hxen_vcpu *vcpu;
+	void *vmcs;
+	u64 vmcs_pa;
+	u64 eptp;
+	u16 vpid;		/* 0: VPID not used */
+
+	/*
+	 * Where the VMCS is active (VMPTRLD without VMCLEAR yet): -1 or the
+	 * CPU, on whose per-CPU list loaded_link then is. Changed only on that
+	 * CPU with interrupts off (SDM Vol. 3 24.11.1: a VMCS may be active on
+	 * one CPU at a time and must be cleared before it moves).
+	 */
+	int loaded_cpu;
+	struct list_head loaded_link;
+	bool launched;		/* VMRESUME next, not VMLAUNCH */
+	bool temp_loaded;	/* loaded only for an access outside KVM_RUN */
+	bool need_flush;	/* new on this CPU: stale EPT translations may exist */
+
+	/* Guest state kept here rather than in the VMCS, or cached from it. */
+	u64 rip;
+	u64 rflags;
+	u32 interruptibility;
+	u64 cr0;		/* as the guest sees it */
+	u64 cr4;		/* as the guest sees it (no VMXE) */
+	u64 efer;		/* as the guest sees it, LMA included */
+	u64 cr2;
+	u8 cr8;			/* TPR; no APIC yet */
+	u64 db[4], dr6, dr7;	/* MOV DR is emulated; never loaded */
+	u64 kernel_gs_base, star, lstar, cstar, sfmask;
+	u32 entry_ctls;
+	u32 proc_ctls;		/* as last written */
+	bool irq_window;	/* exit once the guest can take an interrupt */
+
+	/* Host values last written, to skip VMWRITEs that change nothing. */
+	unsigned long host_cr3, host_cr4, host_fs_base, host_gs_base;
+
+	/* An event to inject at the next entry (VM-entry interruption info). */
+	struct {
+		u32 info;
+		u32 error;
+		u32 len;
+	} inject;
+
+	struct vmx_exit_info exit;
+};
+
+static inline struct vmx_vcpu *to_vmx(struct hxen_vcpu *vcpu)
+{
+	return vcpu->vendor;
+}
+
+/* vmx_entry.S: 0 after a VM exit, 1 after VMfail (nothing was entered). */
+int __hxen_vmx_enter(u64 *regs, u32 launched);
+extern const char __hxen_vmx_exit[];
+
+/* vmx.c */
+u64 vmcs_read(unsigned long field);
+void vmcs_write(unsigned long field, u64 value);
+bool vmx_access_begin(struct hxen_vcpu *vcpu);
+void vmx_access_end(struct hxen_vcpu *vcpu);
+void vmx_reset_vcpu(struct hxen_vcpu *vcpu);
+void vmx_skip_instruction(struct hxen_vcpu *vcpu);
+void vmx_inject_exception(struct hxen_vcpu *vcpu, u8 vector, bool has_error, u32 error);
+bool vmx_is_64bit(struct hxen_vcpu *vcpu);
+u64 vmx_cr4_valid_bits(void);
+int vmx_set_cr0(struct hxen_vcpu *vcpu, u64 val);
+int vmx_set_cr4(struct hxen_vcpu *vcpu, u64 val);
+int vmx_set_efer(struct hxen_vcpu *vcpu, u64 efer);
+
+/* vmx_exit.c */
+int vmx_handle_exit(struct hxen_vcpu *vcpu);
+
+#endif /* __ASSEMBLY__ */
+#endif
