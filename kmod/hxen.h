@@ -105,6 +105,13 @@ struct hxen_vcpu {
 
 	u64 xcr0;		/* guest XCR0 (XSETBV, KVM_SET_XCRS) */
 
+	/* MSRs kept by common code (x86/msr.c). */
+	u64 apic_base;
+	u64 misc_enable;
+	u64 mtrr_def_type;
+	u64 mtrr_fixed[11];
+	u64 mtrr_var[16];
+
 	/* An IN not yet completed: where userspace's data goes. */
 	struct {
 		bool pending;
@@ -136,6 +143,8 @@ enum { VCPU_RAX, VCPU_RCX, VCPU_RDX, VCPU_RBX, VCPU_RSP, VCPU_RBP, VCPU_RSI,
 /*
  * One table per vendor, chosen once at module load (hxen_vendor_probe).
  * cpu_enable/cpu_disable run on the CPU concerned with interrupts off.
+ * A backend that sets vcpu_run must fill in every vCPU op: main.c checks
+ * at load and names what is missing.
  */
 struct hxen_vendor_ops {
 	const char *name;		/* "SVM" or "VMX" */
@@ -174,6 +183,10 @@ struct hxen_vendor_ops {
 	void (*inject_nmi)(struct hxen_vcpu *vcpu);
 	/* Exit as soon as the guest can take an interrupt. */
 	void (*enable_irq_window)(struct hxen_vcpu *vcpu);
+
+	/* MSRs whose state the vendor holds; -errno (guest: #GP) if unknown. */
+	int (*get_msr)(struct hxen_vcpu *vcpu, u32 msr, u64 *val);
+	int (*set_msr)(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host);
 
 	u64 (*get_rflags)(struct hxen_vcpu *vcpu);
 	u8 (*get_cr8)(struct hxen_vcpu *vcpu);
@@ -225,12 +238,31 @@ int hxen_exit_internal_error(struct hxen_vcpu *vcpu, u32 suberror,
 /* XSETBV / KVM_SET_XCRS: 0, or -EINVAL for a value the SDM makes #GP. */
 int hxen_set_xcr0(struct hxen_vcpu *vcpu, u64 val);
 
+/* x86/fpu.c */
+long hxen_get_fpu(struct hxen_vcpu *vcpu, struct kvm_fpu __user *arg);
+long hxen_set_fpu(struct hxen_vcpu *vcpu, struct kvm_fpu __user *arg);
+long hxen_get_xsave(struct hxen_vcpu *vcpu, struct kvm_xsave __user *arg);
+long hxen_set_xsave(struct hxen_vcpu *vcpu, struct kvm_xsave __user *arg);
+long hxen_get_xcrs(struct hxen_vcpu *vcpu, struct kvm_xcrs __user *arg);
+long hxen_set_xcrs(struct hxen_vcpu *vcpu, struct kvm_xcrs __user *arg);
+
+/* x86/msr.c */
+void hxen_msr_reset(struct hxen_vcpu *vcpu);
+int hxen_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val);
+/* @host: from KVM_SET_MSRS, which may set what the guest cannot. */
+int hxen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host);
+long hxen_get_msr_index_list(struct kvm_msr_list __user *arg);
+long hxen_vcpu_msrs(struct hxen_vcpu *vcpu, struct kvm_msrs __user *arg, bool set);
+
 /* x86/cpuid.c */
 long hxen_set_cpuid2(struct hxen_vcpu *vcpu, struct kvm_cpuid2 __user *arg);
 long hxen_get_cpuid2(struct hxen_vcpu *vcpu, struct kvm_cpuid2 __user *arg);
 /* CPUID for the guest: leaf in *eax, subleaf in *ecx; results in all four. */
 void hxen_cpuid(struct hxen_vcpu *vcpu, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
 bool hxen_guest_efer_valid(struct hxen_vcpu *vcpu, u64 efer);
+u64 hxen_guest_xcr0_mask(struct hxen_vcpu *vcpu);
+bool hxen_guest_is_intel(struct hxen_vcpu *vcpu);
+long hxen_get_supported_cpuid(struct kvm_cpuid2 __user *arg);
 
 /* mmu/tdp.c */
 int hxen_tdp_init(struct hxen_vm *vm);

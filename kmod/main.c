@@ -56,6 +56,14 @@ static long hxen_dev_ioctl(struct file *filp, unsigned int ioctl,
 		if (arg)
 			return -EINVAL;
 		return PAGE_SIZE;
+	case KVM_GET_MSR_INDEX_LIST:
+		if (!hxen_ops->vcpu_run)
+			return -ENOTTY;
+		return hxen_get_msr_index_list((void __user *)arg);
+	case KVM_GET_SUPPORTED_CPUID:
+		if (!hxen_ops->vcpu_run)
+			return -ENOTTY;
+		return hxen_get_supported_cpuid((void __user *)arg);
 	case HXEN_GET_INFO:
 		return hxen_get_info((void __user *)arg);
 	default:
@@ -113,6 +121,41 @@ static void hxen_print_detected(void)
 			i->features & HXEN_FEAT_APICV ? "yes" : "no");
 }
 
+/*
+ * A backend runs vCPUs only if it fills in every vCPU op: common code calls
+ * them unconditionally. Name what is missing instead of oopsing later.
+ */
+static const struct hxen_vendor_ops *hxen_check_ops(const struct hxen_vendor_ops *ops)
+{
+#define OP(name) { offsetof(struct hxen_vendor_ops, name), #name }
+	static const struct {
+		size_t offset;
+		const char *name;
+	} required[] = {
+		OP(vcpu_create), OP(vcpu_free), OP(vcpu_load), OP(vcpu_put),
+		OP(handle_exit), OP(interrupt_allowed), OP(nmi_allowed),
+		OP(inject_irq), OP(inject_nmi), OP(enable_irq_window),
+		OP(get_msr), OP(set_msr), OP(get_rflags), OP(get_cr8),
+		OP(get_regs), OP(set_regs), OP(get_sregs), OP(set_sregs),
+	};
+#undef OP
+	static struct hxen_vendor_ops vms_only;
+	int i;
+
+	if (!ops->vcpu_run)
+		return ops;
+	for (i = 0; i < ARRAY_SIZE(required); i++) {
+		if (*(void **)((char *)ops + required[i].offset))
+			continue;
+		pr_err("%s backend lacks %s(); running vCPUs is disabled\n",
+		       ops->name, required[i].name);
+		vms_only = *ops;
+		vms_only.vcpu_run = NULL;
+		return &vms_only;
+	}
+	return ops;
+}
+
 static int __init hxen_init(void)
 {
 	int r;
@@ -122,6 +165,7 @@ static int __init hxen_init(void)
 		pr_err("no usable hardware virtualization (VMX or SVM) on this CPU; not loading\n");
 		return -ENODEV;
 	}
+	hxen_ops = hxen_check_ops(hxen_ops);
 	hxen_print_detected();
 
 	r = hxen_virt_init();

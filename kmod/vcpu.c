@@ -83,9 +83,13 @@ int hxen_set_xcr0(struct hxen_vcpu *vcpu, u64 val)
 {
 	u64 host = boot_cpu_has(X86_FEATURE_XSAVE) ?
 		   xgetbv(XCR_XFEATURE_ENABLED_MASK) : XFEATURE_MASK_FP;
+	u64 valid = (host & hxen_guest_xcr0_mask(vcpu)) | XFEATURE_MASK_FP;
 
-	/* SDM XSETBV: x87 must stay on, AVX needs SSE, nothing unsupported. */
-	if (!(val & XFEATURE_MASK_FP) || (val & ~host) ||
+	/*
+	 * SDM XSETBV: x87 must stay on, AVX needs SSE; and only what the host
+	 * has and the guest's CPUID leaf 0xD offers (as on KVM).
+	 */
+	if (!(val & XFEATURE_MASK_FP) || (val & ~valid) ||
 	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE)))
 		return -EINVAL;
 	vcpu->xcr0 = val;
@@ -124,8 +128,7 @@ static void vcpu_fill_run(struct hxen_vcpu *vcpu)
 
 	run->if_flag = !!(hxen_ops->get_rflags(vcpu) & X86_EFLAGS_IF);
 	run->cr8 = hxen_ops->get_cr8(vcpu);
-	run->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
-			 (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
+	run->apic_base = vcpu->apic_base;
 	run->ready_for_interrupt_injection = vcpu_ready_for_interrupt(vcpu);
 }
 
@@ -312,6 +315,30 @@ static long hxen_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		r = mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
 		break;
 	}
+	case KVM_GET_FPU:
+		r = hxen_get_fpu(vcpu, argp);
+		break;
+	case KVM_SET_FPU:
+		r = hxen_set_fpu(vcpu, argp);
+		break;
+	case KVM_GET_XSAVE:
+		r = hxen_get_xsave(vcpu, argp);
+		break;
+	case KVM_SET_XSAVE:
+		r = hxen_set_xsave(vcpu, argp);
+		break;
+	case KVM_GET_XCRS:
+		r = hxen_get_xcrs(vcpu, argp);
+		break;
+	case KVM_SET_XCRS:
+		r = hxen_set_xcrs(vcpu, argp);
+		break;
+	case KVM_GET_MSRS:
+		r = hxen_vcpu_msrs(vcpu, argp, false);
+		break;
+	case KVM_SET_MSRS:
+		r = hxen_vcpu_msrs(vcpu, argp, true);
+		break;
 	case KVM_SET_CPUID2:
 		r = hxen_set_cpuid2(vcpu, argp);
 		break;

@@ -54,6 +54,12 @@ long hxen_check_extension(long cap)
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_SYNC_MMU:
 		return 1;
+	case KVM_CAP_MP_STATE:
+	case KVM_CAP_EXT_CPUID:
+		return 1;
+	case KVM_CAP_XSAVE:
+	case KVM_CAP_XCRS:
+		return boot_cpu_has(X86_FEATURE_XSAVE);
 	case KVM_CAP_NR_MEMSLOTS:
 		return HXEN_MAX_MEMSLOTS;
 	case KVM_CAP_NR_VCPUS:

@@ -8,7 +8,10 @@
 #include <linux/kvm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/fpu/xcr.h>
+#include <asm/fpu/xstate.h>
 #include <asm/msr-index.h>
+#include <asm/processor.h>
 
 #include "../hxen.h"
 
@@ -104,4 +107,178 @@ void hxen_cpuid(struct hxen_vcpu *vcpu, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
 	*ebx = e->ebx;
 	*ecx = e->ecx;
 	*edx = e->edx;
+}
+
+/* Does the guest's CPUID say "GenuineIntel"? */
+bool hxen_guest_is_intel(struct hxen_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *e = cpuid_find(vcpu, 0, 0);
+
+	return e && e->ebx == 0x756e6547 && e->edx == 0x49656e69 &&
+	       e->ecx == 0x6c65746e;
+}
+
+/* XCR0 bits the guest's CPUID leaf 0xD sub-leaf 0 offers. */
+u64 hxen_guest_xcr0_mask(struct hxen_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *e = cpuid_find(vcpu, 0xd, 0);
+
+	return e ? e->eax | ((u64)e->edx << 32) : 0;
+}
+
+/*
+ * KVM_GET_SUPPORTED_CPUID: the host's CPUID, cut down to what a guest of
+ * hxen can use. A feature stays only where hxen virtualizes everything it
+ * needs (instructions that run natively under NPT/EPT, state the FPU code
+ * switches); features that need MSRs or devices hxen does not emulate
+ * (MONITOR, x2APIC, TSC deadline, PMU, SPEC_CTRL, TSC_AUX, PKU, ...) or
+ * virtualization itself (VMX, SVM) are cleared.
+ */
+struct cpuid_filter {
+	u32 function;
+	u32 keep[4];		/* EAX, EBX, ECX, EDX bits kept */
+};
+
+#define ALL	0xffffffffU
+static const struct cpuid_filter cpuid_filters[] = {
+	/* EAX is capped below; vendor string. */
+	{ 0x0, { ALL, ALL, ALL, ALL } },
+	/* ECX: no MONITOR, DS-CPL, VMX, SMX, EST, TM2, xTPR, PDCM, DCA,
+	 * x2APIC, TSC-deadline, OSXSAVE (the guest's own CR4 shows it).
+	 * EDX: no DS, ACPI, TM, PBE. */
+	{ 0x1, { ALL, ALL, (u32)~(BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) | BIT(8) |
+			     BIT(14) | BIT(15) | BIT(18) | BIT(21) | BIT(24) | BIT(27)),
+		 (u32)~(BIT(21) | BIT(22) | BIT(29) | BIT(31)) } },
+	{ 0x2, { ALL, ALL, ALL, ALL } },
+	{ 0x4, { ALL, ALL, ALL, ALL } },
+	/* Leaf 7.0 EBX: FSGSBASE BMI1 AVX2 FDP SMEP BMI2 ERMS INVPCID AVX512F/DQ
+	 * RDSEED ADX SMAP IFMA CLFLUSHOPT CLWB AVX512PF/ER/CD SHA BW VL. */
+	{ 0x7, { ALL, 0xfdfb07e9U,
+		 BIT(1) | BIT(2) | BIT(6) | BIT(8) | BIT(9) | BIT(10) | BIT(11) |
+		 BIT(12) | BIT(14) | BIT(27) | BIT(28),
+		 BIT(2) | BIT(3) | BIT(4) | BIT(8) | BIT(14) } },
+	{ 0xd, { ALL, ALL, ALL, ALL } },
+	{ 0x80000000, { ALL, ALL, ALL, ALL } },
+	/* ECX: LAHF CMP_LEGACY CR8_LEGACY ABM SSE4A MISALIGNSSE 3DNOWPREFETCH
+	 * XOP FMA4 TBM. EDX: all but RDTSCP. */
+	{ 0x80000001, { ALL, ALL, BIT(0) | BIT(1) | BIT(4) | BIT(5) | BIT(6) | BIT(7) |
+			BIT(8) | BIT(11) | BIT(16) | BIT(21), (u32)~BIT(27) } },
+	{ 0x80000002, { ALL, ALL, ALL, ALL } },
+	{ 0x80000003, { ALL, ALL, ALL, ALL } },
+	{ 0x80000004, { ALL, ALL, ALL, ALL } },
+	{ 0x80000005, { ALL, ALL, ALL, ALL } },
+	{ 0x80000006, { ALL, ALL, ALL, ALL } },
+	/* Invariant TSC only: the guest TSC is the host's plus an offset. */
+	{ 0x80000007, { 0, 0, 0, BIT(8) } },
+	/* Address sizes; no IBPB & co., no core counts (userspace's to say). */
+	{ 0x80000008, { ALL, 0, 0, 0 } },
+};
+#undef ALL
+
+/* XCR0 features a guest may enable: x87, SSE, AVX, AVX-512. */
+#define HXEN_GUEST_XCR0	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM | \
+			 XFEATURE_MASK_OPMASK | XFEATURE_MASK_ZMM_Hi256 | \
+			 XFEATURE_MASK_Hi16_ZMM)
+
+struct cpuid_out {
+	struct kvm_cpuid_entry2 *e;
+	int n, max;
+};
+
+static void cpuid_add(struct cpuid_out *o, u32 function, u32 index, bool indexed,
+		      const u32 keep[4])
+{
+	struct kvm_cpuid_entry2 *e;
+
+	if (o->n >= o->max)
+		return;
+	e = &o->e[o->n++];
+	memset(e, 0, sizeof(*e));
+	e->function = function;
+	e->index = index;
+	e->flags = indexed ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0;
+	cpuid_count(function, index, &e->eax, &e->ebx, &e->ecx, &e->edx);
+	e->eax &= keep[0];
+	e->ebx &= keep[1];
+	e->ecx &= keep[2];
+	e->edx &= keep[3];
+}
+
+static void cpuid_add_leaf(struct cpuid_out *o, const struct cpuid_filter *f)
+{
+	u64 xcr0 = boot_cpu_has(X86_FEATURE_XSAVE) ?
+		   xgetbv(XCR_XFEATURE_ENABLED_MASK) & HXEN_GUEST_XCR0 : 0;
+	struct kvm_cpuid_entry2 *e;
+	u32 i, eax, ebx, ecx, edx;
+
+	switch (f->function) {
+	case 0x4:
+		/* One sub-leaf per cache level, until the null type. */
+		for (i = 0; i < 16; i++) {
+			cpuid_count(4, i, &eax, &ebx, &ecx, &edx);
+			if (!(eax & 0x1f))
+				break;
+			cpuid_add(o, 4, i, true, f->keep);
+		}
+		return;
+	case 0x7:
+		cpuid_add(o, 7, 0, true, f->keep);
+		o->e[o->n - 1].eax = 0;		/* sub-leaf 0 only */
+		return;
+	case 0xd:
+		if (!xcr0)
+			return;
+		cpuid_add(o, 0xd, 0, true, f->keep);
+		e = &o->e[o->n - 1];
+		e->eax = (u32)xcr0;
+		e->edx = xcr0 >> 32;
+		cpuid_add(o, 0xd, 1, true, f->keep);
+		/* XSAVEOPT, XSAVEC, XGETBV1; no XSAVES (it needs IA32_XSS). */
+		o->e[o->n - 1].eax &= 0x7;
+		o->e[o->n - 1].ebx = 0;
+		o->e[o->n - 1].ecx = 0;
+		o->e[o->n - 1].edx = 0;
+		for (i = 2; i < 64; i++)
+			if (xcr0 & BIT_ULL(i))
+				cpuid_add(o, 0xd, i, true, f->keep);
+		return;
+	}
+	cpuid_add(o, f->function, 0, false, f->keep);
+	e = &o->e[o->n - 1];
+	if (f->function == 0)
+		e->eax = min(e->eax, 0xdU);
+	else if (f->function == 0x80000000)
+		e->eax = min(e->eax, 0x80000008U);
+}
+
+long hxen_get_supported_cpuid(struct kvm_cpuid2 __user *arg)
+{
+	u32 max_basic = cpuid_eax(0), max_ext = cpuid_eax(0x80000000);
+	struct cpuid_out o = { .max = HXEN_MAX_CPUID_ENTRIES };
+	struct kvm_cpuid2 hdr;
+	long r = 0;
+	int i;
+
+	if (copy_from_user(&hdr, arg, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nent < 1)
+		return -E2BIG;
+	o.e = kvcalloc(o.max, sizeof(*o.e), GFP_KERNEL_ACCOUNT);
+	if (!o.e)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(cpuid_filters); i++) {
+		u32 fn = cpuid_filters[i].function;
+
+		if (fn < 0x80000000 ? fn <= max_basic : fn <= max_ext)
+			cpuid_add_leaf(&o, &cpuid_filters[i]);
+	}
+	if (hdr.nent < o.n) {
+		r = -E2BIG;
+	} else if (copy_to_user(arg->entries, o.e, array_size(o.n, sizeof(*o.e)))) {
+		r = -EFAULT;
+	}
+	if (r != -EFAULT && put_user((u32)o.n, &arg->nent))
+		r = -EFAULT;
+	kvfree(o.e);
+	return r;
 }

@@ -184,6 +184,8 @@ void svm_reset_vcpu(struct hxen_vcpu *vcpu)
 	vcpu->regs[VCPU_RDX] = 0x600;
 	svm->vmcb->control.event_inj = 0;
 	svm->vmcb->control.int_state = 0;
+	svm->vmcb->control.tsc_offset = 0;
+	hxen_msr_reset(vcpu);
 }
 
 static int svm_vm_init(struct hxen_vm *vm)
@@ -494,8 +496,7 @@ static void svm_get_sregs(struct hxen_vcpu *vcpu, struct kvm_sregs *sr)
 	sr->cr4 = s->cr4;
 	sr->cr8 = svm->vmcb->control.int_ctl & V_TPR_MASK;
 	sr->efer = svm->efer | (s->efer & EFER_LMA);
-	sr->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
-			(vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
+	sr->apic_base = vcpu->apic_base;
 }
 
 #define SVM_EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_FFXSR)
@@ -523,7 +524,7 @@ static int svm_set_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr)
 	} else if (sr->efer & EFER_LMA) {
 		return -EINVAL;
 	}
-	if (sr->cr8 > 15)
+	if (sr->cr8 > 15 || hxen_set_msr(vcpu, MSR_IA32_APICBASE, sr->apic_base, true))
 		return -EINVAL;
 
 	svm_seg_from_kvm(&s->cs, &sr->cs);
@@ -578,6 +579,8 @@ const struct hxen_vendor_ops svm_vendor_ops = {
 	.inject_irq = svm_inject_irq,
 	.inject_nmi = svm_inject_nmi,
 	.enable_irq_window = svm_enable_irq_window,
+	.get_msr = svm_get_msr,
+	.set_msr = svm_set_msr,
 	.get_rflags = svm_get_rflags,
 	.get_cr8 = svm_get_cr8,
 	.get_regs = svm_get_regs,

@@ -45,6 +45,8 @@ void __hxen_svm_enter(u64 vmcb_pa, u64 *regs, u64 host_save_pa);
 
 /* svm_exit.c */
 int svm_handle_exit(struct hxen_vcpu *vcpu);
+int svm_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val);
+int svm_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host);
 
 /* svm.c */
 void svm_skip_instruction(struct hxen_vcpu *vcpu, unsigned int len);

@@ -67,7 +67,7 @@ static int svm_handle_npf(struct hxen_vcpu *vcpu)
 					SVM_EXIT_NPF, gpa);
 }
 
-static int svm_msr_read(struct hxen_vcpu *vcpu, u32 msr, u64 *val)
+int svm_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_save_area *s = &svm->vmcb->save;
@@ -109,6 +109,9 @@ static int svm_msr_read(struct hxen_vcpu *vcpu, u32 msr, u64 *val)
 	case MSR_IA32_CR_PAT:
 		*val = s->g_pat;
 		return 0;
+	case MSR_IA32_TSC:
+		*val = rdtsc() + svm->vmcb->control.tsc_offset;
+		return 0;
 	default:
 		return -ENOENT;
 	}
@@ -119,15 +122,23 @@ static bool svm_canonical(u64 v)
 	return (u64)(((s64)v << 16) >> 16) == v;
 }
 
-static int svm_msr_write(struct hxen_vcpu *vcpu, u32 msr, u64 val)
+int svm_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_save_area *s = &svm->vmcb->save;
 
 	switch (msr) {
 	case MSR_EFER:
-		if (!hxen_guest_efer_valid(vcpu, val))
+		/* Userspace may set what CPUID does not offer (KVM does too). */
+		if (host ? (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX |
+					 EFER_FFXSR)) :
+			   !hxen_guest_efer_valid(vcpu, val))
 			return -EINVAL;
+		if (host) {
+			svm->efer = val & ~EFER_LMA;
+			s->efer = val | EFER_SVME;
+			return 0;
+		}
 		/* LME may not change while paging is on (SDM/APM). */
 		if ((s->cr0 & X86_CR0_PG) && ((val ^ svm->efer) & EFER_LME))
 			return -EINVAL;
@@ -161,11 +172,15 @@ static int svm_msr_write(struct hxen_vcpu *vcpu, u32 msr, u64 val)
 	case MSR_IA32_SYSENTER_CS:
 		s->sysenter_cs = val;
 		return 0;
+	/*
+	 * AMD CPUs keep only the low 32 bits of these; a guest that calls
+	 * itself Intel gets all 64 (KVM behaves the same).
+	 */
 	case MSR_IA32_SYSENTER_ESP:
-		s->sysenter_esp = val;
+		s->sysenter_esp = hxen_guest_is_intel(vcpu) ? val : (u32)val;
 		return 0;
 	case MSR_IA32_SYSENTER_EIP:
-		s->sysenter_eip = val;
+		s->sysenter_eip = hxen_guest_is_intel(vcpu) ? val : (u32)val;
 		return 0;
 	case MSR_IA32_CR_PAT: {
 		int i;
@@ -180,6 +195,9 @@ static int svm_msr_write(struct hxen_vcpu *vcpu, u32 msr, u64 val)
 		s->g_pat = val;
 		return 0;
 	}
+	case MSR_IA32_TSC:
+		svm->vmcb->control.tsc_offset = val - rdtsc();
+		return 0;
 	default:
 		return -ENOENT;
 	}
@@ -193,10 +211,10 @@ static int svm_handle_msr(struct hxen_vcpu *vcpu)
 
 	if (svm->vmcb->control.exit_info_1) {
 		val = (vcpu->regs[VCPU_RDX] << 32) | (u32)vcpu->regs[VCPU_RAX];
-		if (svm_msr_write(vcpu, msr, val))
+		if (hxen_set_msr(vcpu, msr, val, false))
 			goto gp;
 	} else {
-		if (svm_msr_read(vcpu, msr, &val))
+		if (hxen_get_msr(vcpu, msr, &val))
 			goto gp;
 		vcpu->regs[VCPU_RAX] = (u32)val;
 		vcpu->regs[VCPU_RDX] = val >> 32;

@@ -149,6 +149,68 @@ GUEST(long64)
 	hlt
 END(long64)
 
+/*
+ * 64-bit: xmm0-7 hold patterns from DATA; check them 2000 times while
+ * taking CPUID exits (in the kernel) and, every 64th time, an OUT to
+ * userspace; report 0x31 on port 0x31 if they survived, else 0x3e.
+ */
+#define XMM_CHECK(n)				\
+	movdqa	%xmm##n, %xmm8;			\
+	pcmpeqb	(n * 16)(%rsi), %xmm8;		\
+	pmovmskb %xmm8, %edx;			\
+	cmp	$0xffff, %edx;			\
+	jne	9f
+GUEST(sse)
+	mov	$DATA, %rsi
+	movdqu	0x00(%rsi), %xmm0
+	movdqu	0x10(%rsi), %xmm1
+	movdqu	0x20(%rsi), %xmm2
+	movdqu	0x30(%rsi), %xmm3
+	movdqu	0x40(%rsi), %xmm4
+	movdqu	0x50(%rsi), %xmm5
+	movdqu	0x60(%rsi), %xmm6
+	movdqu	0x70(%rsi), %xmm7
+	mov	$2000, %r9d
+1:	XMM_CHECK(0); XMM_CHECK(1); XMM_CHECK(2); XMM_CHECK(3)
+	XMM_CHECK(4); XMM_CHECK(5); XMM_CHECK(6); XMM_CHECK(7)
+	xor	%eax, %eax
+	cpuid
+	test	$63, %r9d
+	jnz	2f
+	mov	$0x30, %al
+	out	%al, $0x30
+2:	dec	%r9d
+	jnz	1b
+	mov	$0x31, %al
+	out	%al, $0x31
+	hlt
+9:	mov	$0x3e, %al
+	out	%al, $0x31
+	hlt
+END(sse)
+
+/* MSRs: write SYSENTER_CS and STAR, read back TSC-free values, then #GP. */
+GUEST(msr)
+	mov	$0x174, %ecx		/* SYSENTER_CS */
+	mov	$0x1234, %eax
+	xor	%edx, %edx
+	wrmsr
+	mov	$0xc0000081, %ecx	/* STAR */
+	mov	$0x89abcdef, %eax
+	mov	$0x00230010, %edx
+	wrmsr
+	mov	$0x40, %al
+	out	%al, $0x40		/* userspace checks KVM_GET_MSRS, sets SYSENTER_EIP */
+	mov	$0x176, %ecx		/* SYSENTER_EIP */
+	rdmsr
+	mov	%rax, %rbx
+	mov	%rdx, %rbp
+	hlt
+	mov	$0x12345, %ecx		/* an MSR nobody has: #GP, no IDT: shutdown */
+	rdmsr
+	hlt
+END(msr)
+
 /* 32-bit protected mode, flat segments, paging off. */
 	.code32
 GUEST(prot32)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,7 +36,7 @@
 GUEST_SYM(hlt); GUEST_SYM(out); GUEST_SYM(in); GUEST_SYM(cpuid);
 GUEST_SYM(ram); GUEST_SYM(spin); GUEST_SYM(triple_fault); GUEST_SYM(modes);
 GUEST_SYM(long64); GUEST_SYM(prot32); GUEST_SYM(reread); GUEST_SYM(count);
-GUEST_SYM(irq); GUEST_SYM(irq_window); GUEST_SYM(nmi);
+GUEST_SYM(irq); GUEST_SYM(irq_window); GUEST_SYM(nmi); GUEST_SYM(sse); GUEST_SYM(msr);
 
 static const char *device = "/dev/hxen";
 
@@ -901,6 +902,227 @@ static int t_mp_state(void)
 	WITH_VM(mp_state_body(v));
 }
 
+/* The host side of the SSE test: its own xmm values, checked while the guest runs. */
+struct clobber {
+	volatile int stop;
+	long rounds, errors;
+};
+
+static void pin_to_cpu0(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void *clobber_thread(void *arg)
+{
+	struct clobber *c = arg;
+
+	pin_to_cpu0();
+	while (!c->stop) {
+		uint64_t in[4] = { 0x1111222233334444ULL ^ c->rounds, 0x5555666677778888ULL,
+				   0x99990000aaaabbbbULL, 0xccccddddeeeeffffULL ^ c->rounds };
+		uint64_t out[4];
+
+		__asm__ volatile("movdqu %2, %%xmm0\n\tmovdqu %3, %%xmm7\n\t"
+				 "pause\n\t"
+				 "movdqu %%xmm0, %0\n\tmovdqu %%xmm7, %1"
+				 : "=m"(out[0]), "=m"(out[2])
+				 : "m"(in[0]), "m"(in[2]) : "xmm0", "xmm7", "memory");
+		sched_yield();
+		if (memcmp(in, out, sizeof(in)))
+			c->errors++;
+		c->rounds++;
+	}
+	return NULL;
+}
+
+static int sse_body(struct vm *v)
+{
+	struct clobber c = { 0 };
+	struct kvm_sregs s;
+	struct kvm_run *run = v->run[0];
+	pthread_t t;
+	int i, r, exits = 0;
+
+	LOAD(v, sse);
+	for (i = 0; i < 128; i++)
+		v->mem[DATA + i] = (uint8_t)(i * 37 + 11);
+	if ((r = enter_long64(v, 0)))
+		return r;
+	EXPECT(ioctl(v->vcpu[0], KVM_GET_SREGS, &s) == 0, "GET_SREGS: %s", strerror(errno));
+	s.cr4 |= 0x600;		/* OSFXSR | OSXMMEXCPT */
+	EXPECT(ioctl(v->vcpu[0], KVM_SET_SREGS, &s) == 0, "SET_SREGS: %s", strerror(errno));
+	pin_to_cpu0();
+	pthread_create(&t, NULL, clobber_thread, &c);
+	for (;;) {
+		char junk[256];
+
+		r = run_expect(v, 0, KVM_EXIT_IO);
+		if (r || run->io.port != 0x30)
+			break;
+		/* Userspace uses SSE too between runs (memset does). */
+		memset(junk, exits++, sizeof(junk));
+		__asm__ volatile("" : : "r"(junk) : "memory");
+	}
+	c.stop = 1;
+	pthread_join(t, NULL);
+	if (r)
+		return r;
+	EXPECT(run->io.port == 0x31 && *((uint8_t *)run + run->io.data_offset) == 0x31,
+	       "guest xmm registers were corrupted (port %#x)", run->io.port);
+	EXPECT(c.errors == 0, "host xmm registers corrupted %ld times in %ld rounds",
+	       c.errors, c.rounds);
+	EXPECT(exits >= 30 && c.rounds > 0, "too little interleaving: %d exits, %ld rounds",
+	       exits, c.rounds);
+	return PASS;
+}
+
+static int t_sse_isolation(void)
+{
+	WITH_VM(sse_body(v));
+}
+
+static int fpu_body(struct vm *v)
+{
+	struct kvm_fpu fpu;
+	struct kvm_xcrs xcrs;
+	struct kvm_xsave *xs;
+
+	memset(&fpu, 0, sizeof(fpu));
+	EXPECT(ioctl(v->vcpu[0], KVM_GET_FPU, &fpu) == 0, "GET_FPU: %s", strerror(errno));
+	/*
+	 * FNINIT's control word on both. MXCSR differs: hxen reports the
+	 * architectural reset value 0x1f80, KVM 6.1 reports 0 (it does not
+	 * copy MXCSR in KVM_GET_FPU at all).
+	 */
+	EXPECT(fpu.fcw == 0x37f && fpu.mxcsr == (is_kvm() ? 0 : 0x1f80),
+	       "reset FPU: fcw %#x mxcsr %#x", fpu.fcw, fpu.mxcsr);
+	memset(fpu.xmm[3], 0xa5, 16);
+	fpu.mxcsr = 0x1fa0;
+	EXPECT(ioctl(v->vcpu[0], KVM_SET_FPU, &fpu) == 0, "SET_FPU: %s", strerror(errno));
+	memset(&fpu, 0, sizeof(fpu));
+	EXPECT(ioctl(v->vcpu[0], KVM_GET_FPU, &fpu) == 0, "GET_FPU: %s", strerror(errno));
+	/* KVM 6.1 does not carry MXCSR through KVM_GET/SET_FPU; hxen does. */
+	EXPECT(fpu.xmm[3][0] == 0xa5 && fpu.xmm[3][15] == 0xa5 &&
+	       fpu.mxcsr == (is_kvm() ? 0 : 0x1fa0),
+	       "FPU state did not round-trip: xmm3 %02x..%02x mxcsr %#x",
+	       fpu.xmm[3][0], fpu.xmm[3][15], fpu.mxcsr);
+	xs = calloc(1, sizeof(*xs));
+	EXPECT(ioctl(v->vcpu[0], KVM_GET_XSAVE, xs) == 0, "GET_XSAVE: %s", strerror(errno));
+	/*
+	 * hxen marks x87/SSE state present after KVM_SET_FPU, so the values
+	 * are what the guest gets; KVM 6.1 leaves the XSAVE header alone and
+	 * its XSAVE view (and the guest) still sees SSE in its init state.
+	 */
+	EXPECT(is_kvm() || ((uint8_t *)xs->region)[160 + 48] == 0xa5, "XSAVE view lacks xmm3");
+	EXPECT(ioctl(v->vcpu[0], KVM_SET_XSAVE, xs) == 0, "SET_XSAVE: %s", strerror(errno));
+	/* A header claiming features nobody has is refused. */
+	((uint64_t *)xs->region)[64] = 1ULL << 62;
+	EXPECT_ERRNO(ioctl(v->vcpu[0], KVM_SET_XSAVE, xs), EINVAL, "SET_XSAVE bad header");
+	free(xs);
+	EXPECT(ioctl(v->vcpu[0], KVM_GET_XCRS, &xcrs) == 0, "GET_XCRS: %s", strerror(errno));
+	EXPECT(xcrs.nr_xcrs == 1 && xcrs.xcrs[0].xcr == 0 && xcrs.xcrs[0].value == 1,
+	       "XCR0 at reset: %u xcrs, %#llx", xcrs.nr_xcrs, (unsigned long long)xcrs.xcrs[0].value);
+	xcrs.xcrs[0].value = 0;		/* x87 off: invalid */
+	EXPECT_ERRNO(ioctl(v->vcpu[0], KVM_SET_XCRS, &xcrs), EINVAL, "SET_XCRS(0)");
+	return PASS;
+}
+
+static int t_fpu_state(void)
+{
+	WITH_VM(fpu_body(v));
+}
+
+static int msr_body(struct vm *v)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[3];
+	} m;
+	struct kvm_regs regs;
+	int r;
+
+	LOAD(v, msr);
+	if ((r = enter_long64(v, 0)) || (r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x40, 1, 0x40)))
+		return r;
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 3;
+	m.e[0].index = 0x174;
+	m.e[1].index = 0xc0000081;
+	m.e[2].index = 0x12345;		/* unknown: stops the batch */
+	r = ioctl(v->vcpu[0], KVM_GET_MSRS, &m);
+	EXPECT(r == 2, "GET_MSRS did %d of 3 (want 2: the unknown one stops it)", r);
+	EXPECT(m.e[0].data == 0x1234 && m.e[1].data == 0x0023001089abcdefULL,
+	       "MSRs the guest wrote: %#llx %#llx", (unsigned long long)m.e[0].data,
+	       (unsigned long long)m.e[1].data);
+	m.hdr.nmsrs = 1;
+	m.e[0].index = 0x176;
+	m.e[0].data = 0x81000000;
+	EXPECT(ioctl(v->vcpu[0], KVM_SET_MSRS, &m) == 1, "SET_MSRS: %s", strerror(errno));
+	if ((r = run_expect(v, 0, KVM_EXIT_HLT)) || (r = get_regs(v, 0, &regs)))
+		return r;
+	EXPECT(regs.rbx == 0x81000000 && regs.rbp == 0, "guest RDMSR: edx:eax %#llx:%#llx",
+	       (unsigned long long)regs.rbp, (unsigned long long)regs.rbx);
+	m.hdr.nmsrs = 100000;
+	EXPECT_ERRNO(ioctl(v->vcpu[0], KVM_GET_MSRS, &m), E2BIG, "GET_MSRS huge count");
+	return run_expect(v, 0, KVM_EXIT_SHUTDOWN);
+}
+
+static int t_msrs(void)
+{
+	WITH_VM(msr_body(v));
+}
+
+static int t_supported_cpuid(void)
+{
+	struct {
+		struct kvm_cpuid2 hdr;
+		struct kvm_cpuid_entry2 e[256];
+	} *c = calloc(1, sizeof(*c));
+	struct {
+		struct kvm_msr_list hdr;
+		uint32_t idx[512];
+	} l;
+	int sys = open(device, O_RDWR | O_CLOEXEC), i, r = PASS;
+	bool leaf0 = false, leaf1 = false, star = false;
+
+	EXPECT(sys >= 0 && c, "open: %s", strerror(errno));
+	c->hdr.nent = 1;
+	EXPECT_ERRNO(ioctl(sys, KVM_GET_SUPPORTED_CPUID, c), E2BIG, "GET_SUPPORTED_CPUID(nent 1)");
+	c->hdr.nent = 256;
+	EXPECT(ioctl(sys, KVM_GET_SUPPORTED_CPUID, c) == 0, "GET_SUPPORTED_CPUID: %s", strerror(errno));
+	for (i = 0; i < (int)c->hdr.nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->e[i];
+
+		if (e->function == 0)
+			leaf0 = e->eax >= 1;
+		if (e->function == 1) {
+			leaf1 = true;
+			if (!is_kvm() && (e->ecx & (1u << 5)))
+				r = fail("leaf 1: hxen offers VMX");
+		}
+		if (!is_kvm() && e->function == 0x80000001 && (e->ecx & (1u << 2)))
+			r = fail("0x80000001: hxen offers SVM");
+	}
+	free(c);
+	if (r)
+		return r;
+	EXPECT(leaf0 && leaf1, "leaves 0/1 missing");
+	l.hdr.nmsrs = 1;
+	EXPECT_ERRNO(ioctl(sys, KVM_GET_MSR_INDEX_LIST, &l), E2BIG, "MSR_INDEX_LIST(1)");
+	l.hdr.nmsrs = 512;
+	EXPECT(ioctl(sys, KVM_GET_MSR_INDEX_LIST, &l) == 0, "GET_MSR_INDEX_LIST: %s", strerror(errno));
+	for (i = 0; i < (int)l.hdr.nmsrs; i++)
+		star |= l.idx[i] == 0xc0000081;
+	EXPECT(star, "STAR not in the MSR index list");
+	close(sys);
+	return PASS;
+}
+
 static const struct test tests[] = {
 	{ "real_mode_hlt", t_real_hlt },
 	{ "port_out_sizes", t_port_out },
@@ -922,6 +1144,10 @@ static const struct test tests[] = {
 	{ "nmi_injection", t_nmi },
 	{ "signal_mask", t_signal_mask },
 	{ "mp_state", t_mp_state },
+	{ "fpu_xsave_xcrs", t_fpu_state },
+	{ "sse_guest_host_isolation", t_sse_isolation },
+	{ "msrs_guest_and_ioctl", t_msrs },
+	{ "supported_cpuid_and_msr_list", t_supported_cpuid },
 	{ "bad_input", t_bad_input },
 };
 

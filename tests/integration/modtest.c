@@ -256,18 +256,31 @@ static const struct {
 	{ KVM_CAP_USER_MEMORY, 1 },
 	{ KVM_CAP_IMMEDIATE_EXIT, 1 },
 	{ KVM_CAP_SYNC_MMU, 1 },
+	{ KVM_CAP_MP_STATE, 1 },
+	{ KVM_CAP_EXT_CPUID, 1 },
+	{ KVM_CAP_XSAVE, -1 },		/* -1: 1 if the host CPU has XSAVE */
+	{ KVM_CAP_XCRS, -1 },
 	{ KVM_CAP_NR_MEMSLOTS, 32 },
 	{ KVM_CAP_NR_VCPUS, 64 },
 	{ KVM_CAP_MAX_VCPUS, 64 },
 	{ KVM_CAP_MAX_VCPU_ID, 64 },
 };
 
+static bool host_has_xsave(void)
+{
+	unsigned int a = 1, b, c = 0, d;
+
+	__asm__("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return c & (1u << 26);
+}
+
 static bool backend_runs_vcpus(void)
 {
 	struct hxen_info info;
 
-	/* The VMX backend cannot run vCPUs yet. */
-	return get_info(&info) == 0 && info.vendor == HXEN_VENDOR_SVM;
+	/* Both backends run vCPUs. */
+	return get_info(&info) == 0 &&
+	       (info.vendor == HXEN_VENDOR_SVM || info.vendor == HXEN_VENDOR_VMX);
 }
 
 static int check_caps(int fd, const char *what)
@@ -284,6 +297,8 @@ static int check_caps(int fd, const char *what)
 			if (implemented_caps[j].cap == (int)i &&
 			    (runs || i == KVM_CAP_CHECK_EXTENSION_VM))
 				want = implemented_caps[j].value;
+		if (want == -1)
+			want = host_has_xsave();
 		EXPECT(r == want, "%s: capability %u is %d, want %d", what, i, r, want);
 	}
 	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)

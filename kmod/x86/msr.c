@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Model-specific registers: the common ones are kept here, the ones whose
+ * state lives in the VMCB/VMCS go to the vendor. Used by guest RDMSR/WRMSR
+ * exits and by KVM_GET_MSRS/KVM_SET_MSRS/KVM_GET_MSR_INDEX_LIST.
+ */
+#define pr_fmt(fmt) "hxen: " fmt
+
+#include <linux/kvm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/apicdef.h>
+#include <asm/msr-index.h>
+
+#include "../hxen.h"
+
+/* Same limit as KVM (KVM_MAX_MSR_ENTRIES), so userspace batches carry over. */
+#define HXEN_MAX_MSR_ENTRIES	256
+
+/* MTRRs as KVM offers them: 8 variable ranges, fixed ranges, WC. */
+#define HXEN_MTRR_CAP		(8 | (1 << 8) | (1 << 10))
+/* No PEBS, no BTS: what KVM reports by default. */
+#define HXEN_MISC_ENABLE_RESET	(MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL | \
+				 MSR_IA32_MISC_ENABLE_BTS_UNAVAIL)
+
+/* Saved and restored by userspace (migration); KVM_GET_MSR_INDEX_LIST. */
+static const u32 hxen_msrs[] = {
+	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_KERNEL_GS_BASE, MSR_FS_BASE, MSR_GS_BASE,
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE,
+	MSR_MTRRdefType,
+};
+
+void hxen_msr_reset(struct hxen_vcpu *vcpu)
+{
+	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+			  (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
+	vcpu->misc_enable = HXEN_MISC_ENABLE_RESET;
+	vcpu->mtrr_def_type = 0;
+	memset(vcpu->mtrr_fixed, 0, sizeof(vcpu->mtrr_fixed));
+	memset(vcpu->mtrr_var, 0, sizeof(vcpu->mtrr_var));
+}
+
+/* Index into mtrr_fixed for the 11 fixed-range MTRRs, or -1. */
+static int mtrr_fixed_index(u32 msr)
+{
+	switch (msr) {
+	case MSR_MTRRfix64K_00000:
+		return 0;
+	case MSR_MTRRfix16K_80000:
+	case MSR_MTRRfix16K_A0000:
+		return 1 + msr - MSR_MTRRfix16K_80000;
+	case MSR_MTRRfix4K_C0000 ... MSR_MTRRfix4K_F8000:
+		return 3 + msr - MSR_MTRRfix4K_C0000;
+	default:
+		return -1;
+	}
+}
+
+/* Memory types valid in an MTRR: UC, WC, WT, WP, WB. */
+static bool mtrr_type_valid(u8 t)
+{
+	return t <= 6 && t != 2 && t != 3;
+}
+
+int hxen_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val)
+{
+	int i;
+
+	switch (msr) {
+	case MSR_IA32_APICBASE:
+		*val = vcpu->apic_base;
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		*val = vcpu->misc_enable;
+		return 0;
+	case MSR_MTRRcap:
+		*val = HXEN_MTRR_CAP;
+		return 0;
+	case MSR_MTRRdefType:
+		*val = vcpu->mtrr_def_type;
+		return 0;
+	case 0x200 ... 0x20f:		/* MTRRphysBase0..MTRRphysMask7 */
+		*val = vcpu->mtrr_var[msr - 0x200];
+		return 0;
+	}
+	i = mtrr_fixed_index(msr);
+	if (i >= 0) {
+		*val = vcpu->mtrr_fixed[i];
+		return 0;
+	}
+	return hxen_ops->get_msr(vcpu, msr, val);
+}
+
+int hxen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
+{
+	int i;
+
+	switch (msr) {
+	case MSR_IA32_APICBASE:
+		/* Without an in-kernel APIC only the stored value changes. */
+		if (val & ~(u64)(MSR_IA32_APICBASE_BSP | MSR_IA32_APICBASE_ENABLE |
+				 X2APIC_ENABLE | GENMASK_ULL(51, 12)))
+			return -EINVAL;
+		vcpu->apic_base = val;
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		vcpu->misc_enable = val;
+		return 0;
+	case MSR_MTRRcap:
+		return host ? 0 : -EINVAL;
+	case MSR_MTRRdefType:
+		if ((val & ~0xcffULL) || !mtrr_type_valid(val & 0xff))
+			return -EINVAL;
+		vcpu->mtrr_def_type = val;
+		return 0;
+	case 0x200 ... 0x20f:
+		if ((msr & 1) == 0 && !mtrr_type_valid(val & 0xff))
+			return -EINVAL;
+		vcpu->mtrr_var[msr - 0x200] = val;
+		return 0;
+	}
+	i = mtrr_fixed_index(msr);
+	if (i >= 0) {
+		int b;
+
+		for (b = 0; b < 8; b++)
+			if (!mtrr_type_valid(val >> (8 * b)))
+				return -EINVAL;
+		vcpu->mtrr_fixed[i] = val;
+		return 0;
+	}
+	return hxen_ops->set_msr(vcpu, msr, val, host);
+}
+
+long hxen_get_msr_index_list(struct kvm_msr_list __user *arg)
+{
+	u32 n;
+
+	if (get_user(n, &arg->nmsrs))
+		return -EFAULT;
+	if (put_user((u32)ARRAY_SIZE(hxen_msrs), &arg->nmsrs))
+		return -EFAULT;
+	if (n < ARRAY_SIZE(hxen_msrs))
+		return -E2BIG;
+	return copy_to_user(arg->indices, hxen_msrs, sizeof(hxen_msrs)) ? -EFAULT : 0;
+}
+
+/* KVM_GET_MSRS / KVM_SET_MSRS: the number of entries done, up to the first failure. */
+long hxen_vcpu_msrs(struct hxen_vcpu *vcpu, struct kvm_msrs __user *arg, bool set)
+{
+	struct kvm_msr_entry *e;
+	struct kvm_msrs hdr;
+	long r;
+	u32 i;
+
+	if (copy_from_user(&hdr, arg, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nmsrs >= HXEN_MAX_MSR_ENTRIES)
+		return -E2BIG;
+	e = memdup_user(arg->entries, array_size(hdr.nmsrs, sizeof(*e)));
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	for (i = 0; i < hdr.nmsrs; i++) {
+		if (set ? hxen_set_msr(vcpu, e[i].index, e[i].data, true) :
+			  hxen_get_msr(vcpu, e[i].index, &e[i].data))
+			break;
+	}
+	r = i;
+	if (!set && copy_to_user(arg->entries, e, array_size(i, sizeof(*e))))
+		r = -EFAULT;
+	kfree(e);
+	return r;
+}
