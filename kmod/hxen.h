@@ -116,7 +116,28 @@ struct hxen_vcpu {
 	struct {
 		bool pending;
 		u8 size;
+		/* INS: count elements go to ES:rDI (x86/mmio.c). */
+		bool string, rep;
+		u8 addr_bytes;
+		u32 count;
+		u64 next_rip;
 	} pio;
+
+	/* MMIO being emulated (x86/mmio.c). */
+	struct {
+		bool pending_read;	/* a KVM_EXIT_MMIO read awaits data */
+		bool pending_write;	/* the instruction ends in this write */
+		u64 gpa;
+		u32 len;
+		u8 data[8];
+		/* Reads userspace completed for the instruction, in order. */
+		int nr_done;
+		struct {
+			u64 gpa;
+			u32 len;
+			u8 data[8];
+		} done[2];
+	} mmio;
 
 	/* KVM_SET_CPUID2 table; under mutex (read in KVM_RUN). */
 	struct kvm_cpuid_entry2 *cpuid;
@@ -183,6 +204,10 @@ struct hxen_vendor_ops {
 	void (*inject_nmi)(struct hxen_vcpu *vcpu);
 	/* Exit as soon as the guest can take an interrupt. */
 	void (*enable_irq_window)(struct hxen_vcpu *vcpu);
+	/* An exception for the next entry (emulation faults). */
+	void (*inject_exception)(struct hxen_vcpu *vcpu, u8 vector, bool has_error,
+				 u32 error);
+	void (*set_cr2)(struct hxen_vcpu *vcpu, u64 cr2);
 
 	/* MSRs whose state the vendor holds; -errno (guest: #GP) if unknown. */
 	int (*get_msr)(struct hxen_vcpu *vcpu, u32 msr, u64 *val);
@@ -237,6 +262,13 @@ int hxen_exit_internal_error(struct hxen_vcpu *vcpu, u32 suberror,
 /* vcpu.c */
 /* XSETBV / KVM_SET_XCRS: 0, or -EINVAL for a value the SDM makes #GP. */
 int hxen_set_xcr0(struct hxen_vcpu *vcpu, u64 val);
+
+/* x86/mmio.c */
+int hxen_emulate_mmio(struct hxen_vcpu *vcpu);
+int hxen_complete_mmio(struct hxen_vcpu *vcpu);
+int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
+			 bool rep, int seg, u8 addr_bytes, u64 next_rip);
+int hxen_complete_pio_string(struct hxen_vcpu *vcpu);
 
 /* x86/fpu.c */
 long hxen_get_fpu(struct hxen_vcpu *vcpu, struct kvm_fpu __user *arg);

@@ -138,20 +138,33 @@ static bool vcpu_must_leave(void)
 }
 
 /* Data for an IN that went to userspace goes into the guest's RAX. */
-static void vcpu_complete_pio(struct hxen_vcpu *vcpu)
+static int vcpu_complete_pio(struct hxen_vcpu *vcpu)
 {
 	struct kvm_regs regs;
 	u64 val = 0, mask;
 
 	if (!vcpu->pio.pending)
-		return;
+		return HXEN_RESUME;
 	vcpu->pio.pending = false;
+	if (vcpu->pio.string)
+		return hxen_complete_pio_string(vcpu);
 	memcpy(&val, (u8 *)vcpu->run + vcpu->run->io.data_offset, vcpu->pio.size);
 	mask = vcpu->pio.size == 4 ? 0xffffffffULL : (1ULL << (8 * vcpu->pio.size)) - 1;
 	hxen_ops->get_regs(vcpu, &regs);
 	/* A 32-bit IN zero-extends into RAX like any 32-bit write. */
 	regs.rax = vcpu->pio.size == 4 ? val : (regs.rax & ~mask) | (val & mask);
 	hxen_ops->set_regs(vcpu, &regs);
+	return HXEN_RESUME;
+}
+
+/* Finish what the last exit to userspace left open: an IN, an MMIO read. */
+static int vcpu_complete_userspace_exit(struct hxen_vcpu *vcpu)
+{
+	int r = vcpu_complete_pio(vcpu);
+
+	if (r == HXEN_RESUME)
+		r = hxen_complete_mmio(vcpu);
+	return r;
 }
 
 static int vcpu_run(struct hxen_vcpu *vcpu)
@@ -159,7 +172,11 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	int r, cpu;
 
-	vcpu_complete_pio(vcpu);
+	r = vcpu_complete_userspace_exit(vcpu);
+	if (r != HXEN_RESUME) {
+		vcpu_fill_run(vcpu);
+		return r < 0 ? r : 0;
+	}
 	if (READ_ONCE(run->immediate_exit)) {
 		run->exit_reason = KVM_EXIT_INTR;
 		return -EINTR;

@@ -17,6 +17,16 @@
  * instructions MOVS, CMPS, STOS, LODS, SCAS (A4-A7, AA-AF) with REP.
  * Register-only forms of these work too. Everything else is UNHANDLED.
  *
+ * Registers, flags and memory match the hardware bit for bit (64-bit code
+ * is checked against the CPU by tests/unit/emulate_test.c). Where the SDM
+ * leaves something undefined we do what Intel CPUs do: AND/OR/XOR/TEST
+ * clear AF; BT/BTS/BTR/BTC leave OF SF AF PF unchanged; REP with a zero
+ * count and a 32-bit address size in 64-bit mode still zero-extends rCX
+ * (and rSI/rDI for MOVS, rDI for STOS); a failing CMPXCHG leaves a
+ * register destination alone. One deliberate difference: a failing
+ * CMPXCHG does not write an unchanged memory destination back, so that a
+ * device register sees no spurious write.
+ *
  * Ordering contract, relied on by callers that turn an access into an exit
  * to userspace:
  *  - all reads are issued before the write;

@@ -400,6 +400,11 @@ static void svm_enable_irq_window(struct hxen_vcpu *vcpu)
 	svm_set_intercept(vmcb, INTERCEPT_VINTR);
 }
 
+static void svm_set_cr2(struct hxen_vcpu *vcpu, u64 cr2)
+{
+	to_svm(vcpu)->vmcb->save.cr2 = cr2;
+}
+
 static u64 svm_get_rflags(struct hxen_vcpu *vcpu)
 {
 	return to_svm(vcpu)->vmcb->save.rflags;
@@ -579,6 +584,8 @@ const struct hxen_vendor_ops svm_vendor_ops = {
 	.inject_irq = svm_inject_irq,
 	.inject_nmi = svm_inject_nmi,
 	.enable_irq_window = svm_enable_irq_window,
+	.inject_exception = svm_inject_exception,
+	.set_cr2 = svm_set_cr2,
 	.get_msr = svm_get_msr,
 	.set_msr = svm_set_msr,
 	.get_rflags = svm_get_rflags,

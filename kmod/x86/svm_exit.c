@@ -44,10 +44,16 @@ static int svm_handle_ioio(struct hxen_vcpu *vcpu)
 	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
 	bool in = info & SVM_IOIO_TYPE_MASK;
 
-	if (info & SVM_IOIO_STR_MASK)
-		return hxen_exit_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-						SVM_EXIT_IOIO, info);
 	/* EXITINFO2 is the next RIP for IOIO, NRIP save or not (APM 15.10.2). */
+	if (info & SVM_IOIO_STR_MASK) {
+		/* Address size A16/A32/A64 in bits 7-9, segment in 12:10. */
+		u8 addr_bytes = (info & BIT(9)) ? 8 : (info & BIT(8)) ? 4 : 2;
+
+		return hxen_exit_pio_string(vcpu, port, size, in,
+					    info & SVM_IOIO_REP_MASK,
+					    (info >> 10) & 7, addr_bytes,
+					    c->exit_info_2);
+	}
 	to_svm(vcpu)->vmcb->save.rip = c->exit_info_2;
 	return hxen_exit_pio(vcpu, port, size, in, vcpu->regs[VCPU_RAX]);
 }
@@ -63,8 +69,7 @@ static int svm_handle_npf(struct hxen_vcpu *vcpu)
 		return r;
 	if (r == HXEN_TDP_MAPPED)
 		return HXEN_RESUME;
-	return hxen_exit_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-					SVM_EXIT_NPF, gpa);
+	return hxen_emulate_mmio(vcpu);
 }
 
 int svm_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val)

@@ -211,6 +211,56 @@ GUEST(msr)
 	hlt
 END(msr)
 
+/*
+ * 64-bit MMIO at 1 MiB (mapped by the guest's page tables, no RAM there):
+ * every decoded instruction form the test checks, then HLT.
+ */
+#define MMIO	0x100000
+GUEST(mmio)
+	movb	$0x11, (MMIO)
+	movw	$0x2233, (MMIO + 0x10)
+	movl	$0x44556677, (MMIO + 0x20)
+	movabs	$0x8899aabbccddeeff, %rax
+	mov	%rax, (MMIO + 0x30)
+	mov	(MMIO + 0x40), %bl
+	movzwl	(MMIO + 0x50), %ecx
+	movsbq	(MMIO + 0x60), %rdx
+	addl	$5, (MMIO + 0x70)
+	mov	$0xabcd, %esi
+	xchg	%esi, (MMIO + 0x80)
+	mov	$0x77, %al
+	mov	$MMIO + 0x90, %rdi
+	mov	$3, %rcx
+	rep stosb
+	mov	$DATA, %rsi
+	movsq				/* RAM -> MMIO at rdi (0x100093) */
+	mov	$MMIO + 0xa0, %r8
+	orq	$0x100, 8(%r8)		/* read-modify-write, 8 bytes, base+disp */
+	hlt
+END(mmio)
+
+/* Real mode string port I/O: REP OUTSB of 5 bytes, REP INSW of 3 words. */
+	.code16
+GUEST(strio)
+	mov	$DATA, %si
+	mov	$5, %cx
+	mov	$0x3f8, %dx
+	cld
+	rep outsb
+	mov	$DATA + 0x100, %di
+	mov	$3, %cx
+	mov	$0x1f0, %dx
+	rep insw
+	hlt
+END(strio)
+
+/* Write to a read-only slot (MMIO exit), read it (RAM), then halt. */
+GUEST(rom)
+	movl	(0x8000), %eax
+	movl	$0x1234, (0x8000)
+	hlt
+END(rom)
+
 /* 32-bit protected mode, flat segments, paging off. */
 	.code32
 GUEST(prot32)

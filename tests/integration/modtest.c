@@ -254,6 +254,7 @@ static const struct {
 } implemented_caps[] = {
 	{ KVM_CAP_CHECK_EXTENSION_VM, 1 },
 	{ KVM_CAP_USER_MEMORY, 1 },
+	{ KVM_CAP_READONLY_MEM, 1 },
 	{ KVM_CAP_IMMEDIATE_EXIT, 1 },
 	{ KVM_CAP_SYNC_MMU, 1 },
 	{ KVM_CAP_MP_STATE, 1 },
