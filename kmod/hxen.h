@@ -208,6 +208,13 @@ struct hxen_vendor_ops {
 	void (*inject_exception)(struct hxen_vcpu *vcpu, u8 vector, bool has_error,
 				 u32 error);
 	void (*set_cr2)(struct hxen_vcpu *vcpu, u64 cr2);
+	/*
+	 * KVM_GET/SET_VCPU_EVENTS, the vendor's part: an event queued for
+	 * injection (exception, interrupt, NMI), NMI masking, the STI/MOV SS
+	 * shadow. set_events gets checked input.
+	 */
+	void (*get_events)(struct hxen_vcpu *vcpu, struct kvm_vcpu_events *ev);
+	void (*set_events)(struct hxen_vcpu *vcpu, const struct kvm_vcpu_events *ev);
 
 	/* MSRs whose state the vendor holds; -errno (guest: #GP) if unknown. */
 	int (*get_msr)(struct hxen_vcpu *vcpu, u32 msr, u64 *val);

@@ -17,6 +17,7 @@
 #include <linux/smp.h>
 #include <linux/uaccess.h>
 #include <asm/apicdef.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr-index.h>
@@ -213,6 +214,9 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 		}
 		vcpu_inject_events(vcpu);
 		r = hxen_ops->vcpu_run(vcpu);
+		/* World switches reset DR7; give the host its breakpoints back. */
+		if (hw_breakpoint_active())
+			hw_breakpoint_restore();
 		WRITE_ONCE(vcpu->mode, OUTSIDE_GUEST_MODE);
 		local_irq_enable();
 		preempt_enable();
@@ -234,6 +238,45 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 	}
 	vcpu_fill_run(vcpu);
 	return r < 0 ? r : 0;
+}
+
+static long vcpu_get_events(struct hxen_vcpu *vcpu,
+			    struct kvm_vcpu_events __user *argp)
+{
+	struct kvm_vcpu_events ev;
+
+	memset(&ev, 0, sizeof(ev));
+	hxen_ops->get_events(vcpu, &ev);
+	/* Queued by KVM_INTERRUPT / KVM_NMI, not yet handed to the CPU. */
+	if (vcpu->irq_vector >= 0 && !ev.interrupt.injected) {
+		ev.interrupt.injected = 1;
+		ev.interrupt.nr = vcpu->irq_vector;
+	}
+	ev.nmi.pending = vcpu->nmi_pending;
+	ev.flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW;
+	return copy_to_user(argp, &ev, sizeof(ev)) ? -EFAULT : 0;
+}
+
+static long vcpu_set_events(struct hxen_vcpu *vcpu,
+			    struct kvm_vcpu_events __user *argp)
+{
+	struct kvm_vcpu_events ev;
+
+	if (copy_from_user(&ev, argp, sizeof(ev)))
+		return -EFAULT;
+	/* What KVM checks: known flags, a real exception vector, no SMM. */
+	if (ev.flags & ~(KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SIPI_VECTOR |
+			 KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_SMM))
+		return -EINVAL;
+	if (ev.exception.injected && (ev.exception.nr > 31 || ev.exception.nr == 2))
+		return -EINVAL;
+	if ((ev.flags & KVM_VCPUEVENT_VALID_SMM) && ev.smi.smm)
+		return -EINVAL;
+	if (ev.flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
+		vcpu->nmi_pending = ev.nmi.pending;
+	vcpu->irq_vector = -1;
+	hxen_ops->set_events(vcpu, &ev);
+	return 0;
 }
 
 static long vcpu_set_signal_mask(struct hxen_vcpu *vcpu,
@@ -312,6 +355,12 @@ static long hxen_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_NMI:
 		vcpu->nmi_pending = true;
 		r = 0;
+		break;
+	case KVM_GET_VCPU_EVENTS:
+		r = vcpu_get_events(vcpu, argp);
+		break;
+	case KVM_SET_VCPU_EVENTS:
+		r = vcpu_set_events(vcpu, argp);
 		break;
 	case KVM_SET_SIGNAL_MASK:
 		r = vcpu_set_signal_mask(vcpu, argp);

@@ -57,6 +57,7 @@ long hxen_check_extension(long cap)
 		return 1;
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_VCPU_EVENTS:
 		return 1;
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:

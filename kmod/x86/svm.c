@@ -405,6 +405,54 @@ static void svm_set_cr2(struct hxen_vcpu *vcpu, u64 cr2)
 	to_svm(vcpu)->vmcb->save.cr2 = cr2;
 }
 
+static void svm_get_events(struct hxen_vcpu *vcpu, struct kvm_vcpu_events *ev)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	u32 inj = svm->vmcb->control.event_inj;
+	u32 type = inj & SVM_EVTINJ_TYPE_MASK;
+
+	if (inj & SVM_EVTINJ_VALID) {
+		if (type == SVM_EVTINJ_TYPE_EXEPT) {
+			ev->exception.injected = 1;
+			ev->exception.nr = inj & SVM_EVTINJ_VEC_MASK;
+			ev->exception.has_error_code = !!(inj & SVM_EVTINJ_VALID_ERR);
+			ev->exception.error_code = svm->vmcb->control.event_inj_err;
+		} else if (type == SVM_EVTINJ_TYPE_INTR) {
+			ev->interrupt.injected = 1;
+			ev->interrupt.nr = inj & SVM_EVTINJ_VEC_MASK;
+		} else if (type == SVM_EVTINJ_TYPE_NMI) {
+			ev->nmi.injected = 1;
+		}
+	}
+	ev->nmi.masked = svm->nmi_masked;
+	ev->interrupt.shadow = (svm->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK) ?
+			       KVM_X86_SHADOW_INT_MOV_SS | KVM_X86_SHADOW_INT_STI : 0;
+}
+
+static void svm_set_events(struct hxen_vcpu *vcpu, const struct kvm_vcpu_events *ev)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	c->event_inj = 0;
+	if (ev->exception.injected)
+		svm_inject_exception(vcpu, ev->exception.nr, ev->exception.has_error_code,
+				     ev->exception.error_code);
+	else if (ev->interrupt.injected)
+		c->event_inj = ev->interrupt.nr | SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR;
+	else if (ev->nmi.injected)
+		c->event_inj = X86_TRAP_NMI | SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI;
+	svm->nmi_masked = ev->nmi.masked;
+	if (svm->nmi_masked)
+		svm_set_intercept(svm->vmcb, INTERCEPT_IRET);
+	if (ev->flags & KVM_VCPUEVENT_VALID_SHADOW) {
+		if (ev->interrupt.shadow)
+			c->int_state |= SVM_INTERRUPT_SHADOW_MASK;
+		else
+			c->int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+	}
+}
+
 static u64 svm_get_rflags(struct hxen_vcpu *vcpu)
 {
 	return to_svm(vcpu)->vmcb->save.rflags;
@@ -586,6 +634,8 @@ const struct hxen_vendor_ops svm_vendor_ops = {
 	.enable_irq_window = svm_enable_irq_window,
 	.inject_exception = svm_inject_exception,
 	.set_cr2 = svm_set_cr2,
+	.get_events = svm_get_events,
+	.set_events = svm_set_events,
 	.get_msr = svm_get_msr,
 	.set_msr = svm_set_msr,
 	.get_rflags = svm_get_rflags,

@@ -1284,6 +1284,43 @@ static int t_readonly_and_deleted_slot(void)
 	WITH_VM(rom_body(v));
 }
 
+static int events_body(struct vm *v)
+{
+	struct kvm_vcpu_events ev, ev2;
+	int r;
+
+	LOAD(v, nmi);
+	if ((r = enter_real(v, 0)) || (r = run_expect(v, 0, KVM_EXIT_HLT)))
+		return r;
+	EXPECT(ioctl(v->vcpu[0], KVM_GET_VCPU_EVENTS, &ev) == 0, "GET_VCPU_EVENTS: %s",
+	       strerror(errno));
+	EXPECT(!ev.exception.injected && !ev.interrupt.injected && !ev.nmi.pending &&
+	       !ev.nmi.masked, "events of a halted vCPU: exc %u intr %u nmi %u/%u",
+	       ev.exception.injected, ev.interrupt.injected, ev.nmi.pending, ev.nmi.masked);
+	/* An NMI made pending through SET_VCPU_EVENTS is delivered. */
+	ev.flags = KVM_VCPUEVENT_VALID_NMI_PENDING;
+	ev.nmi.pending = 1;
+	EXPECT(ioctl(v->vcpu[0], KVM_SET_VCPU_EVENTS, &ev) == 0, "SET_VCPU_EVENTS: %s",
+	       strerror(errno));
+	EXPECT(ioctl(v->vcpu[0], KVM_GET_VCPU_EVENTS, &ev2) == 0 && ev2.nmi.pending == 1,
+	       "NMI not pending after SET_VCPU_EVENTS");
+	if ((r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x22, 1, 0x22)))
+		return r;
+	ev.flags = 0x8000;
+	EXPECT_ERRNO(ioctl(v->vcpu[0], KVM_SET_VCPU_EVENTS, &ev), EINVAL, "unknown flags");
+	ev.flags = 0;
+	ev.exception.injected = 1;
+	ev.exception.nr = 40;
+	EXPECT_ERRNO(ioctl(v->vcpu[0], KVM_SET_VCPU_EVENTS, &ev), EINVAL, "exception 40");
+	EXPECT_ERRNO(ioctl(v->vcpu[0], KVM_GET_VCPU_EVENTS, NULL), EFAULT, "GET NULL");
+	return PASS;
+}
+
+static int t_vcpu_events(void)
+{
+	WITH_VM(events_body(v));
+}
+
 static const struct test tests[] = {
 	{ "real_mode_hlt", t_real_hlt },
 	{ "port_out_sizes", t_port_out },
@@ -1305,6 +1342,7 @@ static const struct test tests[] = {
 	{ "nmi_injection", t_nmi },
 	{ "signal_mask", t_signal_mask },
 	{ "mp_state", t_mp_state },
+	{ "vcpu_events", t_vcpu_events },
 	{ "fpu_xsave_xcrs", t_fpu_state },
 	{ "sse_guest_host_isolation", t_sse_isolation },
 	{ "msrs_guest_and_ioctl", t_msrs },

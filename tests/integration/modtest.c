@@ -259,6 +259,7 @@ static const struct {
 	{ KVM_CAP_SYNC_MMU, 1 },
 	{ KVM_CAP_MP_STATE, 1 },
 	{ KVM_CAP_EXT_CPUID, 1 },
+	{ KVM_CAP_VCPU_EVENTS, 1 },
 	{ KVM_CAP_XSAVE, -1 },		/* -1: 1 if the host CPU has XSAVE */
 	{ KVM_CAP_XCRS, -1 },
 	{ KVM_CAP_NR_MEMSLOTS, 32 },
