@@ -3,6 +3,7 @@
 #   make          build hxen.ko (for KDIR), the launcher and the test programs
 #   make demo     boot an emulated SVM host, load hxen.ko, show what it detected
 #   make check    run every test (unit, then the module suites on SVM and VMX)
+#   make bench    exit round-trip costs, hxen vs KVM, deterministic time
 #
 # KDIR defaults to the running kernel's build tree, or else the headers of
 # Debian's current kernel, which the emulated test hosts boot.
@@ -22,7 +23,8 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(CURDIR)/kmod -I$(CURD
 USER_LDFLAGS := -static
 
 KMOD_SRC := $(shell find kmod -name '*.[chS]') kmod/Kbuild kmod/Makefile
-PROGRAMS := $(BUILD)/bin/hxen $(BUILD)/bin/hxen-modtest $(BUILD)/bin/hxen-guesttest
+PROGRAMS := $(BUILD)/bin/hxen $(BUILD)/bin/hxen-modtest $(BUILD)/bin/hxen-guesttest \
+	$(BUILD)/bin/hxen-bench
 
 all: kmod programs
 
@@ -43,6 +45,10 @@ $(BUILD)/bin/hxen-guesttest: tests/guests/guesttest.c tests/guests/guests.S test
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -pthread -o $@ tests/guests/guesttest.c tests/guests/guests.S $(USER_LDFLAGS)
 
+$(BUILD)/bin/hxen-bench: tests/bench/bench.c tests/bench/bench_guests.S
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ tests/bench/bench.c tests/bench/bench_guests.S $(USER_LDFLAGS)
+
 # hxen.ko for the emulated test hosts: built against the Debian kernel they
 # boot, from a copy of the sources (kmod/ may target another kernel), with
 # warnings as errors at W=1 and without debug info (faster loads in Bochs).
@@ -62,8 +68,11 @@ check: deps programs testhost-kmod
 demo: deps programs testhost-kmod
 	scripts/demo
 
+bench: deps programs testhost-kmod
+	tests/bench/run
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
 	rm -rf $(BUILD)
 
-.PHONY: all kmod programs testhost-kmod deps check demo clean
+.PHONY: all kmod programs testhost-kmod deps check demo bench clean

@@ -242,6 +242,7 @@ extern struct hxen_info hxen_detected;
 /* Pages the module holds, for leak checks (HXEN_GET_INFO.live_pages). */
 extern atomic64_t hxen_live_pages;
 extern atomic_t hxen_live_vms;
+extern atomic_t hxen_live_vcpus;
 struct page *hxen_alloc_page(void);
 void hxen_free_page(struct page *page);
 

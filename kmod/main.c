@@ -32,6 +32,7 @@ static long hxen_get_info(void __user *argp)
 
 	info.size = sizeof(info);
 	info.live_vms = atomic_read(&hxen_live_vms);
+	info.live_vcpus = atomic_read(&hxen_live_vcpus);
 	info.virt_cpus = hxen_virt_cpus();
 	info.live_pages = atomic64_read(&hxen_live_pages);
 	info.kvm_alias = hxen_kvm_alias_active();

@@ -523,6 +523,7 @@ int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id)
 	}
 	WRITE_ONCE(vm->vcpus[id], vcpu);
 	atomic_inc(&vm->nr_vcpus);
+	atomic_inc(&hxen_live_vcpus);
 	mutex_unlock(&vm->lock);
 	return fd;
 

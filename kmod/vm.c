@@ -22,6 +22,7 @@
 #define HXEN_MEM_MAX_NR_PAGES	((1ULL << 31) - 1)
 
 atomic_t hxen_live_vms = ATOMIC_INIT(0);
+atomic_t hxen_live_vcpus = ATOMIC_INIT(0);
 
 struct page *hxen_alloc_page(void)
 {
@@ -195,6 +196,7 @@ static void hxen_vm_destroy(struct hxen_vm *vm)
 		free_page((unsigned long)vcpu->run);
 		kvfree(vcpu->cpuid);
 		kfree(vcpu);
+		atomic_dec(&hxen_live_vcpus);
 	}
 	if (vm->mmu_notifier.ops)
 		mmu_notifier_unregister(&vm->mmu_notifier, vm->mm);

@@ -57,7 +57,8 @@ struct hxen_info {
 	__u32 virt_cpus;	/* CPUs with VMX/SVM enabled by hxen now */
 	__u64 live_pages;	/* pages the module holds now */
 	__u32 kvm_alias;	/* 1 if /dev/kvm is hxen's alias */
-	__u32 reserved[7];
+	__u32 live_vcpus;	/* vCPU objects alive now */
+	__u32 reserved[6];
 };
 
 #define HXEN_GET_INFO		_IOR(HXEN_IOCTL_MAGIC, 0x00, struct hxen_info)

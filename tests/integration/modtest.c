@@ -61,9 +61,9 @@ static int expect_idle(const char *when)
 
 	if (get_info(&info))
 		return fail("%s: HXEN_GET_INFO: %s", when, strerror(errno));
-	if (info.live_vms || info.virt_cpus || info.live_pages)
-		return fail("%s: not idle: %u VMs, virtualization on %u CPUs, %llu pages",
-			    when, info.live_vms, info.virt_cpus,
+	if (info.live_vms || info.live_vcpus || info.virt_cpus || info.live_pages)
+		return fail("%s: not idle: %u VMs, %u vCPUs, virtualization on %u CPUs, %llu pages",
+			    when, info.live_vms, info.live_vcpus, info.virt_cpus,
 			    (unsigned long long)info.live_pages);
 	return PASS;
 }
@@ -388,6 +388,68 @@ static int t_vm_1000(void)
 	}
 	close(fd);
 	return expect_idle("after 1000 VMs");
+}
+
+/* One VM with memory and a vCPU that runs a HLT guest; 0 or an errno. */
+static int run_one_vm(int sys)
+{
+	struct kvm_userspace_memory_region mem = { .memory_size = 0x2000 };
+	struct kvm_sregs sregs;
+	struct kvm_regs regs = { .rip = 0x1000, .rflags = 2 };
+	struct kvm_run *run;
+	int vm, vcpu, r = 0, size = ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0);
+	uint8_t *ram = mmap(NULL, 0x2000, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (ram == MAP_FAILED || size <= 0)
+		return ENOMEM;
+	ram[0x1000] = 0xf4;	/* hlt */
+	mem.userspace_addr = (uintptr_t)ram;
+	vm = ioctl(sys, KVM_CREATE_VM, 0);
+	if (vm < 0) {
+		r = errno;
+		goto out_ram;
+	}
+	vcpu = -1;
+	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &mem) ||
+	    (vcpu = ioctl(vm, KVM_CREATE_VCPU, 0)) < 0) {
+		r = errno;
+		goto out_vm;
+	}
+	run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	ioctl(vcpu, KVM_GET_SREGS, &sregs);
+	sregs.cs.base = 0;
+	sregs.cs.selector = 0;
+	if (run == MAP_FAILED || ioctl(vcpu, KVM_SET_SREGS, &sregs) ||
+	    ioctl(vcpu, KVM_SET_REGS, &regs) || ioctl(vcpu, KVM_RUN, 0))
+		r = errno ? errno : EIO;
+	else if (run->exit_reason != KVM_EXIT_HLT)
+		r = EPROTO;
+	if (run != MAP_FAILED)
+		munmap(run, size);
+out_vm:
+	if (vcpu >= 0)
+		close(vcpu);
+	close(vm);
+out_ram:
+	munmap(ram, 0x2000);
+	return r;
+}
+
+static int t_run_1000_vms(void)
+{
+	int sys = open_dev(HXEN_DEV), i, r;
+
+	if (!backend_runs_vcpus())
+		return skip("this hxen backend cannot run vCPUs yet");
+	EXPECT(sys >= 0, "open: %s", strerror(errno));
+	for (i = 0; i < 1000; i++) {
+		r = run_one_vm(sys);
+		EXPECT(r == 0, "cycle %d: %s", i, strerror(r));
+	}
+	close(sys);
+	/* Every VM, vCPU and page the module took is back. */
+	return expect_idle("after 1000 create/run/destroy cycles");
 }
 
 static int t_many_vms_open(void)
@@ -760,6 +822,7 @@ static const struct test tests[] = {
 	{ "vm_outlives_dev_fd", t_vm_outlives_dev },
 	{ "create_destroy_1000_vms", t_vm_1000 },
 	{ "64_vms_open", t_many_vms_open },
+	{ "create_run_destroy_1000_vms", t_run_1000_vms },
 	{ "two_processes_concurrently", t_concurrent_processes },
 	{ "bad_ioctl_numbers", t_bad_ioctls },
 	{ "bad_pointers_efault", t_bad_pointers },
