@@ -24,7 +24,7 @@ USER_LDFLAGS := -static
 
 KMOD_SRC := $(shell find kmod -name '*.[chS]') kmod/Kbuild kmod/Makefile
 PROGRAMS := $(BUILD)/bin/hxen $(BUILD)/bin/hxen-modtest $(BUILD)/bin/hxen-guesttest \
-	$(BUILD)/bin/hxen-bench
+	$(BUILD)/bin/hxen-bench $(BUILD)/bin/hxen-ioctlfuzz
 
 all: kmod programs
 
@@ -44,6 +44,10 @@ $(BUILD)/bin/hxen-modtest: tests/integration/modtest.c kmod/uapi/hxen.h tests/li
 $(BUILD)/bin/hxen-guesttest: tests/guests/guesttest.c tests/guests/guests.S tests/lib/testlib.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -pthread -o $@ tests/guests/guesttest.c tests/guests/guests.S $(USER_LDFLAGS)
+
+$(BUILD)/bin/hxen-ioctlfuzz: tests/integration/ioctlfuzz.c kmod/uapi/hxen.h
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDFLAGS)
 
 $(BUILD)/bin/hxen-bench: tests/bench/bench.c tests/bench/bench_guests.S
 	@mkdir -p $(dir $@)

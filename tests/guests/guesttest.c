@@ -41,6 +41,11 @@ GUEST_SYM(mmio); GUEST_SYM(strio); GUEST_SYM(rom);
 
 static const char *device = "/dev/hxen";
 
+static int online_cpus(void)
+{
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 /* Is the device under test KVM itself? (hxen answers HXEN_GET_INFO.) */
 static bool is_kvm(void)
 {
@@ -1321,6 +1326,86 @@ static int t_vcpu_events(void)
 	WITH_VM(events_body(v));
 }
 
+struct spinner {
+	struct vm *v;
+	int id;
+	long r;
+	int err;
+};
+
+static void *spin_thread(void *arg)
+{
+	struct spinner *sp = arg;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(sp->id, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	sp->r = ioctl(sp->v->vcpu[sp->id], KVM_RUN, 0);
+	sp->err = errno;
+	return NULL;
+}
+
+/*
+ * A guest spinning on every host CPU (up to 2) for a while: a host task
+ * must still get its timer wakeups on time, and the host kernel must not
+ * report soft lockups or RCU stalls (scripts/testhost checks its log).
+ */
+static int responsive_body(struct vm *v)
+{
+	struct sigaction sa = { .sa_handler = on_sigusr1 };
+	int n = online_cpus() >= 2 ? 2 : 1, i, r;
+	struct spinner sp[2];
+	pthread_t th[2];
+	double worst = 0;
+
+	if (n == 2 && (r = vcpu_open(v, 1)))
+		return r;
+	LOAD(v, spin);
+	for (i = 0; i < n; i++)
+		if ((r = enter_real(v, i)))
+			return r;
+	sigaction(SIGUSR1, &sa, NULL);
+	for (i = 0; i < n; i++) {
+		sp[i] = (struct spinner){ .v = v, .id = i };
+		pthread_create(&th[i], NULL, spin_thread, &sp[i]);
+	}
+	for (i = 0; i < 50; i++) {
+		struct timespec a, b, d = { .tv_nsec = 20 * 1000 * 1000 };
+		double late;
+
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		nanosleep(&d, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		late = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6 - 20;
+		if (late > worst)
+			worst = late;
+	}
+	/* Kick until both KVM_RUNs have returned. */
+	for (i = 0; i < n; i++) {
+		int tries;
+
+		for (tries = 0; tries < 100; tries++) {
+			pthread_kill(th[i], SIGUSR1);
+			usleep(10000);
+			if (pthread_tryjoin_np(th[i], NULL) == 0)
+				break;
+		}
+		EXPECT(tries < 100, "vCPU %d did not leave KVM_RUN", i);
+		EXPECT(sp[i].r == -1 && sp[i].err == EINTR, "vCPU %d: KVM_RUN %ld/%s", i,
+		       sp[i].r, strerror(sp[i].err));
+	}
+	printf("# host timer lateness with %d spinning vCPUs: worst %.1f ms\n", n, worst);
+	EXPECT(*(uint32_t *)(v->mem + DATA) > 1000, "the guests barely ran");
+	EXPECT(worst < 250, "a host task woke %.1f ms late while guests spun", worst);
+	return PASS;
+}
+
+static int t_host_responsive(void)
+{
+	WITH_VM(responsive_body(v));
+}
+
 static const struct test tests[] = {
 	{ "real_mode_hlt", t_real_hlt },
 	{ "port_out_sizes", t_port_out },
@@ -1336,6 +1421,7 @@ static const struct test tests[] = {
 	{ "signal_kick_and_immediate_exit", t_signal_kick },
 	{ "mmu_notifier_page_replaced", t_mmu_notifier },
 	{ "two_vcpus_concurrently", t_two_vcpus },
+	{ "spinning_guests_host_responsive", t_host_responsive },
 	{ "slot_move", t_slot_move },
 	{ "irq_injection", t_irq_injection },
 	{ "irq_window_exit", t_irq_window },

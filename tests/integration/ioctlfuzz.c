@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hxen-ioctlfuzz: random KVM-API calls against /dev/hxen, its VM and vCPU
+ * descriptors: real ioctl numbers with random arguments (random bytes,
+ * bad pointers, huge counts), random memory slots, random register state,
+ * and KVM_RUN on guests made of random bytes (a 20 ms timer signal ends
+ * any that spin). Bounded in time. Passes if everything could be torn
+ * down and hxen holds nothing afterwards; the test host's kernel log
+ * check (scripts/testhost) catches any oops or WARN.
+ * Usage: hxen-ioctlfuzz [--seconds N] [--seed N]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include "uapi/hxen.h"
+
+#define RAM_SIZE	(1 << 20)
+#define MAX_VCPUS	4
+
+static unsigned int seed = 1;
+static uint8_t *ram;
+static long calls, runs, exits[64];
+
+static uint64_t rnd(void)
+{
+	return ((uint64_t)rand_r(&seed) << 33) ^ ((uint64_t)rand_r(&seed) << 11) ^ rand_r(&seed);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static const unsigned long vm_ioctls[] = {
+	KVM_SET_USER_MEMORY_REGION, KVM_CREATE_VCPU, KVM_CHECK_EXTENSION,
+	KVM_SET_TSS_ADDR, KVM_CREATE_IRQCHIP, KVM_IRQ_LINE, KVM_GET_DIRTY_LOG,
+	KVM_IOEVENTFD, KVM_IRQFD, KVM_SET_GSI_ROUTING, KVM_ENABLE_CAP,
+};
+
+static const unsigned long vcpu_ioctls[] = {
+	KVM_RUN, KVM_GET_REGS, KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS,
+	KVM_GET_FPU, KVM_SET_FPU, KVM_GET_XSAVE, KVM_SET_XSAVE, KVM_GET_XCRS,
+	KVM_SET_XCRS, KVM_GET_MSRS, KVM_SET_MSRS, KVM_SET_CPUID2, KVM_GET_CPUID2,
+	KVM_GET_MP_STATE, KVM_SET_MP_STATE, KVM_GET_VCPU_EVENTS,
+	KVM_SET_VCPU_EVENTS, KVM_INTERRUPT, KVM_NMI, KVM_SET_SIGNAL_MASK,
+	KVM_TRANSLATE, KVM_GET_LAPIC, KVM_SET_LAPIC, KVM_SET_GUEST_DEBUG,
+};
+
+/* An argument: random bytes in a buffer, a bad pointer, or a small number. */
+static unsigned long fuzz_arg(uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	switch (rnd() % 8) {
+	case 0:
+		return 0;
+	case 1:
+		return rnd() % 64;
+	case 2:
+		return (unsigned long)-4096;		/* bad pointer */
+	case 3:
+		return 0xffff888000000000UL;		/* kernel address */
+	default:
+		for (i = 0; i < len; i++)
+			buf[i] = rnd() % 4 ? (uint8_t)rnd() : 0;
+		/* Keep counts sane sometimes, huge sometimes. */
+		if (rnd() % 2)
+			*(uint32_t *)buf %= 8;
+		return (unsigned long)buf;
+	}
+}
+
+static void fuzz_memslot(int vm)
+{
+	struct kvm_userspace_memory_region m = {
+		.slot = rnd() % 40,
+		.flags = rnd() % 4 ? 0 : (rnd() % 4),
+		.guest_phys_addr = (rnd() % 64) << 16,
+		.memory_size = (rnd() % 16) << 12,
+		.userspace_addr = (uintptr_t)ram + ((rnd() % 16) << 12),
+	};
+
+	if (rnd() % 8 == 0)
+		m.userspace_addr = rnd();
+	ioctl(vm, KVM_SET_USER_MEMORY_REGION, &m);
+	calls++;
+}
+
+static void fuzz_run(int vcpu, struct kvm_run *run)
+{
+	struct itimerval t = { .it_value = { .tv_usec = 20000 } };
+	struct kvm_regs regs;
+	size_t i;
+
+	/* Random guest code and state now and then; sane real mode otherwise. */
+	for (i = 0; i < 512; i++)
+		ram[0x1000 + rnd() % 0x2000] = rnd();
+	if (ioctl(vcpu, KVM_GET_REGS, &regs) == 0) {
+		if (rnd() % 2)
+			regs.rip = rnd() % 4 ? 0x1000 + rnd() % 0x1000 : rnd();
+		regs.rflags = rnd() % 2 ? 2 : rnd();
+		ioctl(vcpu, KVM_SET_REGS, &regs);
+	}
+	if (run)
+		run->immediate_exit = rnd() % 16 == 0;
+	setitimer(ITIMER_REAL, &t, NULL);
+	if (ioctl(vcpu, KVM_RUN, 0) == 0 && run)
+		exits[run->exit_reason % 64]++;
+	t.it_value.tv_usec = 0;
+	setitimer(ITIMER_REAL, &t, NULL);
+	runs++;
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	int seconds = 20, sys, i, iter;
+	struct hxen_info info;
+	time_t end;
+	uint8_t *buf;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+			seconds = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			seed = atoi(argv[++i]);
+	}
+	sigaction(SIGALRM, &sa, NULL);
+	ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	buf = malloc(8192);
+	sys = open("/dev/hxen", O_RDWR | O_CLOEXEC);
+	if (sys < 0 || ram == MAP_FAILED || !buf) {
+		printf("not ok ioctl_fuzz: setup: %s\n0 passed, 1 failed\n", strerror(errno));
+		return 1;
+	}
+	end = time(NULL) + seconds;
+	for (iter = 0; time(NULL) < end; iter++) {
+		int vm = ioctl(sys, KVM_CREATE_VM, 0), vcpu[MAX_VCPUS];
+		struct kvm_run *run[MAX_VCPUS];
+		int size = ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0), n;
+
+		if (vm < 0) {
+			printf("not ok ioctl_fuzz: KVM_CREATE_VM: %s\n0 passed, 1 failed\n",
+			       strerror(errno));
+			return 1;
+		}
+		for (i = 0; i < MAX_VCPUS; i++) {
+			vcpu[i] = ioctl(vm, KVM_CREATE_VCPU, i);
+			run[i] = vcpu[i] < 0 ? NULL :
+				 mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu[i], 0);
+			if (run[i] == MAP_FAILED)
+				run[i] = NULL;
+		}
+		for (n = 0; n < 200; n++) {
+			int v = rnd() % MAX_VCPUS;
+
+			switch (rnd() % 6) {
+			case 0:
+				fuzz_memslot(vm);
+				break;
+			case 1: {
+				unsigned long nr = vm_ioctls[rnd() % (sizeof(vm_ioctls) / sizeof(long))];
+				int fd = ioctl(vm, nr, fuzz_arg(buf, 8192));
+
+				/* A new vCPU descriptor is ours to close. */
+				if (nr == KVM_CREATE_VCPU && fd >= 0)
+					close(fd);
+				calls++;
+				break;
+			}
+			case 2:
+				if (vcpu[v] >= 0)
+					fuzz_run(vcpu[v], run[v]);
+				break;
+			default:
+				if (vcpu[v] >= 0) {
+					unsigned long nr = vcpu_ioctls[rnd() %
+						(sizeof(vcpu_ioctls) / sizeof(long))];
+
+					if (nr == KVM_RUN)
+						break;
+					ioctl(vcpu[v], nr, fuzz_arg(buf, 8192));
+					calls++;
+				}
+				break;
+			}
+		}
+		/* Close in a random order: VM fd first or vCPUs first. */
+		if (rnd() % 2)
+			close(vm);
+		for (i = 0; i < MAX_VCPUS; i++) {
+			if (run[i])
+				munmap(run[i], size);
+			if (vcpu[i] >= 0)
+				close(vcpu[i]);
+		}
+		close(vm);
+	}
+	printf("# %d VMs, %ld ioctls, %ld KVM_RUNs; exits:", iter, calls, runs);
+	for (i = 0; i < 64; i++)
+		if (exits[i])
+			printf(" %d:%ld", i, exits[i]);
+	printf("\n");
+	if (ioctl(sys, HXEN_GET_INFO, &info) || info.live_vms || info.live_vcpus ||
+	    info.virt_cpus || info.live_pages) {
+		printf("not ok ioctl_fuzz: hxen still holds %u VMs, %u vCPUs, %llu pages\n",
+		       info.live_vms, info.live_vcpus, (unsigned long long)info.live_pages);
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
+	printf("ok ioctl_fuzz\n1 passed, 0 failed\n");
+	return 0;
+}
