@@ -314,6 +314,30 @@ nmi_handler_##g:						\
 	pop	%ax;						\
 	iret
 
+/* Exceptions the guest handles itself: #UD (ud2) and #DE (div by 0). */
+GUEST(exceptions)
+	mov	$0x7000, %sp
+	movw	$ABS(exceptions, 1f), (6 * 4)
+	movw	$0, (6 * 4 + 2)
+	movw	$ABS(exceptions, 2f), (0 * 4)
+	movw	$0, (0 * 4 + 2)
+	ud2
+	xor	%bl, %bl
+	mov	$1, %ax
+	div	%bl
+	hlt
+1:	mov	$6, %al			/* #UD: report, skip the 2-byte ud2 */
+	out	%al, $0x60
+	mov	%sp, %bp
+	addw	$2, (%bp)
+	iret
+2:	mov	$0, %al			/* #DE: report, skip the 2-byte div */
+	out	%al, $0x60
+	mov	%sp, %bp
+	addw	$2, (%bp)
+	iret
+END(exceptions)
+
 /* Interrupts on, halt forever. */
 GUEST(irq)
 	IVT_SETUP(irq)

@@ -37,7 +37,7 @@ GUEST_SYM(hlt); GUEST_SYM(out); GUEST_SYM(in); GUEST_SYM(cpuid);
 GUEST_SYM(ram); GUEST_SYM(spin); GUEST_SYM(triple_fault); GUEST_SYM(modes);
 GUEST_SYM(long64); GUEST_SYM(prot32); GUEST_SYM(reread); GUEST_SYM(count);
 GUEST_SYM(irq); GUEST_SYM(irq_window); GUEST_SYM(nmi); GUEST_SYM(sse); GUEST_SYM(msr);
-GUEST_SYM(mmio); GUEST_SYM(strio); GUEST_SYM(rom);
+GUEST_SYM(mmio); GUEST_SYM(strio); GUEST_SYM(rom); GUEST_SYM(exceptions);
 
 static const char *device = "/dev/hxen";
 
@@ -1406,6 +1406,23 @@ static int t_host_responsive(void)
 	WITH_VM(responsive_body(v));
 }
 
+static int exceptions_body(struct vm *v)
+{
+	int r;
+
+	LOAD(v, exceptions);
+	if ((r = enter_real(v, 0)) ||
+	    (r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x60, 1, 6)) ||
+	    (r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x60, 1, 0)))
+		return r;
+	return run_expect(v, 0, KVM_EXIT_HLT);
+}
+
+static int t_guest_exceptions(void)
+{
+	WITH_VM(exceptions_body(v));
+}
+
 static const struct test tests[] = {
 	{ "real_mode_hlt", t_real_hlt },
 	{ "port_out_sizes", t_port_out },
@@ -1416,6 +1433,7 @@ static const struct test tests[] = {
 	{ "long64_paging", t_long64 },
 	{ "mode_switches_by_guest", t_mode_switches },
 	{ "efer_lme_needs_cpuid_lm", t_efer_lme_needs_cpuid },
+	{ "guest_handles_ud_and_de", t_guest_exceptions },
 	{ "triple_fault_shutdown", t_triple_fault },
 	{ "fail_entry_invalid_state", t_fail_entry },
 	{ "signal_kick_and_immediate_exit", t_signal_kick },
