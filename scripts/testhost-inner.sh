@@ -10,6 +10,11 @@
 # the build side can check it for oopses and WARNs once it sees the marker.
 . "$1"
 
+# Debian's busybox-static has no mountpoint applet.
+command -v mountpoint >/dev/null 2>&1 || mountpoint() {
+	[ -r /proc/mounts ] && grep -q "^[^ ]* $2 " /proc/mounts
+}
+
 # Mounted unconditionally: in the SVM host's chroot, /proc, /sys and /dev
 # would otherwise show the build machine's through 9p.
 mount -t proc proc /proc
