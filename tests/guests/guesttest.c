@@ -964,15 +964,19 @@ static int sse_body(struct vm *v)
 	EXPECT(ioctl(v->vcpu[0], KVM_SET_SREGS, &s) == 0, "SET_SREGS: %s", strerror(errno));
 	pin_to_cpu0();
 	pthread_create(&t, NULL, clobber_thread, &c);
+	while (!c.rounds)
+		sched_yield();
 	for (;;) {
 		char junk[256];
 
 		r = run_expect(v, 0, KVM_EXIT_IO);
 		if (r || run->io.port != 0x30)
 			break;
-		/* Userspace uses SSE too between runs (memset does). */
+		/* Userspace uses SSE too between runs (memset does)... */
 		memset(junk, exits++, sizeof(junk));
 		__asm__ volatile("" : : "r"(junk) : "memory");
+		/* ...and the other thread on this CPU gets a turn. */
+		sched_yield();
 	}
 	c.stop = 1;
 	pthread_join(t, NULL);
