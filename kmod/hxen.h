@@ -105,6 +105,14 @@ struct hxen_vcpu {
 
 	u64 xcr0;		/* guest XCR0 (XSETBV, KVM_SET_XCRS) */
 
+	/*
+	 * Guest DR0-3. Switched around every entry only once the guest has
+	 * touched one (the vendor intercepts accesses until then and calls
+	 * hxen_guest_debugregs_used()); most guests never do.
+	 */
+	bool db_active;
+	u64 db[4];
+
 	/* MSRs kept by common code (x86/msr.c). */
 	u64 apic_base;
 	u64 misc_enable;
@@ -261,6 +269,7 @@ struct hxen_memslot *hxen_gfn_to_slot(struct hxen_vm *vm, u64 gfn);
 
 /* vcpu.c */
 int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id);
+void hxen_guest_debugregs_used(struct hxen_vcpu *vcpu);
 void hxen_vcpu_kick(struct hxen_vcpu *vcpu);
 /* Exits to userspace; they return HXEN_USER. */
 int hxen_exit_pio(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val);

@@ -133,6 +133,28 @@ static void vcpu_fill_run(struct hxen_vcpu *vcpu)
 	run->ready_for_interrupt_injection = vcpu_ready_for_interrupt(vcpu);
 }
 
+void hxen_guest_debugregs_used(struct hxen_vcpu *vcpu)
+{
+	vcpu->db_active = true;
+}
+
+/* Interrupts off, right before entry: the guest's DR0-3 into the CPU. */
+static void vcpu_load_debugregs(struct hxen_vcpu *vcpu)
+{
+	set_debugreg(vcpu->db[0], 0);
+	set_debugreg(vcpu->db[1], 1);
+	set_debugreg(vcpu->db[2], 2);
+	set_debugreg(vcpu->db[3], 3);
+}
+
+static void vcpu_save_debugregs(struct hxen_vcpu *vcpu)
+{
+	get_debugreg(vcpu->db[0], 0);
+	get_debugreg(vcpu->db[1], 1);
+	get_debugreg(vcpu->db[2], 2);
+	get_debugreg(vcpu->db[3], 3);
+}
+
 static bool vcpu_must_leave(void)
 {
 	return need_resched() || signal_pending(current);
@@ -213,7 +235,11 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 			continue;
 		}
 		vcpu_inject_events(vcpu);
+		if (vcpu->db_active)
+			vcpu_load_debugregs(vcpu);
 		r = hxen_ops->vcpu_run(vcpu);
+		if (vcpu->db_active)
+			vcpu_save_debugregs(vcpu);
 		/* World switches reset DR7; give the host its breakpoints back. */
 		if (hw_breakpoint_active())
 			hw_breakpoint_restore();

@@ -266,6 +266,23 @@ static int svm_handle_iret(struct hxen_vcpu *vcpu)
 	return HXEN_RESUME;
 }
 
+/*
+ * The guest's first DR0-3 access: from now on its values are switched
+ * around every entry, so the access can run natively. Re-execute it.
+ */
+static int svm_handle_dr_access(struct hxen_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		svm_clear_intercept(vmcb, INTERCEPT_DR0_READ + i);
+		svm_clear_intercept(vmcb, INTERCEPT_DR0_WRITE + i);
+	}
+	hxen_guest_debugregs_used(vcpu);
+	return HXEN_RESUME;
+}
+
 static int svm_handle_shutdown(struct hxen_vcpu *vcpu)
 {
 	/* The VMCB is undefined after SHUTDOWN (APM 15.11): start afresh. */
@@ -346,6 +363,9 @@ int svm_handle_exit(struct hxen_vcpu *vcpu)
 		return svm_handle_iret(vcpu);
 	case SVM_EXIT_SHUTDOWN:
 		return svm_handle_shutdown(vcpu);
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR3:
+	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR3:
+		return svm_handle_dr_access(vcpu);
 	case SVM_EXIT_INVD:
 		svm_skip_instruction(vcpu, 2);
 		return HXEN_RESUME;

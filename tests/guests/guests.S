@@ -338,6 +338,16 @@ GUEST(exceptions)
 	iret
 END(exceptions)
 
+/* Debug registers: write DR0, let userspace run, read DR0 back. */
+GUEST(debugregs)
+	mov	$0x1234, %eax
+	mov	%eax, %dr0
+	mov	$0x42, %al
+	out	%al, $0x42
+	mov	%dr0, %ebx
+	hlt
+END(debugregs)
+
 /* Interrupts on, halt forever. */
 GUEST(irq)
 	IVT_SETUP(irq)

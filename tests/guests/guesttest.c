@@ -18,6 +18,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sched.h>
+#include <sys/syscall.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/perf_event.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,7 +40,7 @@ GUEST_SYM(hlt); GUEST_SYM(out); GUEST_SYM(in); GUEST_SYM(cpuid);
 GUEST_SYM(ram); GUEST_SYM(spin); GUEST_SYM(triple_fault); GUEST_SYM(modes);
 GUEST_SYM(long64); GUEST_SYM(prot32); GUEST_SYM(reread); GUEST_SYM(count);
 GUEST_SYM(irq); GUEST_SYM(irq_window); GUEST_SYM(nmi); GUEST_SYM(sse); GUEST_SYM(msr);
-GUEST_SYM(mmio); GUEST_SYM(strio); GUEST_SYM(rom); GUEST_SYM(exceptions);
+GUEST_SYM(mmio); GUEST_SYM(strio); GUEST_SYM(rom); GUEST_SYM(exceptions); GUEST_SYM(debugregs);
 
 static const char *device = "/dev/hxen";
 
@@ -1427,6 +1430,67 @@ static int t_guest_exceptions(void)
 	WITH_VM(exceptions_body(v));
 }
 
+static volatile uint32_t watched;
+
+/* A host hardware breakpoint (perf) on writes to @watched; -1 if none. */
+static int host_watchpoint(void)
+{
+	struct perf_event_attr a = {
+		.type = PERF_TYPE_BREAKPOINT, .size = sizeof(a),
+		.bp_type = HW_BREAKPOINT_W, .bp_addr = (uintptr_t)&watched,
+		.bp_len = HW_BREAKPOINT_LEN_4, .exclude_kernel = 1, .exclude_hv = 1,
+	};
+
+	return syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+}
+
+static long read_count(int fd)
+{
+	long long n = -1;
+
+	if (read(fd, &n, sizeof(n)) != sizeof(n))
+		return -1;
+	return n;
+}
+
+/*
+ * The guest's DR0 survives a trip through userspace, where the host uses
+ * its own hardware breakpoint; the host's breakpoint still fires after the
+ * guest ran. Neither side sees the other's debug registers.
+ */
+static int debugregs_body(struct vm *v)
+{
+	struct kvm_regs regs;
+	int r, bp;
+	long n;
+
+	LOAD(v, debugregs);
+	if ((r = enter_real(v, 0)) || (r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x42, 1, 0x42)))
+		return r;
+	bp = host_watchpoint();
+	if (bp < 0)
+		return skip("no hardware breakpoints for perf here");
+	watched = 1;
+	watched = 2;
+	n = read_count(bp);
+	if ((r = run_expect(v, 0, KVM_EXIT_HLT)) || (r = get_regs(v, 0, &regs))) {
+		close(bp);
+		return r;
+	}
+	watched = 3;
+	EXPECT(n == 2 && read_count(bp) == 3, "host watchpoint hits %ld then %ld, want 2, 3",
+	       n, read_count(bp));
+	close(bp);
+	EXPECT((uint32_t)regs.rbx == 0x1234, "guest DR0 %#llx after a host breakpoint, want 0x1234",
+	       (unsigned long long)regs.rbx);
+	return PASS;
+}
+
+static int t_debugregs(void)
+{
+	WITH_VM(debugregs_body(v));
+}
+
 static const struct test tests[] = {
 	{ "real_mode_hlt", t_real_hlt },
 	{ "port_out_sizes", t_port_out },
@@ -1438,6 +1502,7 @@ static const struct test tests[] = {
 	{ "mode_switches_by_guest", t_mode_switches },
 	{ "efer_lme_needs_cpuid_lm", t_efer_lme_needs_cpuid },
 	{ "guest_handles_ud_and_de", t_guest_exceptions },
+	{ "debug_registers_guest_and_host", t_debugregs },
 	{ "triple_fault_shutdown", t_triple_fault },
 	{ "fail_entry_invalid_state", t_fail_entry },
 	{ "signal_kick_and_immediate_exit", t_signal_kick },
