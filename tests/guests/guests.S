@@ -66,8 +66,13 @@ GUEST(ram)
 	hlt
 END(ram)
 
-/* Spin until userspace stops us (signal, immediate_exit). */
+/*
+ * Spin until userspace stops us (signal, immediate_exit). Interrupts on
+ * (none are ever injected): Bochs's VMX misses external-interrupt exits
+ * while the guest has IF clear, which would hang KVM's run there.
+ */
 GUEST(spin)
+	sti
 1:	incl	(DATA)
 	jmp	1b
 END(spin)
