@@ -33,6 +33,7 @@
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 #include <asm/trapnr.h>
+#include <asm/tsc.h>
 #include <asm/vmx.h>
 
 #include "vmx.h"
@@ -45,11 +46,17 @@ static struct {
 	bool vpid;
 	bool invept_single;		/* else INVEPT all-context */
 	bool invept_global;
+	bool ins_outs_info;		/* INS/OUTS exits describe their operands */
+	bool preempt_timer;
+	u32 preempt_value;		/* VMX_PREEMPTION_TIMER_VALUE for an entry */
 	u32 pin, proc, proc2, exit, entry;
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 } vmx_cfg;
 
 static DEFINE_IDA(vmx_vpid_ida);
+
+/* Longest the guest runs without an exit: see vmx_setup_config. */
+#define VMX_BACKSTOP_MS		10
 
 static u32 vmx_allowed1(u32 msr)
 {
@@ -94,12 +101,14 @@ static int vmx_setup_config(u64 basic, u64 ept_vpid)
 	r = vmx_adjust_ctls(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 					MSR_IA32_VMX_PINBASED_CTLS,
 			    PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
-			    PIN_BASED_VIRTUAL_NMIS, 0, &vmx_cfg.pin);
+			    PIN_BASED_VIRTUAL_NMIS, PIN_BASED_VMX_PREEMPTION_TIMER,
+			    &vmx_cfg.pin);
 	/*
 	 * No I/O or MSR bitmaps: every port access and every RDMSR/WRMSR
-	 * exits. MOV DR exits so the guest never loads the host's debug
-	 * registers; CR8 accesses exit since without a TPR shadow they would
-	 * reach the real APIC's TPR (SDM Vol. 3 25.3).
+	 * exits. MOV DR exits until the guest's first one, after which its
+	 * debug registers are switched around every entry (most guests never
+	 * touch them); CR8 accesses exit since without a TPR shadow they
+	 * would reach the real APIC's TPR (SDM Vol. 3 25.3).
 	 */
 	if (!r)
 		r = vmx_adjust_ctls(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
@@ -108,6 +117,7 @@ static int vmx_setup_config(u64 basic, u64 ept_vpid)
 				    CPU_BASED_MOV_DR_EXITING | CPU_BASED_CR8_LOAD_EXITING |
 				    CPU_BASED_CR8_STORE_EXITING | CPU_BASED_MWAIT_EXITING |
 				    CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING |
+				    CPU_BASED_USE_TSC_OFFSETTING |
 				    CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0,
 				    &vmx_cfg.proc);
 	/* RDTSCP and INVPCID would #UD without their enables, unlike on SVM. */
@@ -123,7 +133,8 @@ static int vmx_setup_config(u64 basic, u64 ept_vpid)
 		r = vmx_adjust_ctls(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
 						MSR_IA32_VMX_EXIT_CTLS,
 				    VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_LOAD_IA32_EFER |
-				    VM_EXIT_LOAD_IA32_PAT, 0, &vmx_cfg.exit);
+				    VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_DEBUG_CONTROLS, 0,
+				    &vmx_cfg.exit);
 	if (!r)
 		r = vmx_adjust_ctls(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
 						MSR_IA32_VMX_ENTRY_CTLS,
@@ -153,6 +164,28 @@ static int vmx_setup_config(u64 basic, u64 ept_vpid)
 	vmx_cfg.invept_single = ept_vpid & VMX_EPT_EXTENT_CONTEXT_BIT;
 	vmx_cfg.invept_global = ept_vpid & VMX_EPT_EXTENT_GLOBAL_BIT;
 	vmx_cfg.vpid = vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_VPID;
+	/* IA32_VMX_BASIC[54]: segment and address size of INS/OUTS (A.1). */
+	vmx_cfg.ins_outs_info = basic & VMX_BASIC_INOUT;
+
+	/*
+	 * The VMX-preemption timer as a backstop: the guest exits at least
+	 * every VMX_BACKSTOP_MS whatever it does, so the host always gets its
+	 * CPU back. Real CPUs turn every host interrupt into an exit and need
+	 * no help; Bochs 2.7, which emulates the VMX test host, does not while
+	 * the guest runs with RFLAGS.IF=0 (it computes the interrupt mask
+	 * before it enters non-root mode), and a guest spinning with
+	 * interrupts off would hang the host there. The timer counts down
+	 * once every 2^IA32_VMX_MISC[4:0] TSC ticks (SDM Vol. 3 25.5.1, A.6).
+	 */
+	if (vmx_cfg.pin & PIN_BASED_VMX_PREEMPTION_TIMER) {
+		u64 misc, ticks = (u64)(tsc_khz ? tsc_khz : 1000000) * VMX_BACKSTOP_MS;
+
+		if (rdmsrl_safe(MSR_IA32_VMX_MISC, &misc))
+			return -EIO;
+		ticks >>= vmx_misc_preemption_timer_rate(misc);
+		vmx_cfg.preempt_value = min_t(u64, max_t(u64, ticks, 1), U32_MAX);
+		vmx_cfg.preempt_timer = true;
+	}
 
 	/* Bits of CR0/CR4 fixed to 1 (FIXED0) and allowed to be 1 (FIXED1), A.7-A.8. */
 	if (rdmsrl_safe(MSR_IA32_VMX_CR0_FIXED0, &vmx_cfg.cr0_fixed0) ||
@@ -352,7 +385,7 @@ static void vmx_invept(unsigned long type, u64 eptp)
 /*
  * Per-CPU state. @loaded lists the VMCSs active on this CPU, so they can be
  * cleared (written back to memory and made launchable elsewhere) before
- * VMXOFF; @current is the one VMPTRLD made current. Both change only on
+ * VMXOFF; @current_vmcs is the one VMPTRLD made current. Both change only on
  * this CPU with interrupts off. The host's SYSCALL MSRs are fixed once the
  * CPU is up; they are read at enable time and put back after every exit.
  */
@@ -616,6 +649,11 @@ static void __vmx_write_efer(struct vmx_vcpu *vmx, u64 efer)
 	vmcs_write(VM_ENTRY_CONTROLS, vmx->entry_ctls);
 }
 
+void vmx_write_efer(struct hxen_vcpu *vcpu, u64 efer)
+{
+	__vmx_write_efer(to_vmx(vcpu), efer);
+}
+
 /* Guest memory for the kernel's own reads (PDPTEs); process context. */
 static int vmx_read_guest(struct hxen_vcpu *vcpu, u64 gpa, void *buf, size_t len)
 {
@@ -721,6 +759,28 @@ int vmx_set_cr0(struct hxen_vcpu *vcpu, u64 val)
 	return 0;
 }
 
+/*
+ * The guest's MOV to CR3, on CPUs that force CR3-load exiting (no TRUE
+ * controls): in PAE paging the PDPTEs load with it (SDM Vol. 3 4.4.1).
+ */
+int vmx_set_cr3(struct hxen_vcpu *vcpu, u64 val)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	bool pae = vmx_pae_paging(vmx->cr0, vmx->cr4, vmx->efer);
+	u64 pdpte[4];
+
+	if (pae && vmx_read_pdptrs(vcpu, val, pdpte))
+		return -EINVAL;
+	if (!vmx_access_begin(vcpu))
+		return -EIO;
+	vmcs_write(GUEST_CR3, val);
+	if (pae)
+		__vmx_write_pdptrs(pdpte);
+	vmx_access_end(vcpu);
+	set_bit(HXEN_REQ_TLB_FLUSH, &vcpu->requests);
+	return 0;
+}
+
 /* The guest's MOV to CR4: every bit exits. -EINVAL where it raises #GP. */
 int vmx_set_cr4(struct hxen_vcpu *vcpu, u64 val)
 {
@@ -773,6 +833,11 @@ int vmx_set_efer(struct hxen_vcpu *vcpu, u64 efer)
 	return 0;
 }
 
+bool vmx_ins_outs_info(void)
+{
+	return vmx_cfg.ins_outs_info;
+}
+
 bool vmx_is_64bit(struct hxen_vcpu *vcpu)
 {
 	bool l = false;
@@ -802,12 +867,18 @@ void vmx_inject_exception(struct hxen_vcpu *vcpu, u8 vector, bool has_error,
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
-	/* Real mode pushes no error code; VM entry insists (SDM 26.2.1.3). */
-	if (!(vmx->cr0 & X86_CR0_PE))
-		has_error = false;
+	/*
+	 * VM entry insists the error code comes exactly with the exceptions
+	 * that push one, and never in real mode (SDM Vol. 3 26.2.1.3); input
+	 * from KVM_SET_VCPU_EVENTS may say otherwise.
+	 */
+	has_error = (vmx->cr0 & X86_CR0_PE) &&
+		    (vector == X86_TRAP_DF || (vector >= X86_TRAP_TS && vector <= X86_TRAP_PF) ||
+		     vector == X86_TRAP_AC);
 	vmx->inject.info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK |
 			   (has_error ? INTR_INFO_DELIVER_CODE_MASK : 0);
-	vmx->inject.error = error;
+	/* Its bits 31:16 must be clear (26.2.1.3); no exception sets them. */
+	vmx->inject.error = error & 0xffff;
 	vmx->inject.len = 0;
 }
 
@@ -879,6 +950,8 @@ static void __vmx_reset(struct hxen_vcpu *vcpu)
 	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmx->tsc_offset = 0;
+	vmcs_write(TSC_OFFSET, 0);
 
 	vmx->rip = 0xfff0;
 	vmx->rflags = X86_EFLAGS_FIXED;
@@ -887,14 +960,14 @@ static void __vmx_reset(struct hxen_vcpu *vcpu)
 	vmx->cr8 = 0;
 	vcpu->xcr0 = XFEATURE_MASK_FP;
 	vmx->irq_window = false;
-	memset(vmx->db, 0, sizeof(vmx->db));
 	vmx->dr6 = VMX_DR6_RESET;
-	vmx->dr7 = VMX_DR7_RESET;
+	memset(vcpu->db, 0, sizeof(vcpu->db));
 	vmx->kernel_gs_base = vmx->star = vmx->lstar = vmx->cstar = vmx->sfmask = 0;
 	memset(&vmx->inject, 0, sizeof(vmx->inject));
 	memset(vcpu->regs, 0, sizeof(vcpu->regs));
 	/* RDX holds the processor signature at reset; KVM uses 0x600. */
 	vcpu->regs[VCPU_RDX] = 0x600;
+	hxen_msr_reset(vcpu);
 	set_bit(HXEN_REQ_TLB_FLUSH, &vcpu->requests);
 }
 
@@ -919,6 +992,7 @@ static void __vmx_init_vmcs(struct hxen_vcpu *vcpu)
 	else
 		proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_cfg.pin);
+	vmx->proc_base = vmx_cfg.proc;
 	vmx->proc_ctls = vmx_cfg.proc;
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx->proc_ctls);
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, proc2);
@@ -1130,9 +1204,7 @@ static void vmx_switch_to_host(struct vmx_vcpu *vmx, struct vmx_host_state *h)
 	wrmsrl(MSR_SYSCALL_MASK, vc->sfmask);
 	if (h->debugctl)
 		update_debugctlmsr(h->debugctl);
-	/* The exit set DR7 to 0x400: host breakpoints come back. */
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
+	/* DR7 (0x400 after the exit) is the run loop's to restore. */
 }
 
 static void vmx_read_exit(struct hxen_vcpu *vcpu)
@@ -1144,6 +1216,7 @@ static void vmx_read_exit(struct hxen_vcpu *vcpu)
 	e->reason = vmcs_read(VM_EXIT_REASON);
 	e->qual = vmcs_read(EXIT_QUALIFICATION);
 	e->instr_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	e->instr_info = vmcs_read(VMX_INSTRUCTION_INFO);
 	e->intr_info = vmcs_read(VM_EXIT_INTR_INFO);
 	e->intr_error = vmcs_read(VM_EXIT_INTR_ERROR_CODE);
 	e->vectoring = vmcs_read(IDT_VECTORING_INFO_FIELD);
@@ -1178,6 +1251,13 @@ static void vmx_requeue_event(struct vmx_vcpu *vmx)
 	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
 	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
 		vmx->inject.len = vmx->exit.instr_len;
+	/*
+	 * An exit while delivering an NMI leaves virtual-NMI blocking set
+	 * (27.1), but injecting an NMI requires it clear (26.3.1.5); the
+	 * injection sets it again.
+	 */
+	if (type == INTR_TYPE_NMI_INTR)
+		vmx->interruptibility &= ~GUEST_INTR_STATE_NMI;
 }
 
 static int vmx_vcpu_run(struct hxen_vcpu *vcpu)
@@ -1215,7 +1295,7 @@ static int vmx_vcpu_run(struct hxen_vcpu *vcpu)
 	 * the guest takes interrupts, or could not inject a queued NMI
 	 * because the guest still blocks NMIs.
 	 */
-	proc = vmx_cfg.proc;
+	proc = vmx->proc_base;
 	if (vmx->irq_window)
 		proc |= CPU_BASED_INTR_WINDOW_EXITING;
 	if (vcpu->nmi_pending)
@@ -1232,6 +1312,8 @@ static int vmx_vcpu_run(struct hxen_vcpu *vcpu)
 	if (!(vmx->rflags & X86_EFLAGS_IF))
 		vmx->interruptibility &= ~GUEST_INTR_STATE_STI;
 	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, vmx->interruptibility);
+	if (vmx_cfg.preempt_timer)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_cfg.preempt_value);
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vmx->inject.info);
 	if (vmx->inject.info) {
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vmx->inject.error);
@@ -1244,13 +1326,21 @@ static int vmx_vcpu_run(struct hxen_vcpu *vcpu)
 		if (vcpu->xcr0 != host_xcr0 && (vmx->cr4 & X86_CR4_OSXSAVE))
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	}
-	/* CR2 is not in the VMCS (SDM Vol. 3 24.4.1). */
+	/* CR2 and DR6 are not in the VMCS (SDM Vol. 3 24.4.1). */
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
+	if (vcpu->db_active)
+		set_debugreg(vmx->dr6, 6);
 
 	fail = __hxen_vmx_enter(vcpu->regs, vmx->launched);
 
 	vmx->cr2 = native_read_cr2();
+	if (vcpu->db_active) {
+		/* The host's #DB handler must not see the guest's status bits. */
+		get_debugreg(vmx->dr6, 6);
+		if (vmx->dr6 != DR6_RESERVED)
+			set_debugreg(DR6_RESERVED, 6);
+	}
 	if (host_xcr0 && xgetbv(XCR_XFEATURE_ENABLED_MASK) != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	vmx_switch_to_host(vmx, &host);
@@ -1342,6 +1432,70 @@ static void vmx_inject_nmi(struct hxen_vcpu *vcpu)
 static void vmx_enable_irq_window(struct hxen_vcpu *vcpu)
 {
 	to_vmx(vcpu)->irq_window = true;
+}
+
+/* CR2 is switched by vmx_vcpu_run; this is the guest's value. */
+static void vmx_set_cr2(struct hxen_vcpu *vcpu, u64 cr2)
+{
+	to_vmx(vcpu)->cr2 = cr2;
+}
+
+static void vmx_get_events(struct hxen_vcpu *vcpu, struct kvm_vcpu_events *ev)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 info = vmx->inject.info, type = info & INTR_INFO_INTR_TYPE_MASK;
+
+	if (info & INTR_INFO_VALID_MASK) {
+		switch (type) {
+		case INTR_TYPE_HARD_EXCEPTION:
+		case INTR_TYPE_SOFT_EXCEPTION:
+		case INTR_TYPE_PRIV_SW_EXCEPTION:
+			ev->exception.injected = 1;
+			ev->exception.nr = info & INTR_INFO_VECTOR_MASK;
+			ev->exception.has_error_code = !!(info & INTR_INFO_DELIVER_CODE_MASK);
+			ev->exception.error_code = vmx->inject.error;
+			break;
+		case INTR_TYPE_EXT_INTR:
+		case INTR_TYPE_SOFT_INTR:
+			ev->interrupt.injected = 1;
+			ev->interrupt.nr = info & INTR_INFO_VECTOR_MASK;
+			ev->interrupt.soft = type == INTR_TYPE_SOFT_INTR;
+			break;
+		case INTR_TYPE_NMI_INTR:
+			ev->nmi.injected = 1;
+			break;
+		}
+	}
+	ev->nmi.masked = !!(vmx->interruptibility & GUEST_INTR_STATE_NMI);
+	ev->interrupt.shadow =
+		((vmx->interruptibility & GUEST_INTR_STATE_STI) ? KVM_X86_SHADOW_INT_STI : 0) |
+		((vmx->interruptibility & GUEST_INTR_STATE_MOV_SS) ? KVM_X86_SHADOW_INT_MOV_SS : 0);
+}
+
+static void vmx_set_events(struct hxen_vcpu *vcpu, const struct kvm_vcpu_events *ev)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx->inject.info = 0;
+	if (ev->exception.injected)
+		vmx_inject_exception(vcpu, ev->exception.nr, ev->exception.has_error_code,
+				     ev->exception.error_code);
+	else if (ev->interrupt.injected)
+		vmx_inject_irq(vcpu, ev->interrupt.nr);
+	else if (ev->nmi.injected)
+		vmx_inject_nmi(vcpu);
+	if (ev->nmi.masked)
+		vmx->interruptibility |= GUEST_INTR_STATE_NMI;
+	else
+		vmx->interruptibility &= ~GUEST_INTR_STATE_NMI;
+	if (ev->flags & KVM_VCPUEVENT_VALID_SHADOW) {
+		vmx->interruptibility &= ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+		/* Only one of the two can be in effect (26.3.1.5). */
+		if (ev->interrupt.shadow & KVM_X86_SHADOW_INT_MOV_SS)
+			vmx->interruptibility |= GUEST_INTR_STATE_MOV_SS;
+		else if (ev->interrupt.shadow & KVM_X86_SHADOW_INT_STI)
+			vmx->interruptibility |= GUEST_INTR_STATE_STI;
+	}
 }
 
 static u64 vmx_get_rflags(struct hxen_vcpu *vcpu)
@@ -1452,8 +1606,7 @@ static void vmx_get_sregs(struct hxen_vcpu *vcpu, struct kvm_sregs *sr)
 	sr->cr4 = vmx->cr4;
 	sr->cr8 = vmx->cr8;
 	sr->efer = vmx->efer;
-	sr->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
-			(vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
+	sr->apic_base = vcpu->apic_base;
 }
 
 #define VMX_EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_FFXSR)
@@ -1480,7 +1633,7 @@ static int vmx_set_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr)
 	} else if (sr->efer & EFER_LMA) {
 		return -EINVAL;
 	}
-	if (sr->cr8 > 15)
+	if (sr->cr8 > 15 || hxen_set_msr(vcpu, MSR_IA32_APICBASE, sr->apic_base, true))
 		return -EINVAL;
 	/* Unreadable PDPTEs load as zeros (not present), as with KVM. */
 	pae = vmx_pae_paging(sr->cr0, sr->cr4, sr->efer);
@@ -1552,6 +1705,12 @@ const struct hxen_vendor_ops vmx_vendor_ops = {
 	.inject_irq = vmx_inject_irq,
 	.inject_nmi = vmx_inject_nmi,
 	.enable_irq_window = vmx_enable_irq_window,
+	.inject_exception = vmx_inject_exception,
+	.set_cr2 = vmx_set_cr2,
+	.get_events = vmx_get_events,
+	.set_events = vmx_set_events,
+	.get_msr = vmx_get_msr,
+	.set_msr = vmx_set_msr,
 	.get_rflags = vmx_get_rflags,
 	.get_cr8 = vmx_get_cr8,
 	.get_regs = vmx_get_regs,

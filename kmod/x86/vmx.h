@@ -39,6 +39,7 @@ struct vmx_exit_info {
 	u32 vectoring;		/* IDT-vectoring information */
 	u32 vectoring_error;
 	u32 instr_len;
+	u32 instr_info;		/* VM-exit instruction information */
 	u64 gpa;		/* guest-physical address (EPT exits) */
 };
 
@@ -70,8 +71,14 @@ struct vmx_vcpu {
 	u64 efer;		/* as the guest sees it, LMA included */
 	u64 cr2;
 	u8 cr8;			/* TPR; no APIC yet */
-	u64 db[4], dr6, dr7;	/* MOV DR is emulated; never loaded */
+	/*
+	 * DR6; DR7 is in the VMCS, DR0-3 in struct hxen_vcpu. Live in the CPU
+	 * while the guest runs once it has used debug registers.
+	 */
+	u64 dr6;
+	u32 proc_base;		/* processor-based controls besides windows */
 	u64 kernel_gs_base, star, lstar, cstar, sfmask;
+	u64 tsc_offset;
 	u32 entry_ctls;
 	u32 proc_ctls;		/* as last written */
 	bool irq_window;	/* exit once the guest can take an interrupt */
@@ -107,13 +114,19 @@ void vmx_reset_vcpu(struct hxen_vcpu *vcpu);
 void vmx_skip_instruction(struct hxen_vcpu *vcpu);
 void vmx_inject_exception(struct hxen_vcpu *vcpu, u8 vector, bool has_error, u32 error);
 bool vmx_is_64bit(struct hxen_vcpu *vcpu);
+bool vmx_ins_outs_info(void);
 u64 vmx_cr4_valid_bits(void);
 int vmx_set_cr0(struct hxen_vcpu *vcpu, u64 val);
+int vmx_set_cr3(struct hxen_vcpu *vcpu, u64 val);
 int vmx_set_cr4(struct hxen_vcpu *vcpu, u64 val);
 int vmx_set_efer(struct hxen_vcpu *vcpu, u64 efer);
+/* VMCS current (vmx_access_begin): set EFER as is, LMA included. */
+void vmx_write_efer(struct hxen_vcpu *vcpu, u64 efer);
 
 /* vmx_exit.c */
 int vmx_handle_exit(struct hxen_vcpu *vcpu);
+int vmx_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val);
+int vmx_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host);
 
 #endif /* __ASSEMBLY__ */
 #endif

@@ -87,10 +87,22 @@ static int vmx_handle_io(struct hxen_vcpu *vcpu)
 	u8 size = (q & 7) + 1;
 	bool in = q & BIT(3);
 
-	/* INS/OUTS need the instruction emulator, which is not here yet. */
-	if (q & BIT(4))
-		return hxen_exit_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-						EXIT_REASON_IO_INSTRUCTION, q);
+	if (q & BIT(4)) {
+		/*
+		 * INS/OUTS: the instruction-information field gives the address
+		 * size (bits 9:7) and the segment (17:15, ES CS SS DS FS GS) on
+		 * CPUs that report it (Table 27-8); RIP stays on the instruction
+		 * until the count is done.
+		 */
+		u32 info = to_vmx(vcpu)->exit.instr_info;
+
+		if (!vmx_ins_outs_info())
+			return hxen_exit_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+							EXIT_REASON_IO_INSTRUCTION, q);
+		return hxen_exit_pio_string(vcpu, port, size, in, q & BIT(5),
+					    (info >> 15) & 7, 2 << ((info >> 7) & 7),
+					    to_vmx(vcpu)->rip + to_vmx(vcpu)->exit.instr_len);
+	}
 	vmx_skip_instruction(vcpu);
 	return hxen_exit_pio(vcpu, port, size, in, vcpu->regs[VCPU_RAX]);
 }
@@ -113,8 +125,8 @@ static int vmx_handle_ept_violation(struct hxen_vcpu *vcpu)
 		return r;
 	if (r == HXEN_TDP_MAPPED)
 		return HXEN_RESUME;
-	return hxen_exit_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-					EXIT_REASON_EPT_VIOLATION, gpa);
+	/* No RAM there, or a write to a read-only slot: MMIO to userspace. */
+	return hxen_emulate_mmio(vcpu);
 }
 
 /* We never write a misconfigured EPT entry: this is a bug of ours. */
@@ -126,8 +138,11 @@ static int vmx_handle_ept_misconfig(struct hxen_vcpu *vcpu)
 					EXIT_REASON_EPT_MISCONFIG, to_vmx(vcpu)->exit.gpa);
 }
 
-/* The MSRs SVM offers, from the VMCS or from struct vmx_vcpu. */
-static int vmx_msr_read(struct hxen_vcpu *vcpu, u32 msr, u64 *val)
+/*
+ * MSRs whose state is the backend's: in the VMCS or in struct vmx_vcpu
+ * (x86/msr.c keeps the rest). -errno where WRMSR/RDMSR would #GP.
+ */
+int vmx_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	unsigned long field;
@@ -150,6 +165,10 @@ static int vmx_msr_read(struct hxen_vcpu *vcpu, u32 msr, u64 *val)
 		return 0;
 	case MSR_SYSCALL_MASK:
 		*val = vmx->sfmask;
+		return 0;
+	case MSR_IA32_TSC:
+		/* What RDTSC in the guest reads: TSC offsetting is on. */
+		*val = rdtsc() + vmx->tsc_offset;
 		return 0;
 	case MSR_FS_BASE:
 		field = GUEST_FS_BASE;
@@ -193,14 +212,26 @@ static bool vmx_pat_valid(u64 val)
 	return true;
 }
 
-static int vmx_msr_write(struct hxen_vcpu *vcpu, u32 msr, u64 val)
+#define VMX_EFER_BITS	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_FFXSR)
+
+/* @host: KVM_SET_MSRS, which may set what the guest's CPUID does not offer. */
+int vmx_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	unsigned long field;
 
 	switch (msr) {
 	case MSR_EFER:
-		return vmx_set_efer(vcpu, val);
+		if (!host)
+			return vmx_set_efer(vcpu, val);
+		/* Userspace restores LMA too; VM entry checks it against CR0. */
+		if (val & ~(u64)VMX_EFER_BITS)
+			return -EINVAL;
+		if (!vmx_access_begin(vcpu))
+			return -EIO;
+		vmx_write_efer(vcpu, val);
+		vmx_access_end(vcpu);
+		return 0;
 	/*
 	 * These are loaded into the real MSRs around VM entry: a value the
 	 * CPU would refuse must fault here, in the guest, not in the host.
@@ -226,17 +257,26 @@ static int vmx_msr_write(struct hxen_vcpu *vcpu, u32 msr, u64 val)
 			return -EINVAL;
 		vmx->sfmask = val;
 		return 0;
-	/* VM entry checks these are canonical (SDM Vol. 3 26.3.1.1-2). */
+	case MSR_IA32_TSC:
+		vmx->tsc_offset = val - rdtsc();
+		field = TSC_OFFSET;
+		val = vmx->tsc_offset;
+		break;
+	/* VM entry checks these are canonical (SDM Vol. 3 26.3.1.2). */
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
-	case MSR_IA32_SYSENTER_ESP:
-	case MSR_IA32_SYSENTER_EIP:
 		if (!vmx_canonical(val))
 			return -EINVAL;
-		field = msr == MSR_FS_BASE ? GUEST_FS_BASE :
-			msr == MSR_GS_BASE ? GUEST_GS_BASE :
-			msr == MSR_IA32_SYSENTER_ESP ? GUEST_SYSENTER_ESP :
-			GUEST_SYSENTER_EIP;
+		field = msr == MSR_FS_BASE ? GUEST_FS_BASE : GUEST_GS_BASE;
+		break;
+	/*
+	 * These too (26.3.1.1), but an AMD-minded guest may write any 64-bit
+	 * value: made canonical rather than refused, as KVM does.
+	 */
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		val = (u64)(((s64)val << 16) >> 16);
+		field = msr == MSR_IA32_SYSENTER_ESP ? GUEST_SYSENTER_ESP : GUEST_SYSENTER_EIP;
 		break;
 	case MSR_IA32_SYSENTER_CS:
 		field = GUEST_SYSENTER_CS;
@@ -260,12 +300,8 @@ static int vmx_msr_write(struct hxen_vcpu *vcpu, u32 msr, u64 val)
 static int vmx_handle_msr_read(struct hxen_vcpu *vcpu)
 {
 	u64 val;
-	int r;
 
-	r = vmx_msr_read(vcpu, vcpu->regs[VCPU_RCX], &val);
-	if (r == -EIO)
-		return r;
-	if (r) {
+	if (hxen_get_msr(vcpu, vcpu->regs[VCPU_RCX], &val)) {
 		vmx_inject_exception(vcpu, X86_TRAP_GP, true, 0);
 		return HXEN_RESUME;
 	}
@@ -278,12 +314,8 @@ static int vmx_handle_msr_read(struct hxen_vcpu *vcpu)
 static int vmx_handle_msr_write(struct hxen_vcpu *vcpu)
 {
 	u64 val = (vcpu->regs[VCPU_RDX] << 32) | (u32)vcpu->regs[VCPU_RAX];
-	int r;
 
-	r = vmx_msr_write(vcpu, vcpu->regs[VCPU_RCX], val);
-	if (r == -EIO)
-		return r;
-	if (r) {
+	if (hxen_set_msr(vcpu, vcpu->regs[VCPU_RCX], val, false)) {
 		vmx_inject_exception(vcpu, X86_TRAP_GP, true, 0);
 		return HXEN_RESUME;
 	}
@@ -311,11 +343,7 @@ static int vmx_handle_cr_access(struct hxen_vcpu *vcpu)
 			r = vmx_set_cr0(vcpu, val);
 			break;
 		case 3:
-			if (!vmx_access_begin(vcpu))
-				return -EIO;
-			vmcs_write(GUEST_CR3, val);
-			vmx_access_end(vcpu);
-			set_bit(HXEN_REQ_TLB_FLUSH, &vcpu->requests);
+			r = vmx_set_cr3(vcpu, val);
 			break;
 		case 4:
 			r = vmx_set_cr4(vcpu, val);
@@ -361,43 +389,19 @@ static int vmx_handle_cr_access(struct hxen_vcpu *vcpu)
 }
 
 /*
- * MOV to/from DR0-DR7 (qualification: Table 27-4). The guest's debug
- * registers are kept here and never loaded: DR0-DR3 and DR6 are not in
- * the VMCS, so loading them would change the host's. #UD (DR4/5 with
- * CR4.DE) and #GP (CPL > 0) come before the exit (SDM Vol. 3 25.1.1).
+ * The guest's first MOV to/from a debug register. From now on DR0-3 (run
+ * loop), DR6 (vmx_vcpu_run) and DR7 (VMCS, saved on exit) are the guest's
+ * while it runs, so MOV DR can run natively: stop exiting and let the
+ * instruction run again. Until now DR0-3 held the host's values and the
+ * guest could not have changed DR6 or DR7 (SDM Vol. 3 25.1.3: MOV DR
+ * exiting covers all eight).
  */
 static int vmx_handle_dr_access(struct hxen_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	u64 q = vmx->exit.qual, val;
-	int dr = q & DEBUG_REG_ACCESS_NUM, reg = DEBUG_REG_ACCESS_REG(q);
-	bool is64 = vmx_is_64bit(vcpu);
 
-	if ((q & DEBUG_REG_ACCESS_TYPE) == TYPE_MOV_FROM_DR) {
-		if (dr < 4)
-			val = vmx->db[dr];
-		else if (dr == 4 || dr == 6)
-			val = vmx->dr6;
-		else
-			val = vmx->dr7;
-		vmx_gpr_write(vcpu, reg, val, is64);
-	} else {
-		val = vmx_gpr_read(vcpu, reg, is64);
-		if (dr < 4) {
-			vmx->db[dr] = val;
-		} else {
-			/* The upper halves of DR6 and DR7 are reserved. */
-			if (val >> 32) {
-				vmx_inject_exception(vcpu, X86_TRAP_GP, true, 0);
-				return HXEN_RESUME;
-			}
-			if (dr == 4 || dr == 6)
-				vmx->dr6 = val | VMX_DR6_RESET;
-			else
-				vmx->dr7 = val | VMX_DR7_RESET;
-		}
-	}
-	vmx_skip_instruction(vcpu);
+	vmx->proc_base &= ~CPU_BASED_MOV_DR_EXITING;
+	hxen_guest_debugregs_used(vcpu);
 	return HXEN_RESUME;
 }
 
@@ -501,8 +505,8 @@ static int vmx_handle_vmfail(struct hxen_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct kvm_run *run = vcpu->run;
 
-	pr_err_ratelimited("VMX: VM entry failed with VM-instruction error %u\n",
-			   vmx->exit.instr_error);
+	pr_err_ratelimited("VMX: VM entry failed with VM-instruction error %u (injecting %#x/%#x)\n",
+			   vmx->exit.instr_error, vmx->inject.info, vmx->inject.error);
 	run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 	run->fail_entry.hardware_entry_failure_reason = vmx->exit.instr_error;
 	run->fail_entry.cpu = vcpu->cpu;
@@ -521,6 +525,9 @@ int vmx_handle_exit(struct hxen_vcpu *vcpu)
 		return vmx_handle_exception_nmi(vcpu);
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 		/* Still pending: the host took it when interrupts came back on. */
+		return HXEN_RESUME;
+	case EXIT_REASON_PREEMPTION_TIMER:
+		/* The backstop (vmx.c): the run loop checks signals, resched. */
 		return HXEN_RESUME;
 	case EXIT_REASON_TRIPLE_FAULT:
 		return vmx_handle_triple_fault(vcpu);
