@@ -19,15 +19,6 @@ const struct hxen_vendor_ops *hxen_ops;
 struct hxen_info hxen_detected;
 atomic64_t hxen_live_pages = ATOMIC64_INIT(0);
 
-/*
- * The VMX backend runs every guest test like KVM does, but its random
- * fuzz run does not finish yet on the emulated VMX host: until it does,
- * it runs vCPUs only when asked to.
- */
-static bool experimental_vmx;
-module_param(experimental_vmx, bool, 0444);
-MODULE_PARM_DESC(experimental_vmx, "Run vCPUs on the VMX backend (not yet complete)");
-
 static bool kvm_alias;
 #ifdef CONFIG_HXEN_KVM_ALIAS
 module_param(kvm_alias, bool, 0444);
@@ -155,12 +146,6 @@ static const struct hxen_vendor_ops *hxen_check_ops(const struct hxen_vendor_ops
 
 	if (!ops->vcpu_run)
 		return ops;
-	if (IS_ENABLED(CONFIG_HXEN_VMX) && ops == &vmx_vendor_ops && !experimental_vmx) {
-		pr_info("VMX: running vCPUs is off until it is complete (experimental_vmx=1 turns it on)\n");
-		vms_only = *ops;
-		vms_only.vcpu_run = NULL;
-		return &vms_only;
-	}
 	for (i = 0; i < ARRAY_SIZE(required); i++) {
 		if (*(void **)((char *)ops + required[i].offset))
 			continue;
