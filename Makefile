@@ -41,9 +41,11 @@ $(BUILD)/bin/hxen-modtest: tests/integration/modtest.c kmod/uapi/hxen.h tests/li
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDFLAGS)
 
-$(BUILD)/bin/hxen-guesttest: tests/guests/guesttest.c tests/guests/guests.S tests/lib/testlib.h
+# guesttest.c #includes the tests/guests/*_tests.c parts; every .S is a guest.
+GUEST_ASM := $(wildcard tests/guests/*.S)
+$(BUILD)/bin/hxen-guesttest: $(wildcard tests/guests/*.c) $(GUEST_ASM) tests/lib/testlib.h
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -pthread -o $@ tests/guests/guesttest.c tests/guests/guests.S $(USER_LDFLAGS)
+	$(CC) $(USER_CFLAGS) -pthread -o $@ tests/guests/guesttest.c $(GUEST_ASM) $(USER_LDFLAGS)
 
 $(BUILD)/bin/hxen-ioctlfuzz: tests/integration/ioctlfuzz.c kmod/uapi/hxen.h
 	@mkdir -p $(dir $@)

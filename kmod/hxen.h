@@ -82,6 +82,14 @@ struct hxen_vm {
 	long mmu_invalidating;
 	struct mmu_notifier mmu_notifier;
 
+	/*
+	 * In-kernel devices (x86/irqchip.h). Each is created once by its
+	 * ioctl under lock and lives until the VM is destroyed.
+	 */
+	struct hxen_irqchip *irqchip;	/* PICs, IOAPIC, GSI routing */
+	struct hxen_pit *pit;
+	struct hxen_iobus *iobus;
+
 	void *vendor;		/* vendor's per-VM data */
 };
 
@@ -154,6 +162,8 @@ struct hxen_vcpu {
 	struct fpu_guest guest_fpu;
 	bool sigset_active;
 	sigset_t sigset;
+
+	struct hxen_lapic *lapic;	/* with an in-kernel irqchip; else NULL */
 
 	void *vendor;		/* VMCB / VMCS and friends */
 };
@@ -230,6 +240,8 @@ struct hxen_vendor_ops {
 
 	u64 (*get_rflags)(struct hxen_vcpu *vcpu);
 	u8 (*get_cr8)(struct hxen_vcpu *vcpu);
+	/* Guest CR8 (TPR bits 7:4), e.g. from the in-kernel local APIC. */
+	void (*set_cr8)(struct hxen_vcpu *vcpu, u8 cr8);
 	void (*get_regs)(struct hxen_vcpu *vcpu, struct kvm_regs *regs);
 	void (*set_regs)(struct hxen_vcpu *vcpu, const struct kvm_regs *regs);
 	void (*get_sregs)(struct hxen_vcpu *vcpu, struct kvm_sregs *sregs);
@@ -271,6 +283,11 @@ struct hxen_memslot *hxen_gfn_to_slot(struct hxen_vm *vm, u64 gfn);
 int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id);
 void hxen_guest_debugregs_used(struct hxen_vcpu *vcpu);
 void hxen_vcpu_kick(struct hxen_vcpu *vcpu);
+/*
+ * The guest executed HLT (RIP already past it): exit to userspace, or
+ * with an in-kernel irqchip block until an interrupt is due.
+ */
+int hxen_handle_hlt(struct hxen_vcpu *vcpu);
 /* Exits to userspace; they return HXEN_USER. */
 int hxen_exit_pio(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val);
 int hxen_exit_internal_error(struct hxen_vcpu *vcpu, u32 suberror,

@@ -137,7 +137,7 @@ static const struct hxen_vendor_ops *hxen_check_ops(const struct hxen_vendor_ops
 		OP(handle_exit), OP(interrupt_allowed), OP(nmi_allowed),
 		OP(inject_irq), OP(inject_nmi), OP(enable_irq_window),
 		OP(inject_exception), OP(set_cr2), OP(get_events), OP(set_events),
-		OP(get_msr), OP(set_msr), OP(get_rflags), OP(get_cr8),
+		OP(get_msr), OP(set_msr), OP(get_rflags), OP(get_cr8), OP(set_cr8),
 		OP(get_regs), OP(set_regs), OP(get_sregs), OP(set_sregs),
 	};
 #undef OP

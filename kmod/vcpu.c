@@ -67,6 +67,12 @@ int hxen_exit_pio(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val)
 	return HXEN_USER;
 }
 
+int hxen_handle_hlt(struct hxen_vcpu *vcpu)
+{
+	vcpu->run->exit_reason = KVM_EXIT_HLT;
+	return HXEN_USER;
+}
+
 int hxen_exit_internal_error(struct hxen_vcpu *vcpu, u32 suberror,
 			     u64 data0, u64 data1)
 {

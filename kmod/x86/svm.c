@@ -468,6 +468,13 @@ static u8 svm_get_cr8(struct hxen_vcpu *vcpu)
 	return to_svm(vcpu)->vmcb->control.int_ctl & V_TPR_MASK;
 }
 
+static void svm_set_cr8(struct hxen_vcpu *vcpu, u8 cr8)
+{
+	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+
+	c->int_ctl = (c->int_ctl & ~V_TPR_MASK) | (cr8 & V_TPR_MASK);
+}
+
 static void svm_get_regs(struct hxen_vcpu *vcpu, struct kvm_regs *r)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -645,6 +652,7 @@ const struct hxen_vendor_ops svm_vendor_ops = {
 	.set_msr = svm_set_msr,
 	.get_rflags = svm_get_rflags,
 	.get_cr8 = svm_get_cr8,
+	.set_cr8 = svm_set_cr8,
 	.get_regs = svm_get_regs,
 	.set_regs = svm_set_regs,
 	.get_sregs = svm_get_sregs,

@@ -32,8 +32,7 @@ static int svm_handle_cpuid(struct hxen_vcpu *vcpu)
 static int svm_handle_hlt(struct hxen_vcpu *vcpu)
 {
 	svm_skip_instruction(vcpu, 1);
-	vcpu->run->exit_reason = KVM_EXIT_HLT;
-	return HXEN_USER;
+	return hxen_handle_hlt(vcpu);
 }
 
 static int svm_handle_ioio(struct hxen_vcpu *vcpu)

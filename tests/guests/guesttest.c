@@ -1497,6 +1497,13 @@ static int t_debugregs(void)
 	WITH_VM(debugregs_body(v));
 }
 
+/*
+ * In-kernel irqchip tests (KVM_CREATE_IRQCHIP, KVM_CREATE_PIT2): each part
+ * defines its test functions and a macro listing its table entries.
+ */
+#include "lapic_tests.c"
+#include "irqchip_tests.c"
+
 static const struct test tests[] = {
 	{ "real_mode_hlt", t_real_hlt },
 	{ "port_out_sizes", t_port_out },
@@ -1530,6 +1537,8 @@ static const struct test tests[] = {
 	{ "string_pio_rep", t_string_pio },
 	{ "readonly_and_deleted_slot", t_readonly_and_deleted_slot },
 	{ "bad_input", t_bad_input },
+	LAPIC_TESTS
+	IRQCHIP_TESTS
 };
 
 int main(int argc, char **argv)

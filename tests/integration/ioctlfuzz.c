@@ -33,6 +33,8 @@
 static unsigned int seed = 1;
 static uint8_t *ram;
 static long calls, runs, exits[64];
+/* --trace: name each step before it runs, to find one that hangs. */
+static int trace;
 
 static uint64_t rnd(void)
 {
@@ -117,6 +119,9 @@ static void fuzz_run(int vcpu, struct kvm_run *run)
 	if (run)
 		run->immediate_exit = rnd() % 16 == 0;
 	setitimer(ITIMER_REAL, &t, NULL);
+	if (trace)
+		fprintf(stderr, "run rip %llx rflags %llx\n", (unsigned long long)regs.rip,
+			(unsigned long long)regs.rflags);
 	if (ioctl(vcpu, KVM_RUN, 0) == 0 && run)
 		exits[run->exit_reason % 64]++;
 	t.it_value.tv_usec = 0;
@@ -137,6 +142,8 @@ int main(int argc, char **argv)
 			seconds = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			seed = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--trace"))
+			trace = 1;
 	}
 	sigaction(SIGALRM, &sa, NULL);
 	ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -152,6 +159,8 @@ int main(int argc, char **argv)
 		struct kvm_run *run[MAX_VCPUS];
 		int size = ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0), n;
 
+		if (trace)
+			fprintf(stderr, "vm %d at %ld\n", iter, (long)time(NULL));
 		if (vm < 0) {
 			printf("not ok ioctl_fuzz: KVM_CREATE_VM: %s\n0 passed, 1 failed\n",
 			       strerror(errno));
@@ -173,7 +182,12 @@ int main(int argc, char **argv)
 				break;
 			case 1: {
 				unsigned long nr = vm_ioctls[rnd() % (sizeof(vm_ioctls) / sizeof(long))];
-				int fd = ioctl(vm, nr, fuzz_arg(buf, 8192));
+				unsigned long a = fuzz_arg(buf, 8192);
+				int fd;
+
+				if (trace)
+					fprintf(stderr, "vm ioctl %lx\n", nr);
+				fd = ioctl(vm, nr, a);
 
 				/* A new vCPU descriptor is ours to close. */
 				if (nr == KVM_CREATE_VCPU && fd >= 0)
@@ -190,9 +204,14 @@ int main(int argc, char **argv)
 					unsigned long nr = vcpu_ioctls[rnd() %
 						(sizeof(vcpu_ioctls) / sizeof(long))];
 
+					unsigned long a;
+
 					if (nr == KVM_RUN)
 						break;
-					ioctl(vcpu[v], nr, fuzz_arg(buf, 8192));
+					a = fuzz_arg(buf, 8192);
+					if (trace)
+						fprintf(stderr, "vcpu ioctl %lx\n", nr);
+					ioctl(vcpu[v], nr, a);
 					calls++;
 				}
 				break;

@@ -280,8 +280,9 @@ static bool backend_runs_vcpus(void)
 {
 	struct hxen_info info;
 
-	/* The VMX backend cannot run vCPUs yet. */
-	return get_info(&info) == 0 && info.vendor == HXEN_VENDOR_SVM;
+	/* Both backends run vCPUs. */
+	return get_info(&info) == 0 &&
+	       (info.vendor == HXEN_VENDOR_SVM || info.vendor == HXEN_VENDOR_VMX);
 }
 
 static int check_caps(int fd, const char *what)

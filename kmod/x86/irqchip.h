@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * In-kernel interrupt controllers and timers (KVM_CREATE_IRQCHIP,
+ * KVM_CREATE_PIT2): the contracts between the local APICs (x86/lapic.c),
+ * the IOAPIC (x86/ioapic.c), the PICs (x86/pic.c), the PIT (x86/pit.c),
+ * GSI routing and MSIs (x86/irq.c) and the in-kernel device bus (iobus.c).
+ *
+ * Lock order: a device's own lock (PIC, IOAPIC, PIT) may be held while
+ * calling hxen_lapic_deliver(); LAPIC code never calls back into a device
+ * with its own lock held (hxen_ioapic_eoi() is called without it).
+ * hxen_lapic_deliver(), hxen_irq_set() and hxen_vcpu_wake() may be called
+ * from any context, hardirq (hrtimer callbacks) included.
+ */
+#ifndef HXEN_IRQCHIP_H
+#define HXEN_IRQCHIP_H
+
+#include <linux/types.h>
+
+struct hxen_vm;
+struct hxen_vcpu;
+
+/*
+ * An interrupt message to local APICs: from an IOAPIC redirection entry,
+ * an MSI or an IPI (ICR). Field values are the hardware encodings.
+ */
+struct hxen_apic_irq {
+	u32 dest;		/* APIC ID or logical destination */
+	bool dest_logical;
+	u8 shorthand;		/* ICR bits 19:18: 0 none, 1 self, 2 all, 3 all but self */
+	u8 delivery_mode;	/* ICR bits 10:8: 0 fixed, 1 lowest, 2 SMI, 4 NMI,
+				 * 5 INIT, 6 SIPI, 7 ExtINT */
+	u8 vector;
+	bool level;		/* level-triggered (sets TMR) */
+	bool assert;		/* INIT level de-assert has assert == false */
+	struct hxen_vcpu *src;	/* sender, for shorthands; NULL for devices */
+};
+
+/* x86/lapic.c */
+/* Deliver to every matching local APIC; returns how many accepted it. */
+int hxen_lapic_deliver(struct hxen_vm *vm, const struct hxen_apic_irq *irq);
+/* The PIC's output changed: wake the vCPU that accepts ExtINT. */
+void hxen_lapic_extint_changed(struct hxen_vm *vm);
+/*
+ * Guest access to a local APIC's MMIO page (the accessing vCPU's
+ * apic_base): 0 if handled, -ENODEV if @gpa is not its APIC page.
+ */
+int hxen_lapic_mmio_read(struct hxen_vcpu *vcpu, u64 gpa, u32 len, void *val);
+int hxen_lapic_mmio_write(struct hxen_vcpu *vcpu, u64 gpa, u32 len, const void *val);
+
+/* x86/ioapic.c: a LAPIC took an EOI for a level-triggered @vector. */
+void hxen_ioapic_eoi(struct hxen_vm *vm, u8 vector);
+
+/* x86/pic.c: the master PIC's INTR output, and its INTA cycle (a vector). */
+bool hxen_pic_has_interrupt(struct hxen_vm *vm);
+int hxen_pic_ack(struct hxen_vm *vm);
+
+/* x86/irq.c: drive GSI @gsi to @level through the routing table. */
+int hxen_irq_set(struct hxen_vm *vm, u32 gsi, int level);
+/* An MSI write (address/data as on the bus) to the local APICs. */
+int hxen_msi_deliver(struct hxen_vm *vm, u64 addr, u32 data);
+/* vm->irqchip exists (KVM_CREATE_IRQCHIP done). */
+bool hxen_irqchip_in_kernel(struct hxen_vm *vm);
+
+/* vcpu.c: make a blocked vCPU runnable or a running one re-check events. */
+void hxen_vcpu_wake(struct hxen_vcpu *vcpu);
+
+/* iobus.c: in-kernel devices on the port I/O and MMIO buses. */
+enum hxen_bus { HXEN_BUS_PIO, HXEN_BUS_MMIO };
+
+struct hxen_io_dev_ops {
+	int (*read)(struct hxen_vcpu *vcpu, void *opaque, u64 addr, u32 len, void *val);
+	int (*write)(struct hxen_vcpu *vcpu, void *opaque, u64 addr, u32 len,
+		     const void *val);
+};
+
+int hxen_iobus_register(struct hxen_vm *vm, enum hxen_bus bus, u64 base, u64 len,
+			const struct hxen_io_dev_ops *ops, void *opaque);
+/*
+ * A guest access: 0 if an in-kernel device (the vCPU's LAPIC first)
+ * handled it, -ENODEV if it goes to userspace.
+ */
+int hxen_iobus_read(struct hxen_vcpu *vcpu, enum hxen_bus bus, u64 addr, u32 len,
+		    void *val);
+int hxen_iobus_write(struct hxen_vcpu *vcpu, enum hxen_bus bus, u64 addr, u32 len,
+		     const void *val);
+
+#endif /* HXEN_IRQCHIP_H */
