@@ -9,6 +9,7 @@
  * the reason), then "N passed, N failed, N skipped".
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -134,14 +135,67 @@ static bool module_loaded(const char *name)
 	return found;
 }
 
+/*
+ * Why a module cannot go: its reference count (/proc/modules) and which
+ * processes hold a descriptor of it (/proc/PID/fd links naming @name).
+ */
+static void module_holders(const char *name, char *out, size_t len)
+{
+	char line[512], path[600], link[256];
+	size_t n = strlen(name), used;
+	struct dirent *p, *f;
+	DIR *procs, *fds;
+	FILE *mods = fopen("/proc/modules", "r");
+
+	snprintf(out, len, "refs ?");
+	while (mods && fgets(line, sizeof(line), mods)) {
+		unsigned long size, refs;
+
+		if (!strncmp(line, name, n) && line[n] == ' ' &&
+		    sscanf(line + n, "%lu %lu", &size, &refs) == 2)
+			snprintf(out, len, "refs %lu", refs);
+	}
+	if (mods)
+		fclose(mods);
+	procs = opendir("/proc");
+	while (procs && (p = readdir(procs))) {
+		if (p->d_name[0] < '0' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
+		fds = opendir(path);
+		while (fds && (f = readdir(fds))) {
+			ssize_t l;
+
+			snprintf(path, sizeof(path), "/proc/%s/fd/%s", p->d_name, f->d_name);
+			l = readlink(path, link, sizeof(link) - 1);
+			if (l <= 0)
+				continue;
+			link[l] = 0;
+			used = strlen(out);
+			if (strstr(link, name) && used + 64 < len)
+				snprintf(out + used, len - used, ", pid %.12s fd %.8s %.40s",
+					 p->d_name, f->d_name, link);
+		}
+		if (fds)
+			closedir(fds);
+	}
+	if (procs)
+		closedir(procs);
+}
+
 static int reload_hxen(const char *params)
 {
 	const char *ko = getenv("HXEN_KO");
+	char why[400];
 
 	if (!ko)
 		return fail("HXEN_KO is not set");
-	if (module_loaded("hxen") && unload_module("hxen"))
-		return fail("rmmod hxen: %s", strerror(errno));
+	if (module_loaded("hxen") && unload_module("hxen")) {
+		int err = errno;
+
+		module_holders("hxen", why, sizeof(why));
+		return fail("rmmod hxen: %s (%s)", strerror(err), why);
+	}
 	if (load_module(ko, params))
 		return fail("insmod %s %s: %s", ko, params, strerror(errno));
 	return PASS;
@@ -257,6 +311,8 @@ static const struct {
 	{ KVM_CAP_READONLY_MEM, 1 },
 	{ KVM_CAP_IMMEDIATE_EXIT, 1 },
 	{ KVM_CAP_SYNC_MMU, 1 },
+	{ KVM_CAP_SET_TSS_ADDR, 1 },
+	{ KVM_CAP_SET_IDENTITY_MAP_ADDR, 1 },
 	{ KVM_CAP_MP_STATE, 1 },
 	{ KVM_CAP_EXT_CPUID, 1 },
 	{ KVM_CAP_VCPU_EVENTS, 1 },
@@ -741,6 +797,8 @@ static int skip_on_vmx_host(void)
 {
 	struct hxen_info info;
 
+	if (getenv("HXEN_MODTEST_NO_VMX_SKIP"))
+		return PASS;
 	if (get_info(&info) == 0 && info.vendor == HXEN_VENDOR_VMX && online_cpus() == 1)
 		return skip("rmmod answers EAGAIN on the 1-CPU Bochs VMX host (under investigation)");
 	return PASS;
