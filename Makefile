@@ -33,9 +33,11 @@ kmod: $(KMOD_SRC)
 
 programs: $(PROGRAMS)
 
-$(BUILD)/bin/hxen: userspace/hxen.c kmod/uapi/hxen.h
+# The launcher: every userspace/**/*.c (core vmm/, boot/, devices/).
+HXEN_SRC := $(sort $(shell find userspace -name '*.c'))
+$(BUILD)/bin/hxen: $(HXEN_SRC) $(shell find userspace -name '*.h') kmod/uapi/hxen.h
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDFLAGS)
+	$(CC) $(USER_CFLAGS) -pthread -o $@ $(HXEN_SRC) $(USER_LDFLAGS)
 
 $(BUILD)/bin/hxen-modtest: tests/integration/modtest.c kmod/uapi/hxen.h tests/lib/testlib.h
 	@mkdir -p $(dir $@)

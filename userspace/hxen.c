@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hxen: the launcher. A VMM over the KVM API; for now it reports what the
- * hypervisor module detected (`hxen info`). Booting guests (`hxen run`)
- * comes with the guest-execution and Linux-boot work.
+ * hxen: the launcher, a VMM over the KVM API. `hxen info` reports what the
+ * hypervisor module detected; `hxen run` boots a Linux guest (run.c, with
+ * the core in vmm/, boot loaders in boot/ and devices in devices/).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +15,7 @@
 #include <linux/kvm.h>
 
 #include "uapi/hxen.h"
+#include "vmm/vmm.h"
 
 #define HXEN_DEFAULT_DEVICE "/dev/hxen"
 
@@ -22,10 +23,12 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hxen info [--device PATH]\n"
+		"       hxen run --kernel FILE [OPTIONS]   (hxen run --help)\n"
 		"       hxen --help | --version\n"
 		"\n"
 		"  info    show the hypervisor's API version, capabilities and what\n"
 		"          hxen.ko detected (vendor, NPT/EPT, ...)\n"
+		"  run     boot a Linux kernel in a VM, console on stdin/stdout\n"
 		"  --device PATH  KVM-API device (default %s; /dev/kvm works too)\n",
 		HXEN_DEFAULT_DEVICE);
 }
@@ -144,6 +147,8 @@ int main(int argc, char **argv)
 		printf("hxen %s\n", HXEN_VERSION);
 		return 0;
 	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "info")) {
 		fprintf(stderr, "hxen: unknown command '%s'\n", argv[1]);
 		usage(stderr);

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Boot loaders: the Linux bzImage 64-bit boot protocol
+ * (Documentation/arch/x86/boot.rst) and the ACPI tables that describe the
+ * machine to the guest.
+ *
+ * Low memory used while booting (all of it e820 RAM except the BIOS area,
+ * which the kernel reserves or reclaims itself):
+ *   0x01000  GDT
+ *   0x07000  boot_params (the "zero page")
+ *   0x08ff0  initial stack (unused by the kernel, but valid)
+ *   0x09000  PML4, 0x0a000 PDPT, 0x0b000-0x0efff page directories
+ *   0x20000  command line
+ *   0x9fc00  EBDA (reserved, empty)
+ *   0xe0000  ACPI tables, RSDP first (reserved, the BIOS area Linux scans)
+ *   pref_address (16 MiB for Debian's kernel): the protected-mode kernel
+ *   below min(RAM top, initrd_addr_max): the initrd
+ */
+#ifndef HXEN_BOOT_H
+#define HXEN_BOOT_H
+
+#include <stdint.h>
+
+struct vm;
+
+#define BOOT_GDT		0x1000ULL
+#define BOOT_PARAMS		0x7000ULL
+#define BOOT_STACK_TOP		0x8ff0ULL
+#define BOOT_PML4		0x9000ULL
+#define BOOT_PDPT		0xa000ULL
+#define BOOT_PD			0xb000ULL	/* 4 pages: 4 GiB in 2 MiB pages */
+#define BOOT_CMDLINE		0x20000ULL
+#define BOOT_CMDLINE_MAX	4096
+#define BOOT_EBDA		0x9fc00ULL
+#define BOOT_BIOS_AREA		0xe0000ULL
+#define BOOT_BIOS_AREA_END	0x100000ULL
+
+/* Segment selectors the 64-bit boot protocol asks for. */
+#define BOOT_CS			0x10
+#define BOOT_DS			0x18
+
+/* bzimage.c: check the files before any VM exists; load them; set the BSP up. */
+int bzimage_check(const char *kernel, const char *initrd);
+int bzimage_load(struct vm *vm);
+
+/* acpi.c: RSDP, XSDT/RSDT, FADT, FACS, MADT and DSDT in the BIOS area. */
+int acpi_build(struct vm *vm, uint64_t *rsdp);
+
+/*
+ * The fixed-hardware ACPI registers the FADT names (devices/acpi_pm.c
+ * implements them): PM1a event block (status, enable), PM1a control.
+ */
+#define ACPI_PM_BASE		0x600
+#define ACPI_PM1_EVT		(ACPI_PM_BASE + 0)	/* 4 bytes */
+#define ACPI_PM1_CNT		(ACPI_PM_BASE + 4)	/* 2 bytes */
+#define ACPI_PM_LEN		8
+#define ACPI_SCI_IRQ		9
+/* SLP_TYP value of \_S5 in the DSDT. */
+#define ACPI_S5_SLP_TYP		5
+/* FADT reset register: port 0xCF9 (devices/pci.c), value 6 (hard reset). */
+#define ACPI_RESET_PORT		0xcf9
+#define ACPI_RESET_VALUE	6
+
+#endif /* HXEN_BOOT_H */

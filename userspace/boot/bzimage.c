@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Linux bzImage loader, 64-bit boot protocol (Documentation/arch/x86/boot.rst):
+ * the setup header at 0x1f1 is copied into a zeroed boot_params, the
+ * protected-mode kernel goes to pref_address, and the BSP starts in long
+ * mode at load address + 0x200 with RSI = boot_params, identity-mapped page
+ * tables, CS = __BOOT_CS (64-bit code) and the data segments __BOOT_DS.
+ * The file is read straight into guest memory: no host-side copy.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <asm/bootparam.h>
+
+#include "../vmm/vmm.h"
+#include "boot.h"
+
+#define SETUP_HDR_OFFSET	0x1f1
+#define HDRS_MAGIC		0x53726448	/* "HdrS" */
+#define BOOT_FLAG_MAGIC		0xAA55
+#define MIN_PROTOCOL		0x020c		/* 2.12: xloadflags, 64-bit entry */
+#define LOADER_UNDEFINED	0xff		/* type_of_loader: not a registered loader */
+#define ENTRY_64_OFFSET		0x200
+
+#define E820_RAM		1
+#define E820_RESERVED		2
+
+#define PTE_P			(1ULL << 0)
+#define PTE_W			(1ULL << 1)
+#define PTE_PS			(1ULL << 7)
+
+#define CR0_PE			(1ULL << 0)
+#define CR0_MP			(1ULL << 1)
+#define CR0_ET			(1ULL << 4)
+#define CR0_NE			(1ULL << 5)
+#define CR0_PG			(1ULL << 31)
+#define CR4_PAE			(1ULL << 5)
+#define EFER_LME		(1ULL << 8)
+#define EFER_LMA		(1ULL << 10)
+
+static int read_at(int fd, const char *path, void *buf, size_t len, off_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done, off + done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "hxen: %s: %s\n", path,
+				n < 0 ? strerror(errno) : "unexpected end of file");
+			return -1;
+		}
+		done += n;
+	}
+	return 0;
+}
+
+static int open_file(const char *path, const char *what, off_t *size)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "hxen: %s %s: %s\n", what, path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "hxen: %s %s: not a regular file\n", what, path);
+		close(fd);
+		return -1;
+	}
+	*size = st.st_size;
+	return fd;
+}
+
+static void e820_add(struct boot_params *bp, uint64_t addr, uint64_t size, uint32_t type)
+{
+	struct boot_e820_entry *e = &bp->e820_table[bp->e820_entries++];
+
+	e->addr = addr;
+	e->size = size;
+	e->type = type;
+}
+
+static void build_e820(struct vm *vm, struct boot_params *bp)
+{
+	e820_add(bp, 0, BOOT_EBDA, E820_RAM);
+	e820_add(bp, BOOT_EBDA, 0xa0000 - BOOT_EBDA, E820_RESERVED);
+	e820_add(bp, BOOT_BIOS_AREA, BOOT_BIOS_AREA_END - BOOT_BIOS_AREA, E820_RESERVED);
+	e820_add(bp, BOOT_BIOS_AREA_END, vm->low_size - BOOT_BIOS_AREA_END, E820_RAM);
+	if (vm->high_size)
+		e820_add(bp, GUEST_HIGH_RAM_START, vm->high_size, E820_RAM);
+}
+
+/* Identity map of the first 4 GiB with 2 MiB pages (the kernel builds its own). */
+static void build_page_tables(struct vm *vm)
+{
+	uint64_t *pml4 = gpa_to_hva(vm, BOOT_PML4, 4096);
+	uint64_t *pdpt = gpa_to_hva(vm, BOOT_PDPT, 4096);
+	uint64_t *pd = gpa_to_hva(vm, BOOT_PD, 4 * 4096);
+	int i;
+
+	memset(pml4, 0, 4096);
+	memset(pdpt, 0, 4096);
+	pml4[0] = BOOT_PDPT | PTE_P | PTE_W;
+	for (i = 0; i < 4; i++)
+		pdpt[i] = (BOOT_PD + i * 4096) | PTE_P | PTE_W;
+	for (i = 0; i < 4 * 512; i++)
+		pd[i] = ((uint64_t)i << 21) | PTE_P | PTE_W | PTE_PS;
+}
+
+static struct kvm_segment seg(uint16_t sel, uint8_t type, bool code64)
+{
+	return (struct kvm_segment){
+		.base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
+		.present = 1, .dpl = 0, .db = !code64, .s = 1, .l = code64, .g = 1,
+	};
+}
+
+static int setup_bsp(struct vm *vm, uint64_t entry)
+{
+	struct vcpu *bsp = &vm->vcpus[0];
+	uint64_t *gdt = gpa_to_hva(vm, BOOT_GDT, 4 * 8);
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	/* Null, null, __BOOT_CS: 64-bit code, __BOOT_DS: flat data. */
+	gdt[0] = 0;
+	gdt[1] = 0;
+	gdt[BOOT_CS / 8] = 0x00af9b000000ffffULL;
+	gdt[BOOT_DS / 8] = 0x00cf93000000ffffULL;
+
+	if (ioctl(bsp->fd, KVM_GET_SREGS, &sregs) < 0) {
+		die_errno("KVM_GET_SREGS");
+		return -1;
+	}
+	sregs.cs = seg(BOOT_CS, 0xb, true);
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = seg(BOOT_DS, 0x3, false);
+	/* VM entry wants a usable busy TSS; the kernel loads its own later. */
+	sregs.tr = (struct kvm_segment){ .limit = 0x67, .type = 0xb, .present = 1 };
+	sregs.ldt = (struct kvm_segment){ .type = 0x2, .present = 1, .limit = 0xffff,
+					  .unusable = 1 };
+	sregs.gdt.base = BOOT_GDT;
+	sregs.gdt.limit = 4 * 8 - 1;
+	sregs.idt.base = 0;
+	sregs.idt.limit = 0;
+	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_PG;
+	sregs.cr3 = BOOT_PML4;
+	sregs.cr4 = CR4_PAE;
+	sregs.efer = EFER_LME | EFER_LMA;
+	if (ioctl(bsp->fd, KVM_SET_SREGS, &sregs) < 0) {
+		die_errno("KVM_SET_SREGS");
+		return -1;
+	}
+	memset(&regs, 0, sizeof(regs));
+	regs.rflags = 0x2;
+	regs.rip = entry;
+	regs.rsi = BOOT_PARAMS;
+	regs.rsp = BOOT_STACK_TOP;
+	if (ioctl(bsp->fd, KVM_SET_REGS, &regs) < 0) {
+		die_errno("KVM_SET_REGS");
+		return -1;
+	}
+	return 0;
+}
+
+/* Highest page-aligned spot below min(RAM top, initrd_addr_max) above the kernel. */
+static int load_initrd(struct vm *vm, struct boot_params *bp, uint64_t kernel_end)
+{
+	const char *path = vm->cfg->initrd;
+	uint64_t top = vm->low_size, addr;
+	off_t size;
+	int fd, ret;
+
+	if (!path)
+		return 0;
+	fd = open_file(path, "initrd", &size);
+	if (fd < 0)
+		return -1;
+	if ((uint64_t)bp->hdr.initrd_addr_max + 1 < top)
+		top = (uint64_t)bp->hdr.initrd_addr_max + 1;
+	addr = (top - size) & ~0xfffULL;
+	if ((uint64_t)size >= top || addr < kernel_end) {
+		fprintf(stderr, "hxen: initrd %s (%lld MiB) does not fit: raise --mem\n", path,
+			(long long)size >> 20);
+		close(fd);
+		return -1;
+	}
+	ret = read_at(fd, path, gpa_to_hva(vm, addr, size), size, 0);
+	close(fd);
+	bp->hdr.ramdisk_image = (uint32_t)addr;
+	bp->ext_ramdisk_image = addr >> 32;
+	bp->hdr.ramdisk_size = (uint32_t)size;
+	bp->ext_ramdisk_size = (uint64_t)size >> 32;
+	return ret;
+}
+
+/*
+ * Read and check the setup header; returns the protected-mode kernel's
+ * offset in the file, or 0 after printing why @path cannot be booted.
+ */
+static uint64_t read_header(int fd, const char *path, off_t file_size,
+			    struct setup_header *hdr)
+{
+	uint64_t setup_size;
+	size_t hdr_len;
+	uint8_t jump_end;
+
+	memset(hdr, 0, sizeof(*hdr));
+	if (file_size < 1024 || read_at(fd, path, &jump_end, 1, 0x201))
+		goto not_bzimage;
+	/* The header runs to the end of the 2-byte jump at 0x200 plus its offset. */
+	hdr_len = 0x202 + jump_end - SETUP_HDR_OFFSET;
+	if (hdr_len > sizeof(*hdr))
+		hdr_len = sizeof(*hdr);
+	if (read_at(fd, path, hdr, hdr_len, SETUP_HDR_OFFSET))
+		return 0;
+	if (hdr->header != HDRS_MAGIC || hdr->boot_flag != BOOT_FLAG_MAGIC)
+		goto not_bzimage;
+	if (hdr->version < MIN_PROTOCOL || !(hdr->xloadflags & XLF_KERNEL_64)) {
+		fprintf(stderr, "hxen: %s: boot protocol %u.%02u without a 64-bit entry point\n",
+			path, hdr->version >> 8, hdr->version & 0xff);
+		return 0;
+	}
+	setup_size = ((uint64_t)(hdr->setup_sects ? hdr->setup_sects : 4) + 1) * 512;
+	if ((uint64_t)file_size <= setup_size)
+		goto not_bzimage;
+	return setup_size;
+
+not_bzimage:
+	fprintf(stderr, "hxen: %s: not a bzImage (no Linux boot header)\n", path);
+	return 0;
+}
+
+int bzimage_check(const char *kernel, const char *initrd)
+{
+	struct setup_header hdr;
+	off_t size;
+	int fd;
+
+	fd = open_file(kernel, "kernel", &size);
+	if (fd < 0)
+		return -1;
+	if (!read_header(fd, kernel, size, &hdr)) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (initrd) {
+		fd = open_file(initrd, "initrd", &size);
+		if (fd < 0)
+			return -1;
+		close(fd);
+	}
+	return 0;
+}
+
+int bzimage_load(struct vm *vm)
+{
+	const char *path = vm->cfg->kernel;
+	const char *cmdline = vm->cfg->cmdline ? vm->cfg->cmdline : "";
+	struct boot_params *bp = gpa_to_hva(vm, BOOT_PARAMS, sizeof(*bp));
+	struct setup_header *hdr = &bp->hdr;
+	uint64_t load, setup_size, kernel_size, rsdp;
+	size_t cmdline_max;
+	off_t file_size;
+	int fd;
+
+	fd = open_file(path, "kernel", &file_size);
+	if (fd < 0)
+		return -1;
+	memset(bp, 0, sizeof(*bp));
+	setup_size = read_header(fd, path, file_size, hdr);
+	if (!setup_size)
+		goto fail;
+	kernel_size = file_size - setup_size;
+	load = hdr->pref_address;
+	if (load < BOOT_BIOS_AREA_END)
+		load = BOOT_BIOS_AREA_END;
+	if (load > vm->low_size || hdr->init_size > vm->low_size - load ||
+	    kernel_size > vm->low_size - load) {
+		fprintf(stderr, "hxen: --mem %llu MiB is too small for %s (needs > %llu MiB)\n",
+			(unsigned long long)(vm->ram_size >> 20), path,
+			(unsigned long long)((load + hdr->init_size) >> 20));
+		goto fail;
+	}
+	if (read_at(fd, path, gpa_to_hva(vm, load, kernel_size), kernel_size, setup_size))
+		goto fail;
+	close(fd);
+
+	hdr->type_of_loader = LOADER_UNDEFINED;
+	hdr->code32_start = load;
+	cmdline_max = hdr->cmdline_size ? hdr->cmdline_size : 255;
+	if (cmdline_max >= BOOT_CMDLINE_MAX)
+		cmdline_max = BOOT_CMDLINE_MAX - 1;
+	if (strlen(cmdline) > cmdline_max) {
+		fprintf(stderr, "hxen: --cmdline is longer than the kernel's %zu bytes\n",
+			cmdline_max);
+		return -1;
+	}
+	strcpy(gpa_to_hva(vm, BOOT_CMDLINE, BOOT_CMDLINE_MAX), cmdline);
+	hdr->cmd_line_ptr = BOOT_CMDLINE;
+	if (load_initrd(vm, bp, load + hdr->init_size))
+		return -1;
+	build_e820(vm, bp);
+	if (acpi_build(vm, &rsdp))
+		return -1;
+	bp->acpi_rsdp_addr = rsdp;
+	build_page_tables(vm);
+	return setup_bsp(vm, load + ENTRY_64_OFFSET);
+
+fail:
+	close(fd);
+	return -1;
+}

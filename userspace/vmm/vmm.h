@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The core of `hxen run`: one VM over the KVM API (/dev/hxen or /dev/kvm),
+ * its guest RAM, vCPU threads and the I/O dispatch that devices register
+ * into. Boot loaders (boot/) and devices (devices/) build on this header.
+ */
+#ifndef HXEN_VMM_H
+#define HXEN_VMM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+/*
+ * Guest physical layout. RAM starts at 0 and stops at 3 GiB; the rest goes
+ * above 4 GiB. The hole keeps the IOAPIC (0xFEC00000), the LAPIC
+ * (0xFEE00000) and KVM's real-mode TSS (KVM_SET_TSS_ADDR) clear of RAM.
+ */
+#define GUEST_LOW_RAM_END	0xC0000000ULL
+#define GUEST_HIGH_RAM_START	0x100000000ULL
+#define GUEST_IOAPIC_BASE	0xFEC00000U
+#define GUEST_LAPIC_BASE	0xFEE00000U
+#define GUEST_TSS_ADDR		0xFFFBD000U
+
+#define MiB(x)			((uint64_t)(x) << 20)
+
+/* Why the VM stopped; the first reason reported wins (see vm_stop()). */
+enum vm_stop_reason {
+	STOP_NONE,
+	STOP_POWEROFF,		/* ACPI S5 */
+	STOP_RESET,		/* reset register, keyboard controller */
+	STOP_PANIC,		/* the guest kernel reported a panic */
+	STOP_TRIPLE_FAULT,	/* KVM_EXIT_SHUTDOWN */
+	STOP_HW_ERROR,		/* FAIL_ENTRY, INTERNAL_ERROR, KVM_RUN failure */
+	STOP_QUIT,		/* Ctrl-A x, SIGINT, SIGTERM */
+};
+
+/* `hxen run` exit statuses (documented in --help and README.md). */
+enum {
+	EXIT_GUEST_OK = 0,	/* poweroff or reboot */
+	EXIT_SETUP = 1,		/* bad arguments, setup failure */
+	EXIT_GUEST_PANIC = 3,
+	EXIT_TRIPLE_FAULT = 4,
+	EXIT_HW_ERROR = 5,
+	EXIT_QUIT = 6,
+};
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	int id;			/* vCPU index == APIC ID */
+	int fd;
+	struct kvm_run *run;	/* mmap'ed; immediate_exit written by the stopper */
+	pthread_t thread;
+	bool started;
+};
+
+struct vm_config {
+	const char *device;
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline;
+	uint64_t mem;		/* bytes */
+	int cpus;
+	bool debug;
+};
+
+struct vm {
+	const struct vm_config *cfg;
+	int sys_fd;		/* the device: system ioctls */
+	int fd;			/* the VM */
+	int run_size;		/* KVM_GET_VCPU_MMAP_SIZE */
+
+	uint8_t *ram;		/* cfg->mem bytes, MAP_NORESERVE */
+	uint64_t ram_size;
+	uint64_t low_size;	/* RAM at GPA 0 */
+	uint64_t high_size;	/* RAM at GUEST_HIGH_RAM_START */
+
+	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID, patched per vCPU */
+	struct vcpu *vcpus;
+	int nr_vcpus;
+
+	/* Protects stop_reason, stop_msg and panicked. */
+	pthread_mutex_t stop_lock;
+	enum vm_stop_reason stop_reason;
+	char stop_msg[160];
+	bool panicked;		/* panic seen on the console, stop pending */
+	int stop_pipe[2];	/* written once when the VM must stop */
+	volatile int stopping;	/* read by vCPU threads before each KVM_RUN */
+};
+
+/* vm.c */
+int vm_create(struct vm *vm, const struct vm_config *cfg);
+void vm_destroy(struct vm *vm);
+void *gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
+int vm_irq_line(struct vm *vm, unsigned int irq, int level);
+void vm_stop(struct vm *vm, enum vm_stop_reason why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void vm_note_panic(struct vm *vm, const char *line);
+void die_errno(const char *what);
+
+/* vcpu.c */
+int vcpus_create(struct vm *vm);
+int vcpus_start(struct vm *vm);
+void vcpus_stop(struct vm *vm);
+void vcpus_dump(struct vm *vm);
+void vcpus_destroy(struct vm *vm);
+
+/*
+ * ioport.c: port I/O and MMIO dispatch. Handlers run in vCPU threads with
+ * io_lock held (one lock for all devices: exits to userspace are rare
+ * enough that finer locking would buy nothing). @data is @len bytes,
+ * little-endian.
+ */
+struct io_handler {
+	const char *name;
+	void (*read)(void *opaque, uint64_t addr, void *data, unsigned int len);
+	void (*write)(void *opaque, uint64_t addr, const void *data, unsigned int len);
+};
+
+extern pthread_mutex_t io_lock;
+int io_register_pio(uint16_t base, uint16_t len, const struct io_handler *h, void *opaque);
+int io_register_mmio(uint64_t base, uint64_t len, const struct io_handler *h, void *opaque);
+void io_reset(void);
+void io_pio(struct vm *vm, uint16_t port, void *data, unsigned int len, bool write);
+void io_mmio(struct vm *vm, uint64_t addr, void *data, unsigned int len, bool write);
+
+/*
+ * Devices register an init function with DEVICE_INIT(); vm_create() calls
+ * every one of them (in link order) once the VM, its irqchip and its RAM
+ * exist, and again after a guest reboot with --reboot.
+ */
+struct device_init {
+	const char *name;
+	int (*init)(struct vm *vm);
+	struct device_init *next;
+};
+
+void device_register(struct device_init *d);
+int devices_init(struct vm *vm);
+
+#define DEVICE_INIT(fn)								\
+	static struct device_init __dev_##fn = { .name = #fn, .init = fn };	\
+	static void __attribute__((constructor)) __dev_reg_##fn(void)		\
+	{									\
+		device_register(&__dev_##fn);					\
+	}
+
+/* console.c: the guest's console on stdin/stdout. */
+/* Called with io_lock held; returns how many bytes the device took. */
+typedef size_t (*console_input_fn)(void *opaque, const uint8_t *buf, size_t len);
+int console_init(struct vm *vm);
+void console_exit(void);
+void console_set_input(console_input_fn fn, void *opaque);
+void console_output(struct vm *vm, uint8_t c);
+/* Called from the main loop when stdin is readable; false on Ctrl-A x. */
+bool console_poll_input(struct vm *vm);
+int console_input_fd(void);
+bool console_pending(void);
+
+/* run.c: the `hxen run` subcommand. */
+int cmd_run(int argc, char **argv);
+
+#endif /* HXEN_VMM_H */
