@@ -12,6 +12,7 @@
 #include <linux/kvm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/rcuwait.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -90,6 +91,9 @@ struct hxen_vm {
 	struct hxen_pit *pit;
 	struct hxen_iobus *iobus;
 
+	/* Guest-facing Xen ABI (xen/); set once by HXEN_XEN_ENABLE under lock. */
+	struct hxen_xen *xen;
+
 	void *vendor;		/* vendor's per-VM data */
 };
 
@@ -124,6 +128,8 @@ struct hxen_vcpu {
 	/* MSRs kept by common code (x86/msr.c). */
 	u64 apic_base;
 	u64 misc_enable;
+	u64 mcg_status;
+	u64 feat_ctl;
 	u64 mtrr_def_type;
 	u64 mtrr_fixed[11];
 	u64 mtrr_var[16];
@@ -164,6 +170,17 @@ struct hxen_vcpu {
 	sigset_t sigset;
 
 	struct hxen_lapic *lapic;	/* with an in-kernel irqchip; else NULL */
+	/*
+	 * KVM_MP_STATE_*: always RUNNABLE without a LAPIC. Written by the
+	 * vCPU's own thread under mutex (KVM_RUN, KVM_SET_MP_STATE); other
+	 * contexts queue INIT/SIPI in the LAPIC and hxen_vcpu_wake() it.
+	 */
+	u32 mp_state;
+	/* KVM_RUN sleeps here while halted or waiting for INIT/SIPI. */
+	struct rcuwait wait;
+
+	/* Its part of vm->xen (xen/), set at creation; NULL without Xen. */
+	struct hxen_xen_vcpu *xen;
 
 	void *vendor;		/* VMCB / VMCS and friends */
 };
@@ -278,6 +295,8 @@ int hxen_create_vm(unsigned long type);
 long hxen_check_extension(long cap);
 void hxen_vm_put(struct hxen_vm *vm);
 struct hxen_memslot *hxen_gfn_to_slot(struct hxen_vm *vm, u64 gfn);
+/* Host address of guest-physical @gpa if RAM (writable if @write), else 0. */
+unsigned long hxen_gpa_to_hva(struct hxen_vm *vm, u64 gpa, bool write);
 
 /* vcpu.c */
 int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id);
@@ -288,14 +307,29 @@ void hxen_vcpu_kick(struct hxen_vcpu *vcpu);
  * with an in-kernel irqchip block until an interrupt is due.
  */
 int hxen_handle_hlt(struct hxen_vcpu *vcpu);
-/* Exits to userspace; they return HXEN_USER. */
+/*
+ * Port I/O: an in-kernel device completes it (HXEN_RESUME), else it exits
+ * to userspace (HXEN_USER). hxen_exit_pio_user always exits.
+ */
 int hxen_exit_pio(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val);
+int hxen_exit_pio_user(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val);
+/* Exits to userspace; returns HXEN_USER. */
 int hxen_exit_internal_error(struct hxen_vcpu *vcpu, u32 suberror,
 			     u64 data0, u64 data1);
 
 /* vcpu.c */
 /* XSETBV / KVM_SET_XCRS: 0, or -EINVAL for a value the SDM makes #GP. */
 int hxen_set_xcr0(struct hxen_vcpu *vcpu, u64 val);
+
+/* x86/irq.c: in-kernel irqchip and PIT (x86/irqchip.h has the rest). */
+#define HXEN_MAX_IRQ_ROUTES	4096	/* KVM_MAX_IRQ_ROUTES: entries and GSIs */
+/* The irqchip and PIT VM ioctls; -ENOTTY for others. */
+long hxen_irq_vm_ioctl(struct hxen_vm *vm, unsigned int ioctl, void __user *argp);
+/* VM teardown: stop device timers before the vCPUs go, free all after. */
+void hxen_irq_vm_stop(struct hxen_vm *vm);
+void hxen_irq_vm_free(struct hxen_vm *vm);
+/* iobus.c: does an in-kernel device take port I/O at @port (string I/O)? */
+bool hxen_iobus_pio_claims(struct hxen_vm *vm, u16 port, u32 len);
 
 /* x86/mmio.c */
 int hxen_emulate_mmio(struct hxen_vcpu *vcpu);
@@ -344,5 +378,34 @@ int hxen_mmu_notifier_register(struct hxen_vm *vm);
 
 /* main.c */
 bool hxen_kvm_alias_active(void);
+
+/*
+ * xen/: the guest-facing Xen ABI of VMs that enabled it (HXEN_XEN_ENABLE).
+ * Every hook below is called only when vm->xen / vcpu->xen is set.
+ */
+struct hxen_xen;
+struct hxen_xen_vcpu;
+long hxen_xen_enable(struct hxen_vm *vm, struct hxen_xen_config __user *arg);
+/* VM teardown, after the vCPUs and the second-level tables are gone. */
+void hxen_xen_vm_free(struct hxen_vm *vm);
+/* KVM_CREATE_VCPU, under vm->lock: the vCPU's Xen state (NULL without Xen). */
+struct hxen_xen_vcpu *hxen_xen_vcpu_attach(struct hxen_vm *vm, struct hxen_vcpu *vcpu);
+/* VMCALL/VMMCALL, RIP already past it: HXEN_RESUME or HXEN_USER. */
+int hxen_xen_hypercall(struct hxen_vcpu *vcpu);
+/* CPUID leaves 0x40000000-0x400000ff: true if answered. */
+bool hxen_xen_cpuid(struct hxen_vcpu *vcpu, u32 leaf, u32 subleaf, u32 *eax, u32 *ebx,
+		    u32 *ecx, u32 *edx);
+/* The hypercall-page MSR: true if @msr is it; *r is 0 or -EINVAL (#GP). */
+bool hxen_xen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, int *r);
+/*
+ * Interrupts off, right before entry: refresh PV time if due and inject
+ * the callback vector if an upcall is pending. True if the entry's one
+ * interrupt slot is used (injected, or a window requested).
+ */
+bool hxen_xen_inject(struct hxen_vcpu *vcpu);
+/* HLT / blocking: an upcall the guest can take now is pending (any vCPU). */
+bool hxen_xen_upcall_ready(struct hxen_vcpu *vcpu);
+/* Under vm->mmu_lock: the module page backing @gfn (referenced), or NULL. */
+struct page *hxen_xen_gfn_page(struct hxen_vm *vm, u64 gfn);
 
 #endif /* HXEN_H */

@@ -23,6 +23,8 @@
 #include <asm/msr-index.h>
 
 #include "hxen.h"
+#include "x86/irqchip.h"
+#include "x86/lapic.h"
 
 static void hxen_kick_nop(void *unused)
 {
@@ -47,7 +49,35 @@ void hxen_vcpu_kick(struct hxen_vcpu *vcpu)
 /* Port I/O data sits in the kvm_run page, after the structure. */
 #define HXEN_PIO_DATA_OFFSET	ALIGN(sizeof(struct kvm_run), 64)
 
+/* An IN's data into the guest's RAX. */
+static void vcpu_pio_in_to_rax(struct hxen_vcpu *vcpu, u8 size, u64 val)
+{
+	u64 mask = size == 4 ? 0xffffffffULL : (1ULL << (8 * size)) - 1;
+	struct kvm_regs regs;
+
+	hxen_ops->get_regs(vcpu, &regs);
+	/* A 32-bit IN zero-extends into RAX like any 32-bit write. */
+	regs.rax = size == 4 ? (val & mask) : (regs.rax & ~mask) | (val & mask);
+	hxen_ops->set_regs(vcpu, &regs);
+}
+
 int hxen_exit_pio(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val)
+{
+	u64 data = 0;
+
+	/* In-kernel devices (PIC, PIT, ...) complete it here, with no exit. */
+	if (READ_ONCE(vcpu->vm->iobus)) {
+		if (in && !hxen_iobus_read(vcpu, HXEN_BUS_PIO, port, size, &data)) {
+			vcpu_pio_in_to_rax(vcpu, size, data);
+			return HXEN_RESUME;
+		}
+		if (!in && !hxen_iobus_write(vcpu, HXEN_BUS_PIO, port, size, &val))
+			return HXEN_RESUME;
+	}
+	return hxen_exit_pio_user(vcpu, port, size, in, val);
+}
+
+int hxen_exit_pio_user(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val)
 {
 	struct kvm_run *run = vcpu->run;
 
@@ -69,8 +99,56 @@ int hxen_exit_pio(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val)
 
 int hxen_handle_hlt(struct hxen_vcpu *vcpu)
 {
-	vcpu->run->exit_reason = KVM_EXIT_HLT;
-	return HXEN_USER;
+	if (!vcpu->lapic) {
+		vcpu->run->exit_reason = KVM_EXIT_HLT;
+		return HXEN_USER;
+	}
+	/* With an in-kernel LAPIC the run loop sleeps until an event is due. */
+	if (!(vcpu->nmi_pending && hxen_ops->nmi_allowed(vcpu)) &&
+	    !hxen_lapic_interrupt_ready(vcpu) && !hxen_xen_upcall_ready(vcpu))
+		vcpu->mp_state = KVM_MP_STATE_HALTED;
+	return HXEN_RESUME;
+}
+
+/*
+ * Any context (hardirq too): the vCPU's LAPIC or PIC input changed. A
+ * sleeping KVM_RUN wakes up; a vCPU in guest mode on another CPU gets an
+ * IPI so it exits and re-evaluates. No lost wakeups: the caller changed
+ * the state first, and the run loop reads it after its mode write and
+ * smp_mb(), before entry (like the request check).
+ */
+void hxen_vcpu_wake(struct hxen_vcpu *vcpu)
+{
+	int cpu;
+
+	smp_mb();
+	if (READ_ONCE(vcpu->mode) == IN_GUEST_MODE) {
+		cpu = READ_ONCE(vcpu->cpu);
+		if (cpu >= 0 && cpu != raw_smp_processor_id() && cpu_online(cpu))
+			smp_send_reschedule(cpu);
+	}
+	rcuwait_wake_up(&vcpu->wait);
+}
+
+/*
+ * With a LAPIC: act on INIT/SIPI/NMI, then sleep while the vCPU is halted
+ * or waits for INIT/SIPI. -EINTR on a signal (the MP state is kept).
+ */
+static int vcpu_block(struct hxen_vcpu *vcpu)
+{
+	for (;;) {
+		hxen_lapic_accept_events(vcpu);
+		/* A Xen callback-vector upcall (xen/xen.c) ends HLT too. */
+		if (vcpu->mp_state == KVM_MP_STATE_HALTED && hxen_xen_upcall_ready(vcpu))
+			vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
+		if (vcpu->mp_state == KVM_MP_STATE_RUNNABLE)
+			return 0;
+		if (rcuwait_wait_event(&vcpu->wait, hxen_lapic_has_wake_event(vcpu) ||
+				       (vcpu->mp_state == KVM_MP_STATE_HALTED &&
+					hxen_xen_upcall_ready(vcpu)),
+				       TASK_INTERRUPTIBLE))
+			return -EINTR;
+	}
 }
 
 int hxen_exit_internal_error(struct hxen_vcpu *vcpu, u32 suberror,
@@ -113,6 +191,13 @@ static void vcpu_inject_events(struct hxen_vcpu *vcpu)
 		hxen_ops->inject_nmi(vcpu);
 		vcpu->nmi_pending = false;
 	}
+	/* Xen: PV time refresh, the callback vector ahead of the LAPIC (xen/). */
+	if (vcpu->xen && hxen_xen_inject(vcpu))
+		return;
+	if (vcpu->lapic) {
+		hxen_lapic_inject(vcpu);
+		return;
+	}
 	if (vcpu->irq_vector < 0 && !vcpu->run->request_interrupt_window)
 		return;
 	if (vcpu->irq_vector >= 0 && hxen_ops->interrupt_allowed(vcpu)) {
@@ -136,7 +221,8 @@ static void vcpu_fill_run(struct hxen_vcpu *vcpu)
 	run->if_flag = !!(hxen_ops->get_rflags(vcpu) & X86_EFLAGS_IF);
 	run->cr8 = hxen_ops->get_cr8(vcpu);
 	run->apic_base = vcpu->apic_base;
-	run->ready_for_interrupt_injection = vcpu_ready_for_interrupt(vcpu);
+	/* With an in-kernel irqchip userspace never injects: always 1 (KVM). */
+	run->ready_for_interrupt_injection = vcpu->lapic || vcpu_ready_for_interrupt(vcpu);
 }
 
 void hxen_guest_debugregs_used(struct hxen_vcpu *vcpu)
@@ -169,8 +255,7 @@ static bool vcpu_must_leave(void)
 /* Data for an IN that went to userspace goes into the guest's RAX. */
 static int vcpu_complete_pio(struct hxen_vcpu *vcpu)
 {
-	struct kvm_regs regs;
-	u64 val = 0, mask;
+	u64 val = 0;
 
 	if (!vcpu->pio.pending)
 		return HXEN_RESUME;
@@ -178,11 +263,7 @@ static int vcpu_complete_pio(struct hxen_vcpu *vcpu)
 	if (vcpu->pio.string)
 		return hxen_complete_pio_string(vcpu);
 	memcpy(&val, (u8 *)vcpu->run + vcpu->run->io.data_offset, vcpu->pio.size);
-	mask = vcpu->pio.size == 4 ? 0xffffffffULL : (1ULL << (8 * vcpu->pio.size)) - 1;
-	hxen_ops->get_regs(vcpu, &regs);
-	/* A 32-bit IN zero-extends into RAX like any 32-bit write. */
-	regs.rax = vcpu->pio.size == 4 ? val : (regs.rax & ~mask) | (val & mask);
-	hxen_ops->set_regs(vcpu, &regs);
+	vcpu_pio_in_to_rax(vcpu, vcpu->pio.size, val);
 	return HXEN_RESUME;
 }
 
@@ -216,6 +297,11 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	for (;;) {
 		if (signal_pending(current)) {
+			run->exit_reason = KVM_EXIT_INTR;
+			r = -EINTR;
+			break;
+		}
+		if (vcpu->lapic && vcpu_block(vcpu)) {
 			run->exit_reason = KVM_EXIT_INTR;
 			r = -EINTR;
 			break;
@@ -257,7 +343,8 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 		if (r != HXEN_RESUME)
 			break;
 		/* Userspace asked to hear when it may inject (KVM ABI). */
-		if (run->request_interrupt_window && vcpu_ready_for_interrupt(vcpu)) {
+		if (run->request_interrupt_window && !vcpu->lapic &&
+		    vcpu_ready_for_interrupt(vcpu)) {
 			run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 			r = HXEN_USER;
 			break;
@@ -334,6 +421,27 @@ static long vcpu_set_signal_mask(struct hxen_vcpu *vcpu,
 	return 0;
 }
 
+static long vcpu_set_mp_state(struct hxen_vcpu *vcpu, u32 state)
+{
+	if (!vcpu->lapic)
+		return state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+	switch (state) {
+	case KVM_MP_STATE_RUNNABLE:
+	case KVM_MP_STATE_UNINITIALIZED:
+	case KVM_MP_STATE_INIT_RECEIVED:
+	case KVM_MP_STATE_HALTED:
+		vcpu->mp_state = state;
+		return 0;
+	case KVM_MP_STATE_SIPI_RECEIVED:
+		/* A SIPI with the last vector, taken on the next KVM_RUN (KVM). */
+		vcpu->mp_state = KVM_MP_STATE_INIT_RECEIVED;
+		hxen_lapic_queue_sipi(vcpu);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 static long hxen_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			    unsigned long arg)
 {
@@ -379,6 +487,10 @@ static long hxen_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		r = -EINVAL;
 		if (irq.irq >= 256)
 			break;
+		/* The in-kernel PIC is the only source then (as on KVM). */
+		r = -ENXIO;
+		if (vcpu->lapic)
+			break;
 		/* A second one replaces the first, as on KVM. */
 		vcpu->irq_vector = irq.irq;
 		r = 0;
@@ -401,6 +513,10 @@ static long hxen_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		/* Without an in-kernel irqchip a vCPU is always runnable. */
 		struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
 
+		if (vcpu->lapic) {
+			hxen_lapic_accept_events(vcpu);
+			mp.mp_state = vcpu->mp_state;
+		}
 		r = copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
 		break;
 	}
@@ -410,9 +526,15 @@ static long hxen_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		r = -EFAULT;
 		if (copy_from_user(&mp, argp, sizeof(mp)))
 			break;
-		r = mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+		r = vcpu_set_mp_state(vcpu, mp.mp_state);
 		break;
 	}
+	case KVM_GET_LAPIC:
+		r = hxen_lapic_get_state(vcpu, argp);
+		break;
+	case KVM_SET_LAPIC:
+		r = hxen_lapic_set_state(vcpu, argp);
+		break;
 	case KVM_GET_FPU:
 		r = hxen_get_fpu(vcpu, argp);
 		break;
@@ -527,6 +649,8 @@ int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id)
 	vcpu->cpu = -1;
 	vcpu->irq_vector = -1;
 	vcpu->xcr0 = XFEATURE_MASK_FP;
+	vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
+	rcuwait_init(&vcpu->wait);
 	mutex_init(&vcpu->mutex);
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vcpu->run) {
@@ -546,6 +670,18 @@ int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id)
 		r = -EEXIST;
 		goto unlock;
 	}
+	/*
+	 * With an in-kernel irqchip: a LAPIC; APs wait for INIT and SIPI.
+	 * Decided under vm->lock, which KVM_CREATE_IRQCHIP also takes, so a
+	 * vCPU never lands in an irqchip VM without a LAPIC.
+	 */
+	if (hxen_irqchip_in_kernel(vm)) {
+		r = hxen_lapic_create(vcpu);
+		if (r)
+			goto unlock;
+		if (id != 0)
+			vcpu->mp_state = KVM_MP_STATE_UNINITIALIZED;
+	}
 	refcount_inc(&vm->users);
 	fd = anon_inode_getfd("hxen-vcpu", &hxen_vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -553,6 +689,8 @@ int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id)
 		r = fd;
 		goto unlock;
 	}
+	/* Its Xen state, if the VM enabled Xen (fixed before any vCPU). */
+	vcpu->xen = hxen_xen_vcpu_attach(vm, vcpu);
 	WRITE_ONCE(vm->vcpus[id], vcpu);
 	atomic_inc(&vm->nr_vcpus);
 	atomic_inc(&hxen_live_vcpus);
@@ -561,6 +699,7 @@ int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id)
 
 unlock:
 	mutex_unlock(&vm->lock);
+	hxen_lapic_free(vcpu);
 	hxen_ops->vcpu_free(vcpu);
 free_fpu:
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);

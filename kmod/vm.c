@@ -17,6 +17,7 @@
 #include <linux/uaccess.h>
 
 #include "hxen.h"
+#include "x86/lapic.h"
 
 /* KVM's limit on one slot (2^31 - 1 pages), so userspace sizes carry over. */
 #define HXEN_MEM_MAX_NR_PAGES	((1ULL << 31) - 1)
@@ -58,6 +59,7 @@ long hxen_check_extension(long cap)
 		return 1;
 	case KVM_CAP_SET_TSS_ADDR:
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
+	case KVM_CAP_TSC_DEADLINE_TIMER:	/* in-kernel LAPIC, x86/lapic.c */
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_VCPU_EVENTS:
@@ -65,6 +67,16 @@ long hxen_check_extension(long cap)
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);
+	/* In-kernel PIC, IOAPIC, PIT, GSI routing and MSIs (x86/irq.c). */
+	case KVM_CAP_IRQCHIP:
+	case KVM_CAP_IRQ_INJECT_STATUS:
+	case KVM_CAP_SIGNAL_MSI:
+	case KVM_CAP_PIT2:
+	case KVM_CAP_PIT_STATE2:
+	case KVM_CAP_IOAPIC_POLARITY_IGNORED:
+		return 1;
+	case KVM_CAP_IRQ_ROUTING:
+		return HXEN_MAX_IRQ_ROUTES;
 	case KVM_CAP_NR_MEMSLOTS:
 		return HXEN_MAX_MEMSLOTS;
 	case KVM_CAP_NR_VCPUS:
@@ -88,6 +100,19 @@ struct hxen_memslot *hxen_gfn_to_slot(struct hxen_vm *vm, u64 gfn)
 			return s;
 	}
 	return NULL;
+}
+
+unsigned long hxen_gpa_to_hva(struct hxen_vm *vm, u64 gpa, bool write)
+{
+	struct hxen_memslot *s;
+	unsigned long hva = 0;
+
+	spin_lock(&vm->mmu_lock);
+	s = hxen_gfn_to_slot(vm, gpa >> PAGE_SHIFT);
+	if (s && !(write && (s->flags & KVM_MEM_READONLY)))
+		hva = s->userspace_addr + (gpa - (s->base_gfn << PAGE_SHIFT));
+	spin_unlock(&vm->mmu_lock);
+	return hva;
 }
 
 static int hxen_set_memory_region(struct hxen_vm *vm,
@@ -179,6 +204,8 @@ static long hxen_vm_ioctl(struct file *filp, unsigned int ioctl,
 	}
 	case KVM_CREATE_VCPU:
 		return hxen_create_vcpu(vm, arg);
+	case HXEN_XEN_ENABLE:
+		return hxen_xen_enable(vm, argp);
 	case KVM_SET_TSS_ADDR:
 		/*
 		 * KVM on VMX needs these pages for real mode without
@@ -194,7 +221,8 @@ static long hxen_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return copy_from_user(&addr, argp, sizeof(addr)) ? -EFAULT : 0;
 	}
 	default:
-		return -ENOTTY;
+		/* In-kernel irqchip and PIT ioctls (x86/irq.c), else -ENOTTY. */
+		return hxen_irq_vm_ioctl(vm, ioctl, argp);
 	}
 }
 
@@ -202,11 +230,14 @@ static void hxen_vm_destroy(struct hxen_vm *vm)
 {
 	int i;
 
+	/* Device timers (PIT) stop before the vCPUs they interrupt go. */
+	hxen_irq_vm_stop(vm);
 	for (i = 0; i < HXEN_MAX_VCPUS; i++) {
 		struct hxen_vcpu *vcpu = vm->vcpus[i];
 
 		if (!vcpu)
 			continue;
+		hxen_lapic_free(vcpu);
 		hxen_ops->vcpu_free(vcpu);
 		fpu_free_guest_fpstate(&vcpu->guest_fpu);
 		free_page((unsigned long)vcpu->run);
@@ -219,6 +250,9 @@ static void hxen_vm_destroy(struct hxen_vm *vm)
 	if (vm->vendor && hxen_ops->vm_destroy)
 		hxen_ops->vm_destroy(vm);
 	hxen_tdp_destroy(vm);
+	hxen_irq_vm_free(vm);
+	/* After the tables: they may map its shared_info page. */
+	hxen_xen_vm_free(vm);
 	mmdrop(vm->mm);
 	kfree(vm);
 	atomic_dec(&hxen_live_vms);

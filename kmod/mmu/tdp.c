@@ -190,8 +190,13 @@ int hxen_tdp_fault(struct hxen_vcpu *vcpu, u64 gpa, bool write)
 	if (s)
 		slot = *s;
 	seq = vm->mmu_seq;
+	/* A Xen shared_info frame maps the module's page (xen/xen.c). */
+	page = READ_ONCE(vm->xen) ? hxen_xen_gfn_page(vm, gfn) : NULL;
 	spin_unlock(&vm->mmu_lock);
 
+	writable = true;
+	if (page)
+		goto map;
 	if (!s)
 		return HXEN_TDP_MMIO;
 	/* Writes to a read-only slot go to userspace as MMIO (KVM ABI). */
@@ -211,6 +216,7 @@ int hxen_tdp_fault(struct hxen_vcpu *vcpu, u64 gpa, bool write)
 	if (r != 1)
 		return r < 0 ? r : -EFAULT;
 
+map:
 	r = tdp_cache_fill(&cache);
 	if (r)
 		goto out;

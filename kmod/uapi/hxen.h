@@ -63,4 +63,35 @@ struct hxen_info {
 
 #define HXEN_GET_INFO		_IOR(HXEN_IOCTL_MAGIC, 0x00, struct hxen_info)
 
+/*
+ * HXEN_XEN_ENABLE, on a VM descriptor: the guest sees a Xen hypervisor
+ * (CPUID leaves 0x40000000-0x40000004, the hypercall-page MSR 0x40000000,
+ * hypercalls through VMCALL/VMMCALL, shared_info, event channels), all
+ * handled in the kernel. Without it nothing of this exists and the VM is
+ * a plain KVM-API VM.
+ *
+ * Call it once, before KVM_CREATE_VCPU. Errors: EFAULT (bad pointer),
+ * EINVAL (flags or reserved not zero), EBUSY (Xen already enabled on this
+ * VM, or a vCPU exists already), ENOSPC (no domain id left), ENOMEM.
+ * On success the module fills in @domid: the VM's Xen domain id (1 to
+ * 0x7fef), unique among the VMs alive on this host.
+ */
+struct hxen_xen_config {
+	__u32 flags;		/* in: 0 */
+	__u32 domid;		/* out */
+	__u8 handle[16];	/* in: XENVER_guest_handle, e.g. the VM's UUID */
+	__u32 reserved[8];	/* in: 0 */
+};
+
+#define HXEN_XEN_ENABLE		_IOWR(HXEN_IOCTL_MAGIC, 0x10, struct hxen_xen_config)
+
+/*
+ * The guest's console_io(CONSOLEIO_write) text reaches userspace as an
+ * OUT string to this port (the 0xe9 "debug console" launchers already
+ * print): KVM_EXIT_IO, direction OUT, size 1, count = bytes, data at
+ * io.data_offset. Long writes come in several exits; nothing needs to be
+ * completed before the next KVM_RUN.
+ */
+#define HXEN_XEN_CONSOLE_PORT	0xe9
+
 #endif /* _UAPI_HXEN_H */

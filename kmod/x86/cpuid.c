@@ -95,10 +95,56 @@ bool hxen_guest_efer_valid(struct hxen_vcpu *vcpu, u64 efer)
 	return true;
 }
 
+/* Bytes of an XSAVE area holding the components in @xcr0 (standard format). */
+static u32 cpuid_xsave_size(struct hxen_vcpu *vcpu, u64 xcr0)
+{
+	u32 size = 512 + 64;	/* legacy area and XSAVE header */
+	int i;
+
+	for (i = 2; i < 63; i++) {
+		const struct kvm_cpuid_entry2 *c;
+
+		if (!(xcr0 & BIT_ULL(i)))
+			continue;
+		c = cpuid_find(vcpu, 0xd, i);
+		if (c && c->eax && c->ebx + c->eax > size)
+			size = c->ebx + c->eax;
+	}
+	return size;
+}
+
+/*
+ * Bits that follow the vCPU's state rather than the table, as on real
+ * CPUs and KVM: leaf 1 OSXSAVE mirrors CR4.OSXSAVE and the APIC bit the
+ * APIC's global enable; leaf 0xD EBX is the XSAVE size for the current XCR0.
+ */
+static void cpuid_runtime_bits(struct hxen_vcpu *vcpu, const struct kvm_cpuid_entry2 *e,
+			       u32 *ebx, u32 *ecx, u32 *edx)
+{
+	struct kvm_sregs sregs;
+
+	if (e->function == 0xd) {
+		*ebx = cpuid_xsave_size(vcpu, vcpu->xcr0);
+		return;
+	}
+	hxen_ops->get_sregs(vcpu, &sregs);
+	/* Leaf 1: ECX 26 XSAVE, 27 OSXSAVE; EDX 9 APIC. */
+	if ((e->ecx & BIT(26)) && (sregs.cr4 & X86_CR4_OSXSAVE))
+		*ecx |= BIT(27);
+	else
+		*ecx &= ~BIT(27);
+	if (!(vcpu->apic_base & MSR_IA32_APICBASE_ENABLE))
+		*edx &= ~BIT(9);
+}
+
 void hxen_cpuid(struct hxen_vcpu *vcpu, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
 {
-	const struct kvm_cpuid_entry2 *e = cpuid_find(vcpu, *eax, *ecx);
+	const struct kvm_cpuid_entry2 *e;
 
+	/* A Xen VM's hypervisor leaves are the module's (xen/xen.c). */
+	if (vcpu->xen && hxen_xen_cpuid(vcpu, *eax, *ecx, eax, ebx, ecx, edx))
+		return;
+	e = cpuid_find(vcpu, *eax, *ecx);
 	if (!e) {
 		*eax = *ebx = *ecx = *edx = 0;
 		return;
@@ -107,6 +153,8 @@ void hxen_cpuid(struct hxen_vcpu *vcpu, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
 	*ebx = e->ebx;
 	*ecx = e->ecx;
 	*edx = e->edx;
+	if (e->function == 1 || (e->function == 0xd && e->index < 2))
+		cpuid_runtime_bits(vcpu, e, ebx, ecx, edx);
 }
 
 /* Does the guest's CPUID say "GenuineIntel"? */
@@ -131,7 +179,7 @@ u64 hxen_guest_xcr0_mask(struct hxen_vcpu *vcpu)
  * hxen can use. A feature stays only where hxen virtualizes everything it
  * needs (instructions that run natively under NPT/EPT, state the FPU code
  * switches); features that need MSRs or devices hxen does not emulate
- * (MONITOR, x2APIC, TSC deadline, PMU, SPEC_CTRL, TSC_AUX, PKU, ...) or
+ * (MONITOR, TSC deadline, PMU, SPEC_CTRL, TSC_AUX, PKU, ...) or
  * virtualization itself (VMX, SVM) are cleared.
  */
 struct cpuid_filter {
@@ -144,7 +192,7 @@ static const struct cpuid_filter cpuid_filters[] = {
 	/* EAX is capped below; vendor string. */
 	{ 0x0, { ALL, ALL, ALL, ALL } },
 	/* ECX: no MONITOR, DS-CPL, VMX, SMX, EST, TM2, xTPR, PDCM, DCA,
-	 * x2APIC, TSC-deadline, OSXSAVE (the guest's own CR4 shows it).
+	 * x2APIC (set below), TSC-deadline, OSXSAVE (the guest's own CR4 shows it).
 	 * EDX: no DS, ACPI, TM, PBE. */
 	{ 0x1, { ALL, ALL, (u32)~(BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) | BIT(8) |
 			     BIT(14) | BIT(15) | BIT(18) | BIT(21) | BIT(24) | BIT(27)),
@@ -245,6 +293,13 @@ static void cpuid_add_leaf(struct cpuid_out *o, const struct cpuid_filter *f)
 	}
 	cpuid_add(o, f->function, 0, false, f->keep);
 	e = &o->e[o->n - 1];
+	/*
+	 * x2APIC is emulated whatever the host has (x86/lapic.c), as KVM
+	 * reports it; TSC-deadline is not reported here, as on KVM
+	 * (KVM_CAP_TSC_DEADLINE_TIMER says userspace may set it).
+	 */
+	if (f->function == 1)
+		e->ecx |= BIT(21);
 	if (f->function == 0)
 		e->eax = min(e->eax, 0xdU);
 	else if (f->function == 0x80000000)

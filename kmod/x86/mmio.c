@@ -20,6 +20,7 @@
 
 #include "../hxen.h"
 #include "emulate.h"
+#include "irqchip.h"
 #include "walk.h"
 
 struct guest_view {
@@ -46,24 +47,10 @@ static void view_init(struct guest_view *v, struct hxen_vcpu *vcpu)
 	};
 }
 
-/* Host address of guest-physical @gpa if RAM (writable if @write), else 0. */
-static unsigned long gpa_to_hva(struct hxen_vm *vm, u64 gpa, bool write)
-{
-	struct hxen_memslot *s;
-	unsigned long hva = 0;
-
-	spin_lock(&vm->mmu_lock);
-	s = hxen_gfn_to_slot(vm, gpa >> PAGE_SHIFT);
-	if (s && !(write && (s->flags & KVM_MEM_READONLY)))
-		hva = s->userspace_addr + (gpa - (s->base_gfn << PAGE_SHIFT));
-	spin_unlock(&vm->mmu_lock);
-	return hva;
-}
-
 static int read_gpa(void *opaque, u64 gpa, void *buf, unsigned int len)
 {
 	struct hxen_vcpu *vcpu = opaque;
-	unsigned long hva = gpa_to_hva(vcpu->vm, gpa, false);
+	unsigned long hva = hxen_gpa_to_hva(vcpu->vm, gpa, false);
 
 	if (!hva || (gpa & ~PAGE_MASK) + len > PAGE_SIZE)
 		return -1;
@@ -103,11 +90,14 @@ static int emul_read(void *opaque, u64 la, void *val, unsigned int bytes)
 	r = view_translate(v, la, bytes, 0, &gpa);
 	if (r)
 		return r;
-	hva = gpa_to_hva(vcpu->vm, gpa, false);
+	hva = hxen_gpa_to_hva(vcpu->vm, gpa, false);
 	if (hva)
 		return copy_from_user(val, (void __user *)hva, bytes) ?
 		       HXEN_EMUL_UNHANDLED : HXEN_EMUL_OK;
 
+	/* In-kernel devices (LAPIC, IOAPIC) answer at once (again on a replay). */
+	if (!hxen_iobus_read(vcpu, HXEN_BUS_MMIO, gpa, bytes, val))
+		return HXEN_EMUL_OK;
 	/* MMIO: answered from what userspace completed, in issue order. */
 	if (v->mmio_reads < vcpu->mmio.nr_done) {
 		const typeof(vcpu->mmio.done[0]) *d = &vcpu->mmio.done[v->mmio_reads++];
@@ -136,10 +126,12 @@ static int emul_write(void *opaque, u64 la, const void *val, unsigned int bytes)
 	r = view_translate(v, la, bytes, HXEN_PF_WRITE, &gpa);
 	if (r)
 		return r;
-	hva = gpa_to_hva(vcpu->vm, gpa, true);
+	hva = hxen_gpa_to_hva(vcpu->vm, gpa, true);
 	if (hva)
 		return copy_to_user((void __user *)hva, val, bytes) ?
 		       HXEN_EMUL_UNHANDLED : HXEN_EMUL_OK;
+	if (!hxen_iobus_write(vcpu, HXEN_BUS_MMIO, gpa, bytes, val))
+		return HXEN_EMUL_OK;
 	/* The last side effect of the instruction: it becomes the exit. */
 	vcpu->mmio.pending_write = true;
 	vcpu->mmio.gpa = gpa;
@@ -346,7 +338,7 @@ static int str_copy(struct guest_view *v, u64 seg_base, u64 *reg, void *buf,
 			la &= 0xffffffffULL;
 		if (view_translate(v, la, size, to_guest ? HXEN_PF_WRITE : 0, &gpa))
 			return i ? i : (v->fault ? -1 : 0);
-		hva = gpa_to_hva(v->vcpu->vm, gpa, to_guest);
+		hva = hxen_gpa_to_hva(v->vcpu->vm, gpa, to_guest);
 		if (!hva)
 			break;
 		if (to_guest ? copy_to_user((void __user *)hva, buf + i * size, size) :
@@ -370,7 +362,9 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 	struct kvm_run *run = vcpu->run;
 	struct guest_view *v;
 	u64 count, seg_base;
-	int n, r;
+	int n, r, i;
+	bool kern;
+	u8 *data;
 
 	v = kmalloc(sizeof(*v), GFP_KERNEL);
 	if (!v)
@@ -385,7 +379,10 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 		return HXEN_RESUME;
 	}
 	n = min_t(u64, count, PIO_DATA_MAX / size);
-	r = hxen_exit_pio(vcpu, port, size, in, 0);
+	/* An in-kernel device's port (PIC, PIT): the same, minus the exit. */
+	kern = hxen_iobus_pio_claims(vcpu->vm, port, size);
+	r = hxen_exit_pio_user(vcpu, port, size, in, 0);
+	data = (u8 *)run + run->io.data_offset;
 	if (in) {
 		/* Elements land at ES:rDI once userspace supplied them. */
 		vcpu->pio.string = true;
@@ -393,6 +390,14 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 		vcpu->pio.rep = rep;
 		vcpu->pio.addr_bytes = addr_bytes;
 		vcpu->pio.next_rip = next_rip;
+		if (kern) {
+			memset(data, 0, n * size);
+			for (i = 0; i < n; i++)
+				hxen_iobus_read(vcpu, HXEN_BUS_PIO, port, size, data + i * size);
+			vcpu->pio.pending = false;
+			kfree(v);
+			return hxen_complete_pio_string(vcpu);
+		}
 	} else {
 		/* @seg: the source segment in encoding order (ES CS SS DS FS GS). */
 		const struct kvm_segment *segs[] = { &v->sregs.es, &v->sregs.cs,
@@ -415,6 +420,10 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 		if (!rep || !str_count(v->regs.rcx, addr_bytes))
 			v->regs.rip = next_rip;
 		hxen_ops->set_regs(vcpu, &v->regs);
+		for (i = 0; kern && i < n; i++)
+			hxen_iobus_write(vcpu, HXEN_BUS_PIO, port, size, data + i * size);
+		if (kern)
+			r = HXEN_RESUME;
 	}
 	run->io.count = n;
 	kfree(v);

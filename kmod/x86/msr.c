@@ -13,6 +13,7 @@
 #include <asm/msr-index.h>
 
 #include "../hxen.h"
+#include "lapic.h"
 
 /* Same limit as KVM (KVM_MAX_MSR_ENTRIES), so userspace batches carry over. */
 #define HXEN_MAX_MSR_ENTRIES	256
@@ -29,7 +30,7 @@ static const u32 hxen_msrs[] = {
 	MSR_KERNEL_GS_BASE, MSR_FS_BASE, MSR_GS_BASE,
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE,
-	MSR_MTRRdefType,
+	MSR_MTRRdefType, MSR_IA32_TSC_DEADLINE,
 };
 
 void hxen_msr_reset(struct hxen_vcpu *vcpu)
@@ -37,6 +38,8 @@ void hxen_msr_reset(struct hxen_vcpu *vcpu)
 	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
 			  (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
 	vcpu->misc_enable = HXEN_MISC_ENABLE_RESET;
+	vcpu->mcg_status = 0;
+	vcpu->feat_ctl = 0;
 	vcpu->mtrr_def_type = 0;
 	memset(vcpu->mtrr_fixed, 0, sizeof(vcpu->mtrr_fixed));
 	memset(vcpu->mtrr_var, 0, sizeof(vcpu->mtrr_var));
@@ -72,8 +75,40 @@ int hxen_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val)
 	case MSR_IA32_APICBASE:
 		*val = vcpu->apic_base;
 		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		/* Without an in-kernel LAPIC it reads 0 (as on KVM). */
+		if (!vcpu->lapic) {
+			*val = 0;
+			return 0;
+		}
+		return hxen_lapic_get_msr(vcpu, msr, val);
+	case APIC_BASE_MSR ... APIC_BASE_MSR + 0xff:
+		/* x2APIC registers; #GP without a LAPIC in x2APIC mode. */
+		return hxen_lapic_get_msr(vcpu, msr, val);
 	case MSR_IA32_MISC_ENABLE:
 		*val = vcpu->misc_enable;
+		return 0;
+	case MSR_IA32_MCG_CAP:
+		/* No banks, no MCG_CTL: machine checks are never injected. */
+		*val = 0;
+		return 0;
+	case MSR_IA32_MCG_STATUS:
+		*val = vcpu->mcg_status;
+		return 0;
+	case MSR_IA32_FEAT_CTL:
+		*val = vcpu->feat_ctl;
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		/* What KVM reports: no microcode update applies to a vCPU. */
+		*val = 0x100000000ULL;
+		return 0;
+	case MSR_IA32_PLATFORM_ID:
+	case MSR_AMD64_SYSCFG:
+	case MSR_K7_HWCR:
+	case MSR_AMD64_NB_CFG:
+	case MSR_AMD64_DE_CFG:
+		/* Platform configuration Linux reads at boot: nothing set. */
+		*val = 0;
 		return 0;
 	case MSR_MTRRcap:
 		*val = HXEN_MTRR_CAP;
@@ -97,16 +132,49 @@ int hxen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 {
 	int i;
 
+	/* A Xen VM's hypercall-page MSR (xen/xen.c). */
+	if (vcpu->xen && hxen_xen_set_msr(vcpu, msr, val, &i))
+		return i;
+
 	switch (msr) {
 	case MSR_IA32_APICBASE:
 		/* Without an in-kernel APIC only the stored value changes. */
 		if (val & ~(u64)(MSR_IA32_APICBASE_BSP | MSR_IA32_APICBASE_ENABLE |
 				 X2APIC_ENABLE | GENMASK_ULL(51, 12)))
 			return -EINVAL;
+		if (vcpu->lapic)
+			return hxen_lapic_set_base(vcpu, val, host);
 		vcpu->apic_base = val;
 		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		/* Ignored without an in-kernel LAPIC (as on KVM). */
+		return vcpu->lapic ? hxen_lapic_set_msr(vcpu, msr, val, host) : 0;
+	case APIC_BASE_MSR ... APIC_BASE_MSR + 0xff:
+		return hxen_lapic_set_msr(vcpu, msr, val, host);
 	case MSR_IA32_MISC_ENABLE:
 		vcpu->misc_enable = val;
+		return 0;
+	case MSR_IA32_MCG_CAP:
+		return host ? 0 : -EINVAL;
+	case MSR_IA32_MCG_STATUS:
+		vcpu->mcg_status = val;
+		return 0;
+	case MSR_IA32_FEAT_CTL:
+		/* Once locked, writes #GP (SDM); VMX/SMX enables are not offered. */
+		if (!host && ((vcpu->feat_ctl & FEAT_CTL_LOCKED) || (val & ~FEAT_CTL_LOCKED)))
+			return -EINVAL;
+		vcpu->feat_ctl = val;
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		/* Linux writes 0 before CPUID to read the revision: ignored. */
+		return 0;
+	case MSR_IA32_PLATFORM_ID:
+		return host ? 0 : -EINVAL;
+	case MSR_AMD64_SYSCFG:
+	case MSR_K7_HWCR:
+	case MSR_AMD64_NB_CFG:
+	case MSR_AMD64_DE_CFG:
+		/* Configuration a vCPU does not have: writes are dropped. */
 		return 0;
 	case MSR_MTRRcap:
 		return host ? 0 : -EINVAL;

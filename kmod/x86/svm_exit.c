@@ -296,6 +296,15 @@ static int svm_handle_ud(struct hxen_vcpu *vcpu)
 	return HXEN_RESUME;
 }
 
+/* A Xen hypercall in a VM with the Xen ABI (xen/hypercall.c); else #UD. */
+static int svm_handle_vmmcall(struct hxen_vcpu *vcpu)
+{
+	if (!vcpu->xen)
+		return svm_handle_ud(vcpu);
+	svm_skip_instruction(vcpu, 3);
+	return hxen_xen_hypercall(vcpu);
+}
+
 static int svm_handle_invalid(struct hxen_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
@@ -368,8 +377,9 @@ int svm_handle_exit(struct hxen_vcpu *vcpu)
 	case SVM_EXIT_INVD:
 		svm_skip_instruction(vcpu, 2);
 		return HXEN_RESUME;
-	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMMCALL:
+		return svm_handle_vmmcall(vcpu);
+	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
 	case SVM_EXIT_VMSAVE:
 	case SVM_EXIT_STGI:

@@ -469,6 +469,15 @@ static int vmx_handle_ud(struct hxen_vcpu *vcpu)
 	return HXEN_RESUME;
 }
 
+/* A Xen hypercall in a VM with the Xen ABI (xen/hypercall.c); else #UD. */
+static int vmx_handle_vmcall(struct hxen_vcpu *vcpu)
+{
+	if (!vcpu->xen)
+		return vmx_handle_ud(vcpu);
+	vmx_skip_instruction(vcpu);
+	return hxen_xen_hypercall(vcpu);
+}
+
 /* No performance counters for guests: every counter index is invalid. */
 static int vmx_handle_rdpmc(struct hxen_vcpu *vcpu)
 {
@@ -564,8 +573,9 @@ int vmx_handle_exit(struct hxen_vcpu *vcpu)
 	case EXIT_REASON_MSR_LOAD_FAIL:
 	case EXIT_REASON_MCE_DURING_VMENTRY:
 		return vmx_handle_entry_failure(vcpu);
-	/* VMCALL becomes the Xen hypercall; no nested VMX. */
 	case EXIT_REASON_VMCALL:
+		return vmx_handle_vmcall(vcpu);
+	/* No nested VMX. */
 	case EXIT_REASON_VMCLEAR:
 	case EXIT_REASON_VMLAUNCH:
 	case EXIT_REASON_VMPTRLD:

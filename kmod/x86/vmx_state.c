@@ -43,7 +43,7 @@ u64 vmx_cr4_valid_bits(void)
 		    X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
 		    X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |
 		    X86_CR4_FSGSBASE | X86_CR4_OSXSAVE | X86_CR4_SMEP |
-		    X86_CR4_SMAP | X86_CR4_UMIP;
+		    X86_CR4_SMAP | X86_CR4_UMIP | X86_CR4_PCIDE;
 
 	return valid & vmx_cfg.cr4_fixed1 & ~(u64)X86_CR4_VMXE;
 }
@@ -181,6 +181,9 @@ int vmx_set_cr3(struct hxen_vcpu *vcpu, u64 val)
 	bool pae = vmx_pae_paging(vmx->cr0, vmx->cr4, vmx->efer);
 	u64 pdpte[4];
 
+	/* With CR4.PCIDE, bit 63 asks not to flush; it is not part of CR3. */
+	if (vmx->cr4 & X86_CR4_PCIDE)
+		val &= ~BIT_ULL(63);
 	if (pae && vmx_read_pdptrs(vcpu, val, pdpte))
 		return -EINVAL;
 	if (!vmx_access_begin(vcpu))
@@ -205,6 +208,17 @@ int vmx_set_cr4(struct hxen_vcpu *vcpu, u64 val)
 		return -EINVAL;
 	if ((vmx->efer & EFER_LMA) && !(val & X86_CR4_PAE))
 		return -EINVAL;
+	/* SDM MOV to CR4: PCIDE 0 -> 1 only in IA-32e mode with CR3[11:0] = 0. */
+	if ((val & ~old & X86_CR4_PCIDE) && !(vmx->efer & EFER_LMA))
+		return -EINVAL;
+	if (val & ~old & X86_CR4_PCIDE) {
+		if (!vmx_access_begin(vcpu))
+			return -EIO;
+		cr3 = vmcs_read(GUEST_CR3);
+		vmx_access_end(vcpu);
+		if (cr3 & 0xfff)
+			return -EINVAL;
+	}
 	pae = vmx_pae_paging(vmx->cr0, val, vmx->efer) && ((old ^ val) & pdptr_bits);
 	if (pae) {
 		if (!vmx_access_begin(vcpu))

@@ -1503,6 +1503,7 @@ static int t_debugregs(void)
  */
 #include "lapic_tests.c"
 #include "irqchip_tests.c"
+#include "xen_tests.c"
 
 static const struct test tests[] = {
 	{ "real_mode_hlt", t_real_hlt },
@@ -1539,6 +1540,7 @@ static const struct test tests[] = {
 	{ "bad_input", t_bad_input },
 	LAPIC_TESTS
 	IRQCHIP_TESTS
+	XEN_TESTS
 };
 
 int main(int argc, char **argv)

@@ -50,6 +50,9 @@ static const unsigned long vm_ioctls[] = {
 	KVM_SET_USER_MEMORY_REGION, KVM_CREATE_VCPU, KVM_CHECK_EXTENSION,
 	KVM_SET_TSS_ADDR, KVM_CREATE_IRQCHIP, KVM_IRQ_LINE, KVM_GET_DIRTY_LOG,
 	KVM_IOEVENTFD, KVM_IRQFD, KVM_SET_GSI_ROUTING, KVM_ENABLE_CAP,
+	KVM_IRQ_LINE_STATUS, KVM_SIGNAL_MSI, KVM_GET_IRQCHIP, KVM_SET_IRQCHIP,
+	KVM_CREATE_PIT2, KVM_GET_PIT2, KVM_SET_PIT2, KVM_SET_IDENTITY_MAP_ADDR,
+	HXEN_XEN_ENABLE,
 };
 
 static const unsigned long vcpu_ioctls[] = {
@@ -165,6 +168,20 @@ int main(int argc, char **argv)
 			printf("not ok ioctl_fuzz: KVM_CREATE_VM: %s\n0 passed, 1 failed\n",
 			       strerror(errno));
 			return 1;
+		}
+		/* Some VMs get the in-kernel irqchip, PIT and Xen ABI first. */
+		if (rnd() % 2) {
+			struct kvm_pit_config pit = { .flags = rnd() % 2 };
+
+			ioctl(vm, KVM_CREATE_IRQCHIP, 0);
+			if (rnd() % 2)
+				ioctl(vm, KVM_CREATE_PIT2, &pit);
+		}
+		if (rnd() % 4 == 0) {
+			struct hxen_xen_config xc;
+
+			memset(&xc, 0, sizeof(xc));
+			ioctl(vm, HXEN_XEN_ENABLE, &xc);
 		}
 		for (i = 0; i < MAX_VCPUS; i++) {
 			vcpu[i] = ioctl(vm, KVM_CREATE_VCPU, i);

@@ -322,6 +322,15 @@ static const struct {
 	{ KVM_CAP_NR_VCPUS, 64 },
 	{ KVM_CAP_MAX_VCPUS, 64 },
 	{ KVM_CAP_MAX_VCPU_ID, 64 },
+	/* In-kernel irqchip: LAPIC, PIC, IOAPIC, PIT, routing (x86/irq.c). */
+	{ KVM_CAP_IRQCHIP, 1 },
+	{ KVM_CAP_IRQ_INJECT_STATUS, 1 },
+	{ KVM_CAP_SIGNAL_MSI, 1 },
+	{ KVM_CAP_PIT2, 1 },
+	{ KVM_CAP_PIT_STATE2, 1 },
+	{ KVM_CAP_IOAPIC_POLARITY_IGNORED, 1 },
+	{ KVM_CAP_IRQ_ROUTING, 4096 },
+	{ KVM_CAP_TSC_DEADLINE_TIMER, 1 },
 };
 
 static bool host_has_xsave(void)
@@ -788,28 +797,9 @@ static int t_cpu_hotplug(void)
 	return expect_idle("after close");
 }
 
-/*
- * On the emulated VMX host (Bochs, one CPU) rmmod right after the KVM
- * coexistence tests fails with EAGAIN: not understood yet, so reported as
- * skipped there rather than hidden.
- */
-static int skip_on_vmx_host(void)
-{
-	struct hxen_info info;
-
-	if (getenv("HXEN_MODTEST_NO_VMX_SKIP"))
-		return PASS;
-	if (get_info(&info) == 0 && info.vendor == HXEN_VENDOR_VMX && online_cpus() == 1)
-		return skip("rmmod answers EAGAIN on the 1-CPU Bochs VMX host (under investigation)");
-	return PASS;
-}
-
 static int t_reload_50(void)
 {
 	int i, fd, r;
-
-	if ((r = skip_on_vmx_host()))
-		return r;
 
 	for (i = 0; i < 50; i++) {
 		if ((r = reload_hxen("")))
@@ -847,8 +837,6 @@ static int t_kvm_alias(void)
 	struct hxen_info info;
 	int fd, vm, r;
 
-	if ((r = skip_on_vmx_host()))
-		return r;
 	if (module_loaded("kvm_amd"))
 		vendor_kvm = "kvm_amd";
 	else if (module_loaded("kvm_intel"))

@@ -16,6 +16,8 @@
 
 #define CTRL_A 0x01
 #define PANIC_TAG "Kernel panic - not syncing"
+/* An exception before the IDT is up: the kernel halts for good, no reboot. */
+#define EARLY_PANIC_TAG "PANIC: early exception"
 
 static struct termios saved_tio;
 static bool tio_saved;
@@ -89,6 +91,9 @@ static void scan_line(struct vm *vm, uint8_t c)
 	p = strstr(line, PANIC_TAG);
 	if (p)
 		vm_note_panic(vm, p);
+	p = strstr(line, EARLY_PANIC_TAG);
+	if (p)
+		vm_stop(vm, STOP_PANIC, "%s", p);
 }
 
 void console_output(struct vm *vm, uint8_t c)

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * 2-level event channels (Xen public/event_channel.h), the pure logic:
+ * the port table, the operations of EVTCHNOP_*, and the pending / mask /
+ * selector bits in a guest's shared_info and vcpu_info. It touches no
+ * kernel object: the caller hands in the shared_info page, and callbacks
+ * say which vCPUs exist, where each one's vcpu_info is and how to raise
+ * its upcall. tests/unit/evtchn_test.c builds it in userspace against
+ * libxen-dev's copy of the same public headers.
+ *
+ * Locking is the caller's: every function here runs under one per-VM lock
+ * (the bits in guest memory are updated with atomic operations, since the
+ * guest changes them concurrently).
+ */
+#ifndef HXEN_XEN_EVTCHN_H
+#define HXEN_XEN_EVTCHN_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <xen/interface/xen.h>
+#include <xen/interface/event_channel.h>
+#else
+#include <stdbool.h>
+#include <stdint.h>
+#include <xen/xen.h>
+#include <xen/event_channel.h>
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+#endif
+
+/*
+ * Ports a 2-level guest can use: one bit per port in evtchn_pending, i.e.
+ * 64 words of 64 bits for a 64-bit guest, 32 words of 32 bits for a
+ * 32-bit one (xen_ulong_t is the guest's long).
+ */
+#define HXEN_EVTCHN_PORTS_64	4096
+#define HXEN_EVTCHN_PORTS_32	1024
+#define HXEN_EVTCHN_MAX_VCPUS	64
+
+/*
+ * Where the 2-level bits live (Xen public xen.h, struct shared_info and
+ * struct vcpu_info). Linux's headers carry only the 64-bit layout, so the
+ * 32-bit (compat) offsets are spelt out here: vcpu_info[32] is 2 KiB in
+ * both; a 32-bit guest's evtchn_pending and evtchn_mask are 32 words of 4
+ * bytes, and its evtchn_pending_sel is a 4-byte word at offset 4. A bit
+ * array of 4-byte little-endian words is laid out like one of 8-byte
+ * words, so both layouts are handled as bitmaps at these offsets.
+ */
+#define HXEN_SHINFO_PENDING		2048
+#define HXEN_SHINFO_MASK_64		(2048 + 512)
+#define HXEN_SHINFO_MASK_32		(2048 + 128)
+#define HXEN_VCPU_INFO_SEL_64		8
+#define HXEN_VCPU_INFO_SEL_32		4
+#define HXEN_VCPU_INFO_SIZE		64
+
+/* Port states: Xen's ECS_* (kept in our table, not guest-visible). */
+enum {
+	HXEN_ECS_FREE,
+	HXEN_ECS_RESERVED,	/* port 0 */
+	HXEN_ECS_UNBOUND,
+	HXEN_ECS_INTERDOMAIN,	/* not made yet (phase 2) */
+	HXEN_ECS_VIRQ,
+	HXEN_ECS_IPI,
+};
+
+struct hxen_evtchn_port {
+	u8 state;
+	u8 virq;		/* ECS_VIRQ */
+	u16 remote_dom;		/* ECS_UNBOUND */
+	u32 vcpu;		/* the vCPU notified */
+};
+
+struct hxen_evtchn {
+	/* The 4 KiB shared_info page, always present. */
+	u8 *shinfo;
+	/* 32-bit (compat) layout of shared_info and vcpu_info. */
+	bool compat;
+	u16 domid;
+	/* Does vCPU @vcpu exist? */
+	bool (*vcpu_exists)(void *opaque, u32 vcpu);
+	/* Its vcpu_info (8-byte aligned), or NULL if it has none. */
+	u8 *(*vcpu_info)(void *opaque, u32 vcpu);
+	/* Its evtchn_upcall_pending just went from 0 to 1: deliver. */
+	void (*raise)(void *opaque, u32 vcpu);
+	void *opaque;
+
+	u16 virq_port[HXEN_EVTCHN_MAX_VCPUS][NR_VIRQS];	/* 0: unbound */
+	struct hxen_evtchn_port port[HXEN_EVTCHN_PORTS_64];
+};
+
+void hxen_evtchn_init(struct hxen_evtchn *e);
+/* How many ports the current layout allows. */
+u32 hxen_evtchn_nr_ports(const struct hxen_evtchn *e);
+
+/* EVTCHNOP_*: 0 or a negative Xen errno (equal to Linux's on x86). */
+int hxen_evtchn_alloc_unbound(struct hxen_evtchn *e, struct evtchn_alloc_unbound *a);
+int hxen_evtchn_bind_virq(struct hxen_evtchn *e, struct evtchn_bind_virq *b);
+int hxen_evtchn_bind_ipi(struct hxen_evtchn *e, struct evtchn_bind_ipi *b);
+int hxen_evtchn_bind_vcpu(struct hxen_evtchn *e, const struct evtchn_bind_vcpu *b);
+int hxen_evtchn_close(struct hxen_evtchn *e, u32 port);
+int hxen_evtchn_send(struct hxen_evtchn *e, u32 port);
+int hxen_evtchn_status(struct hxen_evtchn *e, struct evtchn_status *s);
+int hxen_evtchn_unmask(struct hxen_evtchn *e, u32 port);
+
+/* Raise VIRQ @virq on @vcpu if a port is bound to it; 0 or -ENOENT. */
+int hxen_evtchn_send_virq(struct hxen_evtchn *e, u32 vcpu, u32 virq);
+/*
+ * A vcpu_info was just placed (VCPUOP_register_vcpu_info): mark every
+ * selector bit and the upcall pending, so nothing pending is lost (Xen
+ * does the same; the guest copes with a spurious upcall).
+ */
+void hxen_evtchn_vcpu_info_moved(struct hxen_evtchn *e, u32 vcpu);
+
+#endif

@@ -1,0 +1,710 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Xen hypercalls from HVM guests: VMCALL/VMMCALL with the call number in
+ * EAX and arguments in RDI, RSI, RDX, R10, R8 (64-bit mode) or EBX, ECX,
+ * EDX, ESI, EDI (every other mode); the result goes to RAX. Calls from
+ * CPL > 0 or virtual-8086 mode get -EPERM, unknown ones -ENOSYS.
+ *
+ * Guest pointers are linear addresses, translated through the guest's own
+ * page tables (x86/walk.c) and checked page by page: anything not in RAM,
+ * not mapped or not writable where written is -EFAULT. Structures whose
+ * layout differs for 32-bit guests (xen_ulong_t / xen_pfn_t members) are
+ * converted here; every other argument structure has one layout.
+ */
+#define pr_fmt(fmt) "hxen: " fmt
+
+#include <linux/kvm.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+#include <xen/interface/xen.h>
+#include <xen/interface/event_channel.h>
+#include <xen/interface/features.h>
+#include <xen/interface/hvm/hvm_op.h>
+#include <xen/interface/hvm/params.h>
+#include <xen/interface/memory.h>
+#include <xen/interface/sched.h>
+#include <xen/interface/vcpu.h>
+#include <xen/interface/version.h>
+
+#include "../x86/walk.h"
+#include "xenabi.h"
+
+/* Xen's 32-bit HYPERVISOR_VIRT_START (compat XENVER_platform_parameters). */
+#define XEN_COMPAT_VIRT_START	0xF5800000U
+/* console_io text per exit; fits the kvm_run page after the structure. */
+#define XEN_CONSOLE_CHUNK	1024
+#define XEN_PIO_DATA_OFFSET	ALIGN(sizeof(struct kvm_run), 64)
+/*
+ * memory_op's cmd carries a continuation extent above bit 6 (Xen's
+ * MEMOP_EXTENT_SHIFT, in its hypervisor-only part of public/memory.h).
+ */
+#define XEN_MEMOP_CMD_MASK	0x3f
+/* VMCALL and VMMCALL are both 3 bytes. */
+#define XEN_HYPERCALL_LEN	3
+
+/*
+ * struct xen_add_to_physmap of a 32-bit guest (xen_ulong_t and xen_pfn_t
+ * are 4 bytes there): Xen's compat layout of the same public structure.
+ */
+struct xen_add_to_physmap_32 {
+	u16 domid;
+	u16 size;
+	u32 space;
+	u32 idx;
+	u32 gpfn;
+};
+
+struct xen_call {
+	struct hxen_vcpu *vcpu;
+	struct hxen_xen *xen;
+	struct kvm_regs regs;
+	struct hxen_walk_mode mode;
+	bool long_mode;		/* 64-bit hypercall ABI */
+	u64 arg[5];
+	bool exit;		/* vcpu->run describes an exit to userspace */
+	bool restart;		/* continuation: re-execute with updated args */
+};
+
+/* ---- guest memory ---- */
+
+static int read_pt(void *opaque, u64 gpa, void *buf, unsigned int len)
+{
+	struct xen_call *c = opaque;
+	unsigned long hva = hxen_gpa_to_hva(c->vcpu->vm, gpa, false);
+
+	if (!hva || (gpa & ~PAGE_MASK) + len > PAGE_SIZE)
+		return -1;
+	return copy_from_user(buf, (void __user *)hva, len) ? -1 : 0;
+}
+
+static bool xen_canonical(u64 la)
+{
+	return (u64)(((s64)la << 16) >> 16) == la;
+}
+
+static int guest_copy(struct xen_call *c, u64 la, void *buf, size_t len, bool write)
+{
+	struct hxen_xen *xen = c->xen;
+
+	while (len) {
+		size_t n;
+		unsigned long hva;
+		u64 gpa;
+		u32 err;
+
+		if (!c->long_mode)
+			la &= 0xffffffffULL;
+		else if (!xen_canonical(la))
+			return -EFAULT;
+		n = min_t(size_t, len, PAGE_SIZE - (la & ~PAGE_MASK));
+		if (hxen_walk(&c->mode, la, write ? HXEN_PF_WRITE : 0, read_pt, c, &gpa,
+			      &err) != HXEN_WALK_OK)
+			return -EFAULT;
+		if ((gpa >> PAGE_SHIFT) == READ_ONCE(xen->shinfo_gfn)) {
+			/* The shared_info page sits over this frame. */
+			u8 *p = xen->shinfo + (gpa & ~PAGE_MASK);
+
+			if (write)
+				memcpy(p, buf, n);
+			else
+				memcpy(buf, p, n);
+		} else {
+			hva = hxen_gpa_to_hva(c->vcpu->vm, gpa, write);
+			if (!hva)
+				return -EFAULT;
+			if (write ? copy_to_user((void __user *)hva, buf, n) :
+				    copy_from_user(buf, (void __user *)hva, n))
+				return -EFAULT;
+		}
+		la += n;
+		buf = (u8 *)buf + n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int copy_from_guest(struct xen_call *c, void *dst, u64 la, size_t len)
+{
+	return guest_copy(c, la, dst, len, false);
+}
+
+static int copy_to_guest(struct xen_call *c, u64 la, const void *src, size_t len)
+{
+	return guest_copy(c, la, (void *)src, len, true);
+}
+
+static bool dom_is_self(struct xen_call *c, u16 dom)
+{
+	return dom == DOMID_SELF || dom == c->xen->domid;
+}
+
+/* ---- xen_version ---- */
+
+static long xen_version(struct xen_call *c, u64 cmd, u64 arg)
+{
+	struct hxen_xen *xen = c->xen;
+
+	switch (cmd) {
+	case XENVER_version:
+		return (HXEN_XEN_MAJOR << 16) | HXEN_XEN_MINOR;
+	case XENVER_extraversion: {
+		struct xen_extraversion v = { .extraversion = "-hxen" };
+
+		return copy_to_guest(c, arg, &v, sizeof(v));
+	}
+	case XENVER_compile_info: {
+		struct xen_compile_info v = {
+			.compiler = "hxen.ko", .compile_by = "hxen",
+			.compile_domain = "", .compile_date = "",
+		};
+
+		return copy_to_guest(c, arg, &v, sizeof(v));
+	}
+	case XENVER_capabilities: {
+		static const struct xen_capabilities_info v = {
+			.info = "hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64",
+		};
+
+		return copy_to_guest(c, arg, &v, sizeof(v));
+	}
+	case XENVER_changeset: {
+		struct xen_changeset_info v = { .info = "hxen" };
+
+		return copy_to_guest(c, arg, &v, sizeof(v));
+	}
+	case XENVER_platform_parameters: {
+		/* Meaningless for HVM; Xen's value for the guest's width. */
+		if (c->long_mode) {
+			struct xen_platform_parameters v = { .virt_start = HYPERVISOR_VIRT_START };
+
+			return copy_to_guest(c, arg, &v, sizeof(v));
+		} else {
+			u32 v = XEN_COMPAT_VIRT_START;
+
+			return copy_to_guest(c, arg, &v, sizeof(v));
+		}
+	}
+	case XENVER_get_features: {
+		struct xen_feature_info fi;
+
+		if (copy_from_guest(c, &fi, arg, sizeof(fi)))
+			return -EFAULT;
+		if (fi.submap_idx >= XENFEAT_NR_SUBMAPS)
+			return -EINVAL;
+		/*
+		 * What hxen really does for an HVM guest: translated physmap,
+		 * the callback vector, PV clock that is safe to use.
+		 */
+		fi.submap = BIT(XENFEAT_writable_page_tables) |
+			    BIT(XENFEAT_auto_translated_physmap) |
+			    BIT(XENFEAT_hvm_callback_vector) |
+			    BIT(XENFEAT_hvm_safe_pvclock);
+		return copy_to_guest(c, arg, &fi, sizeof(fi));
+	}
+	case XENVER_pagesize:
+		return PAGE_SIZE;
+	case XENVER_guest_handle:
+		return copy_to_guest(c, arg, xen->handle, sizeof(xen_domain_handle_t));
+	case XENVER_commandline: {
+		/* No hypervisor command line to show: an empty string. */
+		static const struct xen_commandline v;
+
+		return copy_to_guest(c, arg, &v, sizeof(v));
+	}
+	case XENVER_build_id:
+		/* Denied to unprivileged guests by Xen's default policy. */
+		return -EPERM;
+	default:
+		return -ENOSYS;
+	}
+}
+
+/* ---- memory_op ---- */
+
+static long xen_add_to_physmap(struct xen_call *c, u64 arg)
+{
+	struct hxen_xen *xen = c->xen;
+	struct xen_add_to_physmap a;
+	long r;
+
+	if (c->long_mode) {
+		if (copy_from_guest(c, &a, arg, sizeof(a)))
+			return -EFAULT;
+	} else {
+		struct xen_add_to_physmap_32 a32;
+
+		if (copy_from_guest(c, &a32, arg, sizeof(a32)))
+			return -EFAULT;
+		a = (struct xen_add_to_physmap){
+			.domid = a32.domid, .size = a32.size, .space = a32.space,
+			.idx = a32.idx, .gpfn = a32.gpfn,
+		};
+	}
+	if (!dom_is_self(c, a.domid))
+		return -ESRCH;
+	switch (a.space) {
+	case XENMAPSPACE_shared_info:
+		if (a.idx != 0)
+			return -EINVAL;
+		mutex_lock(&xen->lock);
+		hxen_xen_set_long_mode(xen, c->long_mode);
+		r = hxen_xen_map_shinfo(xen, a.gpfn);
+		mutex_unlock(&xen->lock);
+		return r;
+	case XENMAPSPACE_grant_table:	/* phase 2: grant tables */
+	case XENMAPSPACE_gmfn:
+	case XENMAPSPACE_gmfn_range:
+	case XENMAPSPACE_gmfn_foreign:
+	case XENMAPSPACE_dev_mmio:
+		return -EOPNOTSUPP;
+	default:
+		return -EINVAL;
+	}
+}
+
+static long xen_memory_op(struct xen_call *c, u64 cmd, u64 arg)
+{
+	switch (cmd & XEN_MEMOP_CMD_MASK) {
+	case XENMEM_add_to_physmap:
+		return xen_add_to_physmap(c, arg);
+	default:
+		/* XENMEM_memory_map and the rest: later phases. */
+		return -ENOSYS;
+	}
+}
+
+/* ---- hvm_op ---- */
+
+/* HVM_PARAM_CALLBACK_IRQ: bits 63:56 the type, the rest its target. */
+static long xen_set_callback(struct xen_call *c, u64 val)
+{
+	struct hxen_xen *xen = c->xen;
+	u8 vec = 0;
+
+	switch (val >> 56) {
+	case HVM_PARAM_CALLBACK_TYPE_GSI:
+		/* Accepted and kept; delivery through a GSI comes later. */
+		if ((u32)val >= 24 || (val & GENMASK_ULL(55, 32)))
+			return -EINVAL;
+		break;
+	case HVM_PARAM_CALLBACK_TYPE_PCI_INTX:
+		break;
+	case HVM_PARAM_CALLBACK_TYPE_VECTOR:
+		vec = val & 0xff;
+		/* Vectors below 16 are exceptions / illegal for interrupts. */
+		if (vec < 0x10 || (val & GENMASK_ULL(55, 8)))
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	hxen_xen_set_long_mode(xen, c->long_mode);
+	xen->params[HVM_PARAM_CALLBACK_IRQ] = val;
+	WRITE_ONCE(xen->callback_vector, val ? vec : 0);
+	return 0;
+}
+
+static long xen_hvm_param(struct xen_call *c, bool set, u64 arg)
+{
+	struct hxen_xen *xen = c->xen;
+	struct xen_hvm_param p;
+	long r = 0;
+
+	if (copy_from_guest(c, &p, arg, sizeof(p)))
+		return -EFAULT;
+	if (!dom_is_self(c, p.domid))
+		return -ESRCH;
+	if (p.index >= HVM_NR_PARAMS)
+		return -EINVAL;
+	mutex_lock(&xen->lock);
+	switch (p.index) {
+	case HVM_PARAM_CALLBACK_IRQ:
+		if (set)
+			r = xen_set_callback(c, p.value);
+		break;
+	case HVM_PARAM_STORE_EVTCHN:
+	case HVM_PARAM_CONSOLE_EVTCHN:
+	case HVM_PARAM_VM86_TSS:
+		/* The guest may set these (Xen's hvm_allow_set_param). */
+		if (set)
+			xen->params[p.index] = p.value;
+		break;
+	case HVM_PARAM_STORE_PFN:
+	case HVM_PARAM_CONSOLE_PFN:
+		/* Read-only to the guest; the toolstack's to set. */
+		if (set)
+			r = -EPERM;
+		break;
+	case HVM_PARAM_PAE_ENABLED:
+	case HVM_PARAM_DM_DOMAIN:
+		/* Deprecated. */
+		r = set ? -EPERM : -ENODATA;
+		break;
+	default:
+		r = -EPERM;
+		break;
+	}
+	if (!r && !set)
+		p.value = xen->params[p.index];
+	mutex_unlock(&xen->lock);
+	if (!r && !set && copy_to_guest(c, arg, &p, sizeof(p)))
+		r = -EFAULT;
+	return r;
+}
+
+static long xen_set_upcall_vector(struct xen_call *c, u64 arg)
+{
+	struct hxen_xen *xen = c->xen;
+	struct xen_hvm_evtchn_upcall_vector op;
+	struct hxen_xen_vcpu *xv;
+	unsigned long flags;
+	u8 *vi;
+
+	if (copy_from_guest(c, &op, arg, sizeof(op)))
+		return -EFAULT;
+	if (op.vector < 0x10)
+		return -EINVAL;
+	if (op.vcpu >= HXEN_MAX_VCPUS || !READ_ONCE(xen->vcpus[op.vcpu].vcpu))
+		return -ENOENT;
+	xv = &xen->vcpus[op.vcpu];
+	/* Delivered through the in-kernel LAPIC (KVM_CREATE_IRQCHIP). */
+	if (!xv->vcpu->lapic)
+		return -ENOSYS;
+	raw_spin_lock_irqsave(&xen->evtchn_lock, flags);
+	WRITE_ONCE(xv->upcall_vector, op.vector);
+	/* Already pending: deliver now (Xen's hvm_assert_evtchn_irq). */
+	vi = hxen_xen_vcpu_info(xen, op.vcpu);
+	if (vi && READ_ONCE(*vi))
+		xen->evtchn.raise(xen, op.vcpu);
+	raw_spin_unlock_irqrestore(&xen->evtchn_lock, flags);
+	return 0;
+}
+
+static long xen_hvm_op(struct xen_call *c, u64 op, u64 arg)
+{
+	switch (op) {
+	case HVMOP_set_param:
+		return xen_hvm_param(c, true, arg);
+	case HVMOP_get_param:
+		return xen_hvm_param(c, false, arg);
+	case HVMOP_set_evtchn_upcall_vector:
+		return xen_set_upcall_vector(c, arg);
+	default:
+		return -ENOSYS;
+	}
+}
+
+/* ---- sched_op ---- */
+
+static long xen_shutdown(struct xen_call *c, u64 arg)
+{
+	struct kvm_run *run = c->vcpu->run;
+	struct sched_shutdown s;
+	u32 type;
+
+	if (copy_from_guest(c, &s, arg, sizeof(s)))
+		return -EFAULT;
+	switch (s.reason) {
+	case SHUTDOWN_poweroff:
+		type = KVM_SYSTEM_EVENT_SHUTDOWN;
+		break;
+	case SHUTDOWN_reboot:
+		type = KVM_SYSTEM_EVENT_RESET;
+		break;
+	case SHUTDOWN_crash:
+	case SHUTDOWN_watchdog:
+		type = KVM_SYSTEM_EVENT_CRASH;
+		break;
+	case SHUTDOWN_suspend:
+	case SHUTDOWN_soft_reset:
+		return -ENOSYS;		/* later: save/restore */
+	default:
+		return -EINVAL;
+	}
+	/* data[0] is Xen's reason, for launchers that care (watchdog). */
+	memset(&run->system_event, 0, sizeof(run->system_event));
+	run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
+	run->system_event.type = type;
+	run->system_event.ndata = 1;
+	run->system_event.data[0] = s.reason;
+	c->exit = true;
+	return 0;
+}
+
+static long xen_sched_op(struct xen_call *c, u64 cmd, u64 arg)
+{
+	struct sched_shutdown s;
+
+	switch (cmd) {
+	case SCHEDOP_yield:
+		cond_resched();
+		return 0;
+	case SCHEDOP_block:
+		/* Returns at once: a spurious wakeup, which guests allow. */
+		return 0;
+	case SCHEDOP_shutdown:
+		return xen_shutdown(c, arg);
+	case SCHEDOP_shutdown_code:
+		/* Only remembered by Xen for the toolstack; checked here. */
+		return copy_from_guest(c, &s, arg, sizeof(s)) ? -EFAULT : 0;
+	case SCHEDOP_remote_shutdown:
+		return -EPERM;
+	default:
+		/* SCHEDOP_poll, SCHEDOP_watchdog: later. */
+		return -ENOSYS;
+	}
+}
+
+/* ---- console_io ---- */
+
+/*
+ * CONSOLEIO_write: up to XEN_CONSOLE_CHUNK bytes per exit to userspace as
+ * an OUT string to HXEN_XEN_CONSOLE_PORT; the rest by continuation (the
+ * call is re-executed with buffer and count advanced, as Xen does for
+ * preempted hypercalls), so userspace sees the text in order.
+ */
+static long xen_console_io(struct xen_call *c, u64 cmd, u64 count, u64 buf)
+{
+	struct kvm_run *run = c->vcpu->run;
+	u32 n, left = count;
+
+	BUILD_BUG_ON(XEN_PIO_DATA_OFFSET + XEN_CONSOLE_CHUNK > PAGE_SIZE);
+	switch (cmd) {
+	case CONSOLEIO_write:
+		if (!left)
+			return 0;
+		n = min_t(u32, left, XEN_CONSOLE_CHUNK);
+		if (copy_from_guest(c, (u8 *)run + XEN_PIO_DATA_OFFSET, buf, n))
+			return -EFAULT;
+		run->exit_reason = KVM_EXIT_IO;
+		run->io.direction = KVM_EXIT_IO_OUT;
+		run->io.size = 1;
+		run->io.port = HXEN_XEN_CONSOLE_PORT;
+		run->io.count = n;
+		run->io.data_offset = XEN_PIO_DATA_OFFSET;
+		c->exit = true;
+		if (n < left) {
+			c->restart = true;
+			c->arg[1] = left - n;
+			c->arg[2] = buf + n;
+		}
+		return 0;
+	case CONSOLEIO_read:
+		/* No console input yet. */
+		return 0;
+	default:
+		return -ENOSYS;
+	}
+}
+
+/* ---- vcpu_op ---- */
+
+static long xen_vcpu_op(struct xen_call *c, u64 cmd, u64 id, u64 arg)
+{
+	struct hxen_xen *xen = c->xen;
+	struct vcpu_register_vcpu_info info;
+	struct hxen_vcpu *target;
+	long r;
+
+	if (id >= HXEN_MAX_VCPUS)
+		return -ENOENT;
+	target = READ_ONCE(xen->vcpus[id].vcpu);
+	if (!target)
+		return -ENOENT;
+	switch (cmd) {
+	case VCPUOP_register_vcpu_info:
+		if (copy_from_guest(c, &info, arg, sizeof(info)))
+			return -EFAULT;
+		mutex_lock(&xen->lock);
+		r = hxen_xen_register_vcpu_info(xen, id, info.mfn, info.offset);
+		mutex_unlock(&xen->lock);
+		return r;
+	case VCPUOP_is_up: {
+		/* Down while waiting for INIT/SIPI (Xen: VPF_down until started). */
+		u32 mp = READ_ONCE(target->mp_state);
+
+		return !target->lapic || mp == KVM_MP_STATE_RUNNABLE ||
+		       mp == KVM_MP_STATE_HALTED;
+	}
+	default:
+		/* Runstate, timers, up/down: later phases. */
+		return -ENOSYS;
+	}
+}
+
+/* ---- event_channel_op ---- */
+
+static long xen_evtchn_op(struct xen_call *c, u64 cmd, u64 arg)
+{
+	struct hxen_evtchn *e = &c->xen->evtchn;
+	union {
+		struct evtchn_alloc_unbound alloc;
+		struct evtchn_bind_virq virq;
+		struct evtchn_bind_ipi ipi;
+		struct evtchn_bind_vcpu vcpu;
+		struct evtchn_close close;
+		struct evtchn_send send;
+		struct evtchn_status status;
+		struct evtchn_unmask unmask;
+	} u;
+	size_t size;
+	bool out = true;
+	unsigned long flags;
+	long r;
+
+	switch (cmd) {
+	case EVTCHNOP_alloc_unbound:
+		size = sizeof(u.alloc);
+		break;
+	case EVTCHNOP_bind_virq:
+		size = sizeof(u.virq);
+		break;
+	case EVTCHNOP_bind_ipi:
+		size = sizeof(u.ipi);
+		break;
+	case EVTCHNOP_status:
+		size = sizeof(u.status);
+		break;
+	case EVTCHNOP_bind_vcpu:
+		size = sizeof(u.vcpu);
+		out = false;
+		break;
+	case EVTCHNOP_close:
+	case EVTCHNOP_send:
+	case EVTCHNOP_unmask:
+		size = sizeof(u.send);
+		out = false;
+		break;
+	default:
+		/* bind_interdomain, reset, FIFO (init_control...): later. */
+		return -ENOSYS;
+	}
+	if (copy_from_guest(c, &u, arg, size))
+		return -EFAULT;
+
+	raw_spin_lock_irqsave(&c->xen->evtchn_lock, flags);
+	switch (cmd) {
+	case EVTCHNOP_alloc_unbound:
+		r = hxen_evtchn_alloc_unbound(e, &u.alloc);
+		break;
+	case EVTCHNOP_bind_virq:
+		r = hxen_evtchn_bind_virq(e, &u.virq);
+		break;
+	case EVTCHNOP_bind_ipi:
+		r = hxen_evtchn_bind_ipi(e, &u.ipi);
+		break;
+	case EVTCHNOP_status:
+		r = hxen_evtchn_status(e, &u.status);
+		break;
+	case EVTCHNOP_bind_vcpu:
+		r = hxen_evtchn_bind_vcpu(e, &u.vcpu);
+		break;
+	case EVTCHNOP_close:
+		r = hxen_evtchn_close(e, u.close.port);
+		break;
+	case EVTCHNOP_send:
+		r = hxen_evtchn_send(e, u.send.port);
+		break;
+	default:
+		r = hxen_evtchn_unmask(e, u.unmask.port);
+		break;
+	}
+	raw_spin_unlock_irqrestore(&c->xen->evtchn_lock, flags);
+	/* As on Xen, a port bound but not reported stays bound. */
+	if (!r && out && copy_to_guest(c, arg, &u, size))
+		r = -EFAULT;
+	return r;
+}
+
+/* ---- dispatch ---- */
+
+static long xen_dispatch(struct xen_call *c, u64 nr)
+{
+	u64 *a = c->arg;
+
+	switch (nr) {
+	case __HYPERVISOR_memory_op:
+		return xen_memory_op(c, a[0], a[1]);
+	case __HYPERVISOR_xen_version:
+		return xen_version(c, a[0], a[1]);
+	case __HYPERVISOR_console_io:
+		return xen_console_io(c, a[0], a[1], a[2]);
+	case __HYPERVISOR_vcpu_op:
+		return xen_vcpu_op(c, a[0], a[1], a[2]);
+	case __HYPERVISOR_sched_op:
+		return xen_sched_op(c, a[0], a[1]);
+	case __HYPERVISOR_event_channel_op:
+		return xen_evtchn_op(c, a[0], a[1]);
+	case __HYPERVISOR_hvm_op:
+		return xen_hvm_op(c, a[0], a[1]);
+	default:
+		return -ENOSYS;
+	}
+}
+
+/* Argument registers of each ABI, in order. */
+static const int xen_args64[5] = { VCPU_RDI, VCPU_RSI, VCPU_RDX, VCPU_R10, VCPU_R8 };
+static const int xen_args32[5] = { VCPU_RBX, VCPU_RCX, VCPU_RDX, VCPU_RSI, VCPU_RDI };
+
+static u64 *reg_ptr(struct kvm_regs *r, int idx)
+{
+	switch (idx) {
+	case VCPU_RBX: return &r->rbx;
+	case VCPU_RCX: return &r->rcx;
+	case VCPU_RDX: return &r->rdx;
+	case VCPU_RSI: return &r->rsi;
+	case VCPU_RDI: return &r->rdi;
+	case VCPU_R8: return &r->r8;
+	default: return &r->r10;
+	}
+}
+
+int hxen_xen_hypercall(struct hxen_vcpu *vcpu)
+{
+	const int *regs_of;
+	struct kvm_sregs sregs;
+	struct xen_call c;
+	long ret;
+	u64 nr;
+	int i;
+
+	memset(&c, 0, sizeof(c));
+	c.vcpu = vcpu;
+	c.xen = vcpu->vm->xen;
+	hxen_ops->get_regs(vcpu, &c.regs);
+	hxen_ops->get_sregs(vcpu, &sregs);
+	c.long_mode = (sregs.efer & EFER_LMA) && sregs.cs.l;
+	/* Hypercalls run at CPL 0; copies are supervisor accesses. */
+	c.mode = (struct hxen_walk_mode){
+		.cr0 = sregs.cr0, .cr3 = sregs.cr3, .cr4 = sregs.cr4,
+		.efer = sregs.efer, .rflags = c.regs.rflags, .cpl = 0,
+	};
+	regs_of = c.long_mode ? xen_args64 : xen_args32;
+	for (i = 0; i < 5; i++) {
+		c.arg[i] = *reg_ptr(&c.regs, regs_of[i]);
+		if (!c.long_mode)
+			c.arg[i] = (u32)c.arg[i];
+	}
+	nr = c.long_mode ? c.regs.rax : (u32)c.regs.rax;
+
+	if (((sregs.cr0 & X86_CR0_PE) && sregs.ss.dpl) || (c.regs.rflags & X86_EFLAGS_VM))
+		ret = -EPERM;
+	else
+		ret = xen_dispatch(&c, nr);
+
+	if (c.restart) {
+		/* Continuation: run the call again with the updated arguments. */
+		for (i = 0; i < 5; i++)
+			*reg_ptr(&c.regs, regs_of[i]) = c.arg[i];
+		c.regs.rip -= XEN_HYPERCALL_LEN;
+		if (!c.long_mode)
+			c.regs.rip = (u32)c.regs.rip;
+	} else {
+		c.regs.rax = c.long_mode ? (u64)ret : (u32)ret;
+	}
+	hxen_ops->set_regs(vcpu, &c.regs);
+	return c.exit ? HXEN_USER : HXEN_RESUME;
+}

@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest-facing Xen ABI, the per-VM part: HXEN_XEN_ENABLE and teardown,
+ * the Xen CPUID leaves, the hypercall page, shared_info (a module page
+ * that XENMEM_add_to_physmap puts over a guest frame: the second-level
+ * fault path maps it instead of the slot's page), vcpu_info placement,
+ * PV time and the delivery of event-channel upcalls.
+ *
+ * Upcall delivery (xen_raise_upcall): with a per-vCPU upcall vector
+ * (HVMOP_set_evtchn_upcall_vector) the vector goes into the vCPU's
+ * in-kernel LAPIC IRR like any fixed interrupt (the guest EOIs it, as on
+ * Xen). With HVM_PARAM_CALLBACK_IRQ of type vector the vector is injected
+ * directly, bypassing the LAPIC (Linux does not EOI it), before every
+ * entry while evtchn_upcall_pending is set and the guest can take it
+ * (hxen_xen_inject); the vCPU is only kicked. GSI / PCI INTx callbacks are
+ * accepted and stored but not delivered yet.
+ */
+#define pr_fmt(fmt) "hxen: " fmt
+
+#include <linux/highmem.h>
+#include <linux/idr.h>
+#include <linux/math64.h>
+#include <linux/jiffies.h>
+#include <linux/kvm.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+#include <asm/pvclock-abi.h>
+#include <asm/tsc.h>
+#include <asm/unaligned.h>
+#include <asm/xen/cpuid.h>
+#include <xen/interface/xen.h>
+
+#include "../x86/irqchip.h"
+#include "xenabi.h"
+
+/* Xen domain ids of the VMs alive (1 .. DOMID_FIRST_RESERVED - 1). */
+static DEFINE_IDA(hxen_xen_domids);
+
+/* The 32-bit shared_info's wallclock (see evtchn.h for the layout). */
+#define SHINFO_WC_32		(2048 + 2 * 128)
+#define SHINFO_WC_SEC_HI_32	(SHINFO_WC_32 + 12 + 6 * 4)
+
+/* PV time: ns = ((tsc << shift) * mul) >> 32, as pvclock defines it. */
+static u32 xen_tsc_mul;
+static s8 xen_tsc_shift;
+
+static void xen_time_scale(void)
+{
+	u64 hz = (u64)tsc_khz * 1000;
+	int shift = 0;
+
+	if (!hz)
+		hz = NSEC_PER_SEC;
+	/* Bring the rate into (1e9, 2e9] Hz so that mul is in [2^31, 2^32). */
+	while (hz > 2 * NSEC_PER_SEC) {
+		hz >>= 1;
+		shift--;
+	}
+	while (hz <= NSEC_PER_SEC) {
+		hz <<= 1;
+		shift++;
+	}
+	xen_tsc_mul = div64_u64((u64)NSEC_PER_SEC << 32, hz);
+	xen_tsc_shift = shift;
+}
+
+u8 *hxen_xen_vcpu_info(struct hxen_xen *xen, u32 vcpu)
+{
+	u8 *vi;
+
+	if (vcpu >= HXEN_MAX_VCPUS)
+		return NULL;
+	vi = READ_ONCE(xen->vcpus[vcpu].vi);
+	if (vi)
+		return vi;
+	if (vcpu < MAX_VIRT_CPUS)
+		return xen->shinfo + vcpu * sizeof(struct vcpu_info);
+	return NULL;
+}
+
+/* ---- event-channel callbacks (evtchn.h) ---- */
+
+static bool xen_vcpu_exists(void *opaque, u32 vcpu)
+{
+	struct hxen_xen *xen = opaque;
+
+	return vcpu < HXEN_MAX_VCPUS && READ_ONCE(xen->vcpus[vcpu].vcpu);
+}
+
+static u8 *xen_vcpu_info_cb(void *opaque, u32 vcpu)
+{
+	return hxen_xen_vcpu_info(opaque, vcpu);
+}
+
+/*
+ * evtchn_upcall_pending went 0 -> 1 (Xen's vcpu_mark_events_pending).
+ * Any context; under evtchn_lock (the LAPIC's lock nests inside it).
+ */
+static void xen_raise_upcall(void *opaque, u32 id)
+{
+	struct hxen_xen *xen = opaque;
+	struct hxen_vcpu *vcpu = READ_ONCE(xen->vcpus[id].vcpu);
+	u8 vec = READ_ONCE(xen->vcpus[id].upcall_vector);
+
+	if (!vcpu)
+		return;
+	if (vec && vcpu->lapic) {
+		struct hxen_apic_irq irq = {
+			.shorthand = 1,		/* self: exactly this vCPU */
+			.src = vcpu,
+			.delivery_mode = 0,	/* fixed, edge */
+			.vector = vec,
+			.assert = true,
+		};
+
+		hxen_lapic_deliver(xen->vm, &irq);
+		return;
+	}
+	/* Callback vector: hxen_xen_inject() sees the pending upcall. */
+	hxen_vcpu_wake(vcpu);
+}
+
+/* ---- enable / teardown ---- */
+
+void hxen_xen_write_wallclock(struct hxen_xen *xen)
+{
+	struct pvclock_wall_clock *wc;
+	u64 sec = div_u64(xen->boot_wall_ns, NSEC_PER_SEC);
+	u32 nsec = xen->boot_wall_ns - sec * NSEC_PER_SEC;
+	u32 *sec_hi;
+
+	if (xen->long_mode) {
+		wc = &((struct shared_info *)xen->shinfo)->wc;
+		sec_hi = &((struct shared_info *)xen->shinfo)->wc_sec_hi;
+	} else {
+		wc = (void *)(xen->shinfo + SHINFO_WC_32);
+		sec_hi = (void *)(xen->shinfo + SHINFO_WC_SEC_HI_32);
+	}
+	/* The version protocol: odd while the fields change. */
+	WRITE_ONCE(wc->version, (wc->version + 1) | 1);
+	smp_wmb();
+	wc->sec = sec;
+	wc->nsec = nsec;
+	*sec_hi = sec >> 32;
+	smp_wmb();
+	WRITE_ONCE(wc->version, wc->version + 1);
+}
+
+long hxen_xen_enable(struct hxen_vm *vm, struct hxen_xen_config __user *arg)
+{
+	struct hxen_xen_config cfg;
+	struct hxen_xen *xen;
+	int id, i;
+	long r;
+
+	BUILD_BUG_ON(offsetof(struct shared_info, evtchn_pending) != HXEN_SHINFO_PENDING);
+	BUILD_BUG_ON(offsetof(struct shared_info, evtchn_mask) != HXEN_SHINFO_MASK_64);
+	BUILD_BUG_ON(offsetof(struct vcpu_info, evtchn_pending_sel) != HXEN_VCPU_INFO_SEL_64);
+	BUILD_BUG_ON(sizeof(struct vcpu_info) != HXEN_VCPU_INFO_SIZE);
+	BUILD_BUG_ON(offsetof(struct vcpu_info, time) != 32);
+	BUILD_BUG_ON(sizeof(struct shared_info) > PAGE_SIZE);
+	BUILD_BUG_ON(HXEN_MAX_VCPUS > HXEN_EVTCHN_MAX_VCPUS);
+
+	if (copy_from_user(&cfg, arg, sizeof(cfg)))
+		return -EFAULT;
+	if (cfg.flags || memchr_inv(cfg.reserved, 0, sizeof(cfg.reserved)))
+		return -EINVAL;
+	/* Cheap early answer; checked again under vm->lock. */
+	if (READ_ONCE(vm->xen) || atomic_read(&vm->nr_vcpus))
+		return -EBUSY;
+
+	xen = kvzalloc(sizeof(*xen), GFP_KERNEL_ACCOUNT);
+	if (!xen)
+		return -ENOMEM;
+	xen->shinfo_page = hxen_alloc_page();
+	if (!xen->shinfo_page) {
+		kvfree(xen);
+		return -ENOMEM;
+	}
+	id = ida_alloc_range(&hxen_xen_domids, 1, DOMID_FIRST_RESERVED - 1, GFP_KERNEL);
+	if (id < 0) {
+		r = id == -ENOMEM ? -ENOMEM : -ENOSPC;
+		goto free;
+	}
+	if (!xen_tsc_mul)
+		xen_time_scale();
+	xen->vm = vm;
+	xen->domid = id;
+	memcpy(xen->handle, cfg.handle, sizeof(xen->handle));
+	mutex_init(&xen->lock);
+	raw_spin_lock_init(&xen->evtchn_lock);
+	xen->shinfo = page_address(xen->shinfo_page);
+	xen->shinfo_gfn = HXEN_XEN_NO_GFN;
+	xen->long_mode = true;
+	xen->boot_ns = ktime_get_ns();
+	xen->boot_wall_ns = ktime_get_real_ns();
+	/* Events start disabled in every vcpu_info, as Xen creates them. */
+	for (i = 0; i < MAX_VIRT_CPUS; i++)
+		((struct shared_info *)xen->shinfo)->vcpu_info[i].evtchn_upcall_mask = 1;
+	hxen_xen_write_wallclock(xen);
+
+	xen->evtchn.shinfo = xen->shinfo;
+	xen->evtchn.domid = id;
+	xen->evtchn.vcpu_exists = xen_vcpu_exists;
+	xen->evtchn.vcpu_info = xen_vcpu_info_cb;
+	xen->evtchn.raise = xen_raise_upcall;
+	xen->evtchn.opaque = xen;
+	hxen_evtchn_init(&xen->evtchn);
+
+	mutex_lock(&vm->lock);
+	if (vm->xen || atomic_read(&vm->nr_vcpus)) {
+		r = -EBUSY;
+	} else {
+		cfg.domid = id;
+		r = copy_to_user(arg, &cfg, sizeof(cfg)) ? -EFAULT : 0;
+		if (!r)
+			WRITE_ONCE(vm->xen, xen);
+	}
+	mutex_unlock(&vm->lock);
+	if (!r)
+		return 0;
+	ida_free(&hxen_xen_domids, id);
+free:
+	hxen_free_page(xen->shinfo_page);
+	kvfree(xen);
+	return r;
+}
+
+struct hxen_xen_vcpu *hxen_xen_vcpu_attach(struct hxen_vm *vm, struct hxen_vcpu *vcpu)
+{
+	struct hxen_xen_vcpu *xv;
+
+	lockdep_assert_held(&vm->lock);
+	if (!vm->xen)
+		return NULL;
+	xv = &vm->xen->vcpus[vcpu->id];
+	xv->time_dirty = true;
+	WRITE_ONCE(xv->vcpu, vcpu);
+	return xv;
+}
+
+void hxen_xen_vm_free(struct hxen_vm *vm)
+{
+	struct hxen_xen *xen = vm->xen;
+	int i;
+
+	if (!xen)
+		return;
+	for (i = 0; i < HXEN_MAX_VCPUS; i++)
+		if (xen->vcpus[i].vi_page)
+			unpin_user_page(xen->vcpus[i].vi_page);
+	ida_free(&hxen_xen_domids, xen->domid);
+	hxen_free_page(xen->shinfo_page);
+	kvfree(xen);
+	vm->xen = NULL;
+}
+
+/* ---- CPUID and the hypercall page ---- */
+
+bool hxen_xen_cpuid(struct hxen_vcpu *vcpu, u32 leaf, u32 subleaf, u32 *eax, u32 *ebx,
+		    u32 *ecx, u32 *edx)
+{
+	struct hxen_xen *xen = vcpu->vm->xen;
+
+	if (leaf < XEN_CPUID_FIRST_LEAF || leaf > XEN_CPUID_FIRST_LEAF + 0xff)
+		return false;
+	*eax = *ebx = *ecx = *edx = 0;
+	switch (leaf - XEN_CPUID_FIRST_LEAF) {
+	case 0:
+		*eax = XEN_CPUID_LEAF(4);
+		*ebx = XEN_CPUID_SIGNATURE_EBX;
+		*ecx = XEN_CPUID_SIGNATURE_ECX;
+		*edx = XEN_CPUID_SIGNATURE_EDX;
+		break;
+	case 1:
+		*eax = (HXEN_XEN_MAJOR << 16) | HXEN_XEN_MINOR;
+		break;
+	case 2:
+		*eax = 1;			/* hypercall pages */
+		*ebx = HXEN_XEN_HYPERCALL_MSR;
+		break;
+	case 3:
+		/*
+		 * TSC: sub-leaf 0 ECX the guest's rate in kHz; mode 0
+		 * (Xen's default) and no emulation; sub-leaf 2 the host's.
+		 */
+		if (subleaf == 0 || subleaf == 2)
+			*ecx = tsc_khz;
+		break;
+	case 4:
+		/* HVM: the Xen vCPU id and domain id; per-vCPU upcall vectors need a LAPIC. */
+		*eax = XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_DOMID_PRESENT |
+		       (vcpu->lapic ? XEN_HVM_CPUID_UPCALL_VECTOR : 0);
+		*ebx = vcpu->id;
+		*ecx = xen->domid;
+		break;
+	}
+	return true;
+}
+
+/*
+ * WRMSR to the hypercall-page MSR: bits 63:12 the guest frame, 11:0 the
+ * page index (one page, so 0). Every one of the 128 32-byte stubs is
+ * "mov $nr, %eax; vmcall|vmmcall; ret" with the host vendor's instruction;
+ * __HYPERVISOR_iret, a PV-only call, is ud2; the rest of the page is int3.
+ * A bad frame or index is #GP, as on Xen.
+ */
+static int xen_write_hypercall_page(struct hxen_vcpu *vcpu, u64 val)
+{
+	bool svm = hxen_detected.vendor == HXEN_VENDOR_SVM;
+	unsigned long hva;
+	u8 *page;
+	int i, r;
+
+	if (val & ~PAGE_MASK)
+		return -EINVAL;
+	hva = hxen_gpa_to_hva(vcpu->vm, val & PAGE_MASK, true);
+	if (!hva)
+		return -EINVAL;
+	page = (u8 *)__get_free_page(GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+	memset(page, 0xcc, PAGE_SIZE);
+	for (i = 0; i < PAGE_SIZE / 32; i++) {
+		u8 *p = page + i * 32;
+
+		if (i == __HYPERVISOR_iret) {
+			p[0] = 0x0f;	/* ud2 */
+			p[1] = 0x0b;
+			continue;
+		}
+		p[0] = 0xb8;		/* mov $i, %eax */
+		put_unaligned_le32(i, p + 1);
+		p[5] = 0x0f;
+		p[6] = 0x01;
+		p[7] = svm ? 0xd9 : 0xc1;	/* vmmcall : vmcall */
+		p[8] = 0xc3;		/* ret */
+	}
+	r = copy_to_user((void __user *)hva, page, PAGE_SIZE) ? -EINVAL : 0;
+	free_page((unsigned long)page);
+	return r;
+}
+
+bool hxen_xen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, int *r)
+{
+	if (msr != HXEN_XEN_HYPERCALL_MSR)
+		return false;
+	*r = xen_write_hypercall_page(vcpu, val);
+	if (*r == -ENOMEM)
+		*r = -EINVAL;
+	return true;
+}
+
+/* ---- shared_info, vcpu_info ---- */
+
+struct page *hxen_xen_gfn_page(struct hxen_vm *vm, u64 gfn)
+{
+	struct hxen_xen *xen = vm->xen;
+
+	lockdep_assert_held(&vm->mmu_lock);
+	if (!xen || gfn != xen->shinfo_gfn)
+		return NULL;
+	get_page(xen->shinfo_page);
+	return xen->shinfo_page;
+}
+
+/*
+ * Xen latches the shared-state layout from the mode of the vCPU making
+ * the first calls (add_to_physmap of shared_info, CALLBACK_IRQ).
+ */
+void hxen_xen_set_long_mode(struct hxen_xen *xen, bool long_mode)
+{
+	unsigned long flags;
+
+	if (xen->long_mode == long_mode)
+		return;
+	raw_spin_lock_irqsave(&xen->evtchn_lock, flags);
+	xen->long_mode = long_mode;
+	xen->evtchn.compat = !long_mode;
+	raw_spin_unlock_irqrestore(&xen->evtchn_lock, flags);
+	hxen_xen_write_wallclock(xen);
+}
+
+/*
+ * XENMEM_add_to_physmap(XENMAPSPACE_shared_info): the page appears at
+ * @gfn (a frame of a writable RAM slot) in place of the slot's page; a
+ * frame it was at before gets its RAM back. Under xen->lock.
+ */
+int hxen_xen_map_shinfo(struct hxen_xen *xen, u64 gfn)
+{
+	struct hxen_vm *vm = xen->vm;
+	u64 old;
+
+	lockdep_assert_held(&xen->lock);
+	if (gfn >= (1ULL << (52 - PAGE_SHIFT)) ||
+	    !hxen_gpa_to_hva(vm, gfn << PAGE_SHIFT, true))
+		return -EINVAL;
+	spin_lock(&vm->mmu_lock);
+	old = xen->shinfo_gfn;
+	xen->shinfo_gfn = gfn;
+	vm->mmu_seq++;
+	spin_unlock(&vm->mmu_lock);
+	mutex_lock(&vm->lock);
+	if (old != HXEN_XEN_NO_GFN && old != gfn)
+		hxen_tdp_zap_gfn_range(vm, old, old + 1);
+	hxen_tdp_zap_gfn_range(vm, gfn, gfn + 1);
+	mutex_unlock(&vm->lock);
+	return 0;
+}
+
+/*
+ * VCPUOP_register_vcpu_info: vcpu_info moves into guest page @gfn at
+ * @offset, once per vCPU (Xen's rule). The page is pinned until the VM
+ * goes so deliveries from any context can write it. Unlike Xen we also
+ * need @offset 8-byte aligned (the bit operations must not split a cache
+ * line); Linux's per-CPU vcpu_info is 64-byte aligned.
+ */
+int hxen_xen_register_vcpu_info(struct hxen_xen *xen, u32 id, u64 gfn, u32 offset)
+{
+	struct hxen_xen_vcpu *xv = &xen->vcpus[id];
+	unsigned long hva, flags;
+	struct page *page;
+	u8 *old, *vi;
+
+	lockdep_assert_held(&xen->lock);
+	if (xv->vi_page)
+		return -EINVAL;
+	if (offset > PAGE_SIZE - sizeof(struct vcpu_info) || (offset & 7))
+		return -EINVAL;
+	if (gfn >= (1ULL << (52 - PAGE_SHIFT)) || gfn == READ_ONCE(xen->shinfo_gfn))
+		return -EINVAL;
+	hva = hxen_gpa_to_hva(xen->vm, gfn << PAGE_SHIFT, true);
+	if (!hva)
+		return -EINVAL;
+	if (pin_user_pages_fast(hva, 1, FOLL_WRITE | FOLL_LONGTERM, &page) != 1)
+		return -EINVAL;
+	vi = (u8 *)page_address(page) + offset;
+
+	raw_spin_lock_irqsave(&xen->evtchn_lock, flags);
+	old = hxen_xen_vcpu_info(xen, id);
+	if (old)
+		memcpy(vi, old, sizeof(struct vcpu_info));
+	else
+		memset(vi, 0, sizeof(struct vcpu_info));
+	xv->vi_page = page;
+	WRITE_ONCE(xv->vi, vi);
+	hxen_evtchn_vcpu_info_moved(&xen->evtchn, id);
+	raw_spin_unlock_irqrestore(&xen->evtchn_lock, flags);
+	WRITE_ONCE(xv->time_dirty, true);
+	return 0;
+}
+
+/* ---- PV time ---- */
+
+/*
+ * vcpu_info.time with pvclock's version protocol. The vCPU's own thread,
+ * loaded (it reads the guest TSC through the vendor). System time counts
+ * from HXEN_XEN_ENABLE on the host's monotonic clock. Refreshed when the
+ * vcpu_info moves and once a second.
+ */
+void hxen_xen_update_time(struct hxen_vcpu *vcpu)
+{
+	struct hxen_xen_vcpu *xv = vcpu->xen;
+	struct hxen_xen *xen = vcpu->vm->xen;
+	struct pvclock_vcpu_time_info *t;
+	u64 tsc, now;
+	u8 *vi;
+
+	xv->time_dirty = false;
+	xv->time_next = jiffies + HZ;
+	vi = hxen_xen_vcpu_info(xen, vcpu->id);
+	if (!vi || hxen_ops->get_msr(vcpu, MSR_IA32_TSC, &tsc))
+		return;
+	now = ktime_get_ns();
+	/* The same offset (32) in the 32-bit and 64-bit vcpu_info. */
+	t = (void *)(vi + offsetof(struct vcpu_info, time));
+	WRITE_ONCE(t->version, (t->version + 1) | 1);
+	smp_wmb();
+	t->tsc_timestamp = tsc;
+	t->system_time = now - xen->boot_ns;
+	t->tsc_to_system_mul = xen_tsc_mul;
+	t->tsc_shift = xen_tsc_shift;
+	t->flags = 0;		/* no TSC-stable promise across vCPUs */
+	smp_wmb();
+	WRITE_ONCE(t->version, t->version + 1);
+}
+
+/* ---- upcall injection (the run loop) ---- */
+
+/* The callback vector is due on this vCPU: its number, else 0. */
+static u8 xen_callback_due(struct hxen_vcpu *vcpu)
+{
+	struct hxen_xen *xen = vcpu->vm->xen;
+	u8 vec = READ_ONCE(xen->callback_vector);
+	u8 *vi;
+
+	if (!vec || READ_ONCE(vcpu->xen->upcall_vector))
+		return 0;
+	vi = hxen_xen_vcpu_info(xen, vcpu->id);
+	return vi && READ_ONCE(*vi) ? vec : 0;
+}
+
+bool hxen_xen_inject(struct hxen_vcpu *vcpu)
+{
+	struct hxen_xen_vcpu *xv = vcpu->xen;
+	u8 vec;
+
+	if (unlikely(xv->time_dirty || time_after_eq(jiffies, xv->time_next)))
+		hxen_xen_update_time(vcpu);
+	vec = xen_callback_due(vcpu);
+	if (!vec)
+		return false;
+	/*
+	 * Level-like, as on Xen: offered again before every entry until the
+	 * guest clears evtchn_upcall_pending (Linux does so first thing).
+	 */
+	if (hxen_ops->interrupt_allowed(vcpu))
+		hxen_ops->inject_irq(vcpu, vec);
+	else
+		hxen_ops->enable_irq_window(vcpu);
+	return true;
+}
+
+bool hxen_xen_upcall_ready(struct hxen_vcpu *vcpu)
+{
+	return vcpu->xen && xen_callback_due(vcpu) && (hxen_ops->get_rflags(vcpu) & X86_EFLAGS_IF);
+}

@@ -1,0 +1,1180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest tests of hxen's Xen ABI (HXEN_XEN_ENABLE): CPUID leaves, the
+ * hypercall page, xen_version, shared_info, HVM params, vcpu_info, PV
+ * time, event channels and their upcalls, console_io, sched_op shutdown,
+ * in 64-bit and 32-bit guests, and a bounded hypercall fuzzer. #included
+ * by guesttest.c; the guests are in xen_guests.S. KVM (6.1) has no Xen
+ * ABI: there the tests skip, and the oracle is Xen's public headers
+ * (libxen-dev's copy, included here) and what Linux does.
+ */
+#include <stddef.h>
+#include <sys/time.h>
+/* Without it the headers map sched_op / event_channel_op to the old calls. */
+#define __XEN_INTERFACE_VERSION__ 0x00040e00
+#include <xen/xen.h>
+#include <xen/arch-x86/cpuid.h>
+#include <xen/errno.h>
+#include <xen/event_channel.h>
+#include <xen/features.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
+#include <xen/memory.h>
+#include <xen/sched.h>
+#include <xen/vcpu.h>
+#include <xen/version.h>
+
+GUEST_SYM(xen64); GUEST_SYM(xen32); GUEST_SYM(xenfuzz);
+extern const uint8_t guest_xen64_upcall[], guest_xen64_gp[], guest_xen64_ud[];
+extern const uint8_t guest_xen32_upcall[], guest_xen32_gp[], guest_xen32_ud[];
+extern const uint8_t guest_xenfuzz_insn[];
+
+#define XG_GPA2		0x100000	/* slot 2: 64 KiB for the Xen pages */
+#define XG_SIZE2	0x10000
+#define XG_HCPAGE	0x100000
+#define XG_SHINFO	0x101000
+#define XG_VINFO	0x102000
+#define XG_BUF		0x103000
+#define XG_BAD		0x200000	/* neither RAM nor mapped */
+#define XG_GDT		0x6f80
+#define XG_VEC		0xf3
+#define XG_MSR		0x40000000
+#define XG_PORT		0x80
+
+enum { OP_HCALL = 1, OP_CPUID, OP_WRMSR, OP_VMCALL, OP_VMMCALL, OP_HLT, OP_LOAD,
+       OP_STORE, OP_RDMSR };
+
+struct xg {
+	struct vm vm;
+	uint8_t *mem2;
+	bool m64, irqchip;
+	uint32_t domid;
+};
+
+static volatile uint64_t *xg_mb(struct xg *x)
+{
+	return (volatile uint64_t *)(x->vm.mem + DATA);
+}
+
+static uint32_t xg_mb32(struct xg *x, unsigned int off)
+{
+	return *(volatile uint32_t *)(x->vm.mem + DATA + off);
+}
+
+static bool xg_intel_host(void)
+{
+	uint32_t a, b, c, d;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	return b == 0x756e6547;
+}
+
+/* HXEN_XEN_ENABLE; SKIP where the device has no Xen ABI (KVM). */
+static int xg_enable(struct vm *v, uint32_t *domid)
+{
+	struct hxen_xen_config cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memcpy(cfg.handle, "hxen-test-handle", 16);
+	if (ioctl(v->fd, HXEN_XEN_ENABLE, &cfg) < 0) {
+		if (errno == ENOTTY || errno == EINVAL)
+			return skip("no Xen ABI on this device (KVM 6.1 has none)");
+		return fail("HXEN_XEN_ENABLE: %s", strerror(errno));
+	}
+	EXPECT(cfg.domid >= 1 && cfg.domid < 0x7ff0, "domid %u", cfg.domid);
+	if (domid)
+		*domid = cfg.domid;
+	return PASS;
+}
+
+static void xg_gate(struct xg *x, int vec, const uint8_t *handler, const uint8_t *start)
+{
+	uint32_t off = GUEST_CODE + (uint32_t)(handler - start);
+	uint8_t *idt = x->vm.mem + 0x6000;
+
+	if (x->m64) {
+		uint32_t *g = (uint32_t *)(idt + vec * 16);
+
+		g[0] = (off & 0xffff) | (8 << 16);
+		g[1] = (off & 0xffff0000) | 0x8e00;
+		g[2] = 0;
+		g[3] = 0;
+	} else {
+		uint32_t *g = (uint32_t *)(idt + vec * 8);
+
+		g[0] = (off & 0xffff) | (8 << 16);
+		g[1] = (off & 0xffff0000) | 0x8e00;
+	}
+}
+
+/* A Xen VM with vCPU 0 in the driver guest; the caller runs xg_close. */
+static int xg_open(struct xg *x, bool m64, bool irqchip)
+{
+	struct kvm_userspace_memory_region r2 = {
+		.slot = 2, .guest_phys_addr = XG_GPA2, .memory_size = XG_SIZE2,
+	};
+	uint64_t *gdt;
+	struct kvm_sregs s;
+	int r;
+
+	memset(x, 0, sizeof(*x));
+	x->m64 = m64;
+	x->irqchip = irqchip;
+	if ((r = vm_open(&x->vm)))
+		return r;
+	x->mem2 = mmap(NULL, XG_SIZE2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	EXPECT(x->mem2 != MAP_FAILED, "mmap: %s", strerror(errno));
+	r2.userspace_addr = (uintptr_t)x->mem2;
+	EXPECT(ioctl(x->vm.fd, KVM_SET_USER_MEMORY_REGION, &r2) == 0, "slot 2: %s", strerror(errno));
+	if ((r = xg_enable(&x->vm, &x->domid)))
+		return r;
+	if (irqchip)
+		EXPECT(ioctl(x->vm.fd, KVM_CREATE_IRQCHIP, 0) == 0, "CREATE_IRQCHIP: %s",
+		       strerror(errno));
+	if ((r = vcpu_open(&x->vm, 0)))
+		return r;
+	if (m64) {
+		load(&x->vm, guest_xen64, guest_xen64_end);
+		if ((r = enter_long64(&x->vm, 0)))
+			return r;
+		xg_gate(x, XG_VEC, guest_xen64_upcall, guest_xen64);
+		xg_gate(x, 13, guest_xen64_gp, guest_xen64);
+		xg_gate(x, 6, guest_xen64_ud, guest_xen64);
+	} else {
+		load(&x->vm, guest_xen32, guest_xen32_end);
+		if ((r = enter_prot32(&x->vm, 0)))
+			return r;
+		xg_gate(x, XG_VEC, guest_xen32_upcall, guest_xen32);
+		xg_gate(x, 13, guest_xen32_gp, guest_xen32);
+		xg_gate(x, 6, guest_xen32_ud, guest_xen32);
+	}
+	/* GDT: null, flat code (64-bit or 32-bit), flat data. */
+	gdt = (uint64_t *)(x->vm.mem + XG_GDT);
+	gdt[0] = 0;
+	gdt[1] = m64 ? 0x00af9b000000ffffULL : 0x00cf9b000000ffffULL;
+	gdt[2] = 0x00cf93000000ffffULL;
+	EXPECT(ioctl(x->vm.vcpu[0], KVM_GET_SREGS, &s) == 0, "GET_SREGS: %s", strerror(errno));
+	s.gdt.base = XG_GDT;
+	s.gdt.limit = 23;
+	s.idt.base = 0x6000;
+	s.idt.limit = m64 ? 0xfff : 0x7ff;
+	EXPECT(ioctl(x->vm.vcpu[0], KVM_SET_SREGS, &s) == 0, "SET_SREGS: %s", strerror(errno));
+	return PASS;
+}
+
+static void xg_close(struct xg *x)
+{
+	vm_close(&x->vm);
+	if (x->mem2 && x->mem2 != MAP_FAILED)
+		munmap(x->mem2, XG_SIZE2);
+}
+
+#define WITH_XG(m64, irqchip, body)                                            \
+	do {                                                                   \
+		struct xg xg_;                                                 \
+		struct xg *x = &xg_;                                           \
+		int r_ = xg_open(x, m64, irqchip);                             \
+		if (r_ == PASS)                                                \
+			r_ = (body);                                           \
+		xg_close(x);                                                   \
+		return r_;                                                     \
+	} while (0)
+
+/* Run until the guest's OUT 0x80 (the request is done). */
+static int xg_done(struct xg *x)
+{
+	struct kvm_run *run = x->vm.run[0];
+	int r;
+
+	if ((r = run_expect(&x->vm, 0, KVM_EXIT_IO)))
+		return r;
+	EXPECT(run->io.port == XG_PORT, "OUT to %#x, want %#x", run->io.port, XG_PORT);
+	return PASS;
+}
+
+static void xg_req(struct xg *x, int op, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+		   uint64_t a4, uint64_t a5)
+{
+	volatile uint64_t *mb = xg_mb(x);
+
+	mb[0] = op;
+	mb[1] = a0;
+	mb[2] = a1;
+	mb[3] = a2;
+	mb[4] = a3;
+	mb[5] = a4;
+	mb[6] = a5;
+	mb[8] = 0xdeadbeefdeadbeefULL;
+}
+
+/* The signed result of a hypercall in the guest's width. */
+static int64_t xg_ret(struct xg *x)
+{
+	uint64_t v = xg_mb(x)[8];
+
+	return x->m64 ? (int64_t)v : (int64_t)(int32_t)v;
+}
+
+/* A hypercall through the page; its result in *ret. */
+static int xg_hc(struct xg *x, int64_t *ret, uint64_t nr, uint64_t a1, uint64_t a2,
+		 uint64_t a3)
+{
+	int r;
+
+	xg_req(x, OP_HCALL, nr, a1, a2, a3, 0, 0);
+	if ((r = xg_done(x)))
+		return r;
+	*ret = xg_ret(x);
+	return PASS;
+}
+
+/* A hypercall that must return @want. */
+#define HC(want, nr, a1, a2, a3, what)                                         \
+	do {                                                                   \
+		int64_t ret_;                                                  \
+		int rr_ = xg_hc(x, &ret_, nr, a1, a2, a3);                     \
+		if (rr_)                                                       \
+			return rr_;                                            \
+		EXPECT(ret_ == (int64_t)(want), "%s: %lld, want %lld", what,   \
+		       (long long)ret_, (long long)(want));                    \
+	} while (0)
+
+static int xg_load(struct xg *x, uint64_t addr, uint64_t *val)
+{
+	int r;
+
+	xg_req(x, OP_LOAD, addr, 0, 0, 0, 0, 0);
+	if ((r = xg_done(x)))
+		return r;
+	*val = xg_mb(x)[8];
+	return PASS;
+}
+
+static int xg_store(struct xg *x, uint64_t addr, uint64_t val)
+{
+	xg_req(x, OP_STORE, addr, val, 0, 0, 0, 0);
+	return xg_done(x);
+}
+
+static int xg_wrmsr(struct xg *x, uint32_t msr, uint64_t val)
+{
+	xg_req(x, OP_WRMSR, msr, val, 0, 0, 0, 0);
+	return xg_done(x);
+}
+
+/* Argument structures live in guest RAM at XG_BUF. */
+static void *xg_buf(struct xg *x, uint64_t gpa)
+{
+	return x->mem2 + (gpa - XG_GPA2);
+}
+
+static int xg_install_page(struct xg *x)
+{
+	int r;
+
+	if ((r = xg_wrmsr(x, XG_MSR, XG_HCPAGE)))
+		return r;
+	EXPECT(xg_mb32(x, 0x98) == 0, "WRMSR of the hypercall page faulted");
+	return PASS;
+}
+
+/* ---- enable rules ---- */
+
+static int t_xen_enable_rules(void)
+{
+	struct hxen_xen_config cfg;
+	struct vm v1, v2;
+	uint32_t d1 = 0, d2 = 0;
+	int r;
+
+	if ((r = vm_open(&v1)))
+		return r;
+	r = xg_enable(&v1, &d1);
+	if (r == PASS) {
+		memset(&cfg, 0, sizeof(cfg));
+		errno = 0;
+		if (ioctl(v1.fd, HXEN_XEN_ENABLE, &cfg) != -1 || errno != EBUSY)
+			r = fail("second enable: %s, want EBUSY", strerror(errno));
+	}
+	if (r == PASS && (r = vm_open(&v2)) == PASS) {
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.flags = 1;
+		errno = 0;
+		if (ioctl(v2.fd, HXEN_XEN_ENABLE, &cfg) != -1 || errno != EINVAL)
+			r = fail("flags 1: %s, want EINVAL", strerror(errno));
+		cfg.flags = 0;
+		cfg.reserved[7] = 1;
+		errno = 0;
+		if (r == PASS && (ioctl(v2.fd, HXEN_XEN_ENABLE, &cfg) != -1 || errno != EINVAL))
+			r = fail("reserved: %s, want EINVAL", strerror(errno));
+		errno = 0;
+		if (r == PASS && (ioctl(v2.fd, HXEN_XEN_ENABLE, (void *)8) != -1 || errno != EFAULT))
+			r = fail("bad pointer: %s, want EFAULT", strerror(errno));
+		if (r == PASS && (r = xg_enable(&v2, &d2)) == PASS && d1 == d2)
+			r = fail("two VMs share domid %u", d1);
+		vm_close(&v2);
+	}
+	/* After a vCPU exists it is too late. */
+	if (r == PASS && (r = vm_open(&v2)) == PASS) {
+		if ((r = vcpu_open(&v2, 0)) == PASS) {
+			memset(&cfg, 0, sizeof(cfg));
+			errno = 0;
+			if (ioctl(v2.fd, HXEN_XEN_ENABLE, &cfg) != -1 || errno != EBUSY)
+				r = fail("enable after a vCPU: %s, want EBUSY", strerror(errno));
+		}
+		vm_close(&v2);
+	}
+	vm_close(&v1);
+	return r;
+}
+
+/* Without HXEN_XEN_ENABLE the guest sees no Xen: VMMCALL/VMCALL are #UD. */
+static int plain_body(struct xg *x)
+{
+	bool intel = xg_intel_host();
+	int r;
+
+	xg_req(x, OP_CPUID, 0x40000000, 0, 0, 0, 0, 0);
+	if ((r = xg_done(x)))
+		return r;
+	EXPECT(xg_mb(x)[9] != XEN_CPUID_SIGNATURE_EBX, "Xen signature without Xen");
+	xg_req(x, intel ? OP_VMCALL : OP_VMMCALL, __HYPERVISOR_xen_version, 0, 0, 0, 0, 0);
+	if ((r = xg_done(x)))
+		return r;
+	EXPECT(xg_mb32(x, 0xa0) == 1, "hypercall instruction without Xen: %u #UD, want 1",
+	       xg_mb32(x, 0xa0));
+	return PASS;
+}
+
+static int t_xen_disabled_vm_unchanged(void)
+{
+	struct xg xg_, *x = &xg_;
+	int r;
+
+	/* KVM answers VMCALL/VMMCALL itself (its own hypercalls). */
+	if (is_kvm())
+		return skip("KVM has its own hypercalls");
+	memset(x, 0, sizeof(*x));
+	x->m64 = true;
+	r = vm_open(&x->vm);
+	if (r == PASS)
+		r = vcpu_open(&x->vm, 0);
+	if (r == PASS) {
+		uint64_t *gdt = (uint64_t *)(x->vm.mem + XG_GDT);
+		struct kvm_sregs s;
+
+		load(&x->vm, guest_xen64, guest_xen64_end);
+		r = enter_long64(&x->vm, 0);
+		xg_gate(x, 6, guest_xen64_ud, guest_xen64);
+		gdt[1] = 0x00af9b000000ffffULL;
+		gdt[2] = 0x00cf93000000ffffULL;
+		if (r == PASS && ioctl(x->vm.vcpu[0], KVM_GET_SREGS, &s) == 0) {
+			s.gdt.base = XG_GDT;
+			s.gdt.limit = 23;
+			s.idt.base = 0x6000;
+			s.idt.limit = 0xfff;
+			ioctl(x->vm.vcpu[0], KVM_SET_SREGS, &s);
+			r = plain_body(x);
+		}
+	}
+	vm_close(&x->vm);
+	return r;
+}
+
+/* ---- CPUID, hypercall page, xen_version ---- */
+
+static int version_body(struct xg *x)
+{
+	bool intel = xg_intel_host();
+	volatile uint64_t *mb = xg_mb(x);
+	uint8_t *page = xg_buf(x, XG_HCPAGE);
+	struct xen_feature_info *fi = xg_buf(x, XG_BUF);
+	char *str = xg_buf(x, XG_BUF);
+	int r, i;
+
+	/* CPUID 0x40000000..4 */
+	xg_req(x, OP_CPUID, 0x40000000, 0, 0, 0, 0, 0);
+	if ((r = xg_done(x)))
+		return r;
+	EXPECT((uint32_t)mb[9] == XEN_CPUID_SIGNATURE_EBX &&
+	       (uint32_t)mb[10] == XEN_CPUID_SIGNATURE_ECX &&
+	       (uint32_t)mb[11] == XEN_CPUID_SIGNATURE_EDX, "no XenVMMXenVMM signature");
+	EXPECT((uint32_t)mb[8] >= 0x40000002 && (uint32_t)mb[8] < 0x40000100,
+	       "max leaf %#x", (uint32_t)mb[8]);
+	xg_req(x, OP_CPUID, 0x40000001, 0, 0, 0, 0, 0);
+	if ((r = xg_done(x)))
+		return r;
+	EXPECT((uint32_t)mb[8] == 0x40011, "version leaf %#x", (uint32_t)mb[8]);
+	xg_req(x, OP_CPUID, 0x40000002, 0, 0, 0, 0, 0);
+	if ((r = xg_done(x)))
+		return r;
+	EXPECT((uint32_t)mb[8] == 1 && (uint32_t)mb[9] == XG_MSR, "leaf 2: pages %u MSR %#x",
+	       (uint32_t)mb[8], (uint32_t)mb[9]);
+	xg_req(x, OP_CPUID, 0x40000004, 0, 0, 0, 0, 0);
+	if ((r = xg_done(x)))
+		return r;
+	EXPECT(((uint32_t)mb[8] & XEN_HVM_CPUID_VCPU_ID_PRESENT) && (uint32_t)mb[9] == 0 &&
+	       ((uint32_t)mb[8] & XEN_HVM_CPUID_DOMID_PRESENT) && (uint32_t)mb[10] == x->domid,
+	       "leaf 4: %#x vcpu %u domid %u", (uint32_t)mb[8], (uint32_t)mb[9],
+	       (uint32_t)mb[10]);
+
+	/* Hypercall page: bad frames and index are #GP. */
+	if ((r = xg_wrmsr(x, XG_MSR, 0x80000000ULL)))
+		return r;
+	EXPECT(xg_mb32(x, 0x98) == 1, "WRMSR of a non-RAM frame: %u #GP, want 1", xg_mb32(x, 0x98));
+	if ((r = xg_wrmsr(x, XG_MSR, XG_HCPAGE | 1)))
+		return r;
+	EXPECT(xg_mb32(x, 0x98) == 2, "WRMSR with page index 1: %u #GP, want 2",
+	       xg_mb32(x, 0x98));
+	*(volatile uint32_t *)(x->vm.mem + DATA + 0x98) = 0;
+	if ((r = xg_install_page(x)))
+		return r;
+	for (i = 0; i < 128; i++) {
+		uint8_t *p = page + 32 * i;
+		uint32_t nr;
+
+		if (i == __HYPERVISOR_iret)
+			continue;
+		memcpy(&nr, p + 1, 4);
+		EXPECT(p[0] == 0xb8 && nr == (uint32_t)i && p[5] == 0x0f && p[6] == 0x01 &&
+		       p[7] == (intel ? 0xc1 : 0xd9) && p[8] == 0xc3,
+		       "hypercall stub %d: %02x %08x %02x %02x %02x %02x", i, p[0], nr, p[5],
+		       p[6], p[7], p[8]);
+	}
+
+	/* xen_version */
+	HC(0x40011, __HYPERVISOR_xen_version, XENVER_version, 0, 0, "XENVER_version");
+	HC(4096, __HYPERVISOR_xen_version, XENVER_pagesize, 0, 0, "XENVER_pagesize");
+	memset(str, 0x55, 1024);
+	HC(0, __HYPERVISOR_xen_version, XENVER_extraversion, XG_BUF, 0, "extraversion");
+	EXPECT(memchr(str, 0, XEN_EXTRAVERSION_LEN), "extraversion not terminated");
+	HC(0, __HYPERVISOR_xen_version, XENVER_capabilities, XG_BUF, 0, "capabilities");
+	EXPECT(strstr(str, x->m64 ? "hvm-3.0-x86_64" : "hvm-3.0-x86_32"),
+	       "capabilities \"%.60s\"", str);
+	HC(0, __HYPERVISOR_xen_version, XENVER_changeset, XG_BUF, 0, "changeset");
+	EXPECT(memchr(str, 0, XEN_CHANGESET_INFO_LEN), "changeset not terminated");
+	HC(0, __HYPERVISOR_xen_version, XENVER_compile_info, XG_BUF, 0, "compile_info");
+	HC(0, __HYPERVISOR_xen_version, XENVER_commandline, XG_BUF, 0, "commandline");
+	EXPECT(memchr(str, 0, 1024), "commandline not terminated");
+	memset(str, 0, 16);
+	HC(0, __HYPERVISOR_xen_version, XENVER_guest_handle, XG_BUF, 0, "guest_handle");
+	EXPECT(!memcmp(str, "hxen-test-handle", 16), "guest handle not the configured one");
+	memset(str, 0x55, 16);
+	HC(0, __HYPERVISOR_xen_version, XENVER_platform_parameters, XG_BUF, 0,
+	   "platform_parameters");
+	EXPECT(x->m64 ? *(uint64_t *)str == 0xffff800000000000ULL :
+			(*(uint32_t *)str == 0xf5800000U && str[4] == 0x55),
+	       "platform_parameters %#llx", (unsigned long long)*(uint64_t *)str);
+	fi->submap_idx = 0;
+	fi->submap = 0;
+	HC(0, __HYPERVISOR_xen_version, XENVER_get_features, XG_BUF, 0, "get_features");
+	EXPECT((fi->submap & (1u << XENFEAT_hvm_callback_vector)) &&
+	       (fi->submap & (1u << XENFEAT_auto_translated_physmap)) &&
+	       !(fi->submap & (1u << XENFEAT_dom0)), "features %#x", fi->submap);
+	fi->submap_idx = XENFEAT_NR_SUBMAPS;
+	HC(-XEN_EINVAL, __HYPERVISOR_xen_version, XENVER_get_features, XG_BUF, 0,
+	   "get_features submap 1");
+	/* Bad pointers, unknown sub-ops and calls. */
+	HC(-XEN_EFAULT, __HYPERVISOR_xen_version, XENVER_extraversion, XG_BAD, 0,
+	   "extraversion to a bad pointer");
+	HC(-XEN_EFAULT, __HYPERVISOR_xen_version, XENVER_capabilities, XG_GPA2 + XG_SIZE2 - 100,
+	   0, "capabilities across the end of RAM");
+	HC(-XEN_EFAULT, __HYPERVISOR_xen_version, XENVER_get_features, XG_BAD, 0,
+	   "get_features from a bad pointer");
+	HC(-XEN_ENOSYS, __HYPERVISOR_xen_version, 99, XG_BUF, 0, "xen_version 99");
+	HC(-XEN_ENOSYS, __HYPERVISOR_mmu_update, 0, 0, 0, "mmu_update (PV only)");
+	HC(-XEN_ENOSYS, 100, 0, 0, 0, "hypercall 100");
+	/* The raw instruction of the other vendor is #UD (documented). */
+	xg_req(x, intel ? OP_VMMCALL : OP_VMCALL, __HYPERVISOR_xen_version, 0, 0, 0, 0, 0);
+	if ((r = xg_done(x)))
+		return r;
+	EXPECT(xg_mb32(x, 0xa0) == 1, "other vendor's instruction: %u #UD", xg_mb32(x, 0xa0));
+	xg_req(x, intel ? OP_VMCALL : OP_VMMCALL, __HYPERVISOR_xen_version, 0, 0, 0, 0, 0);
+	if ((r = xg_done(x)))
+		return r;
+	EXPECT(xg_ret(x) == 0x40011, "raw hypercall: %lld", (long long)xg_ret(x));
+	return PASS;
+}
+
+static int t_xen64_version(void)
+{
+	WITH_XG(true, false, version_body(x));
+}
+
+static int t_xen32_version(void)
+{
+	WITH_XG(false, false, version_body(x));
+}
+
+/* ---- shared_info, params, vcpu_info, time ---- */
+
+static int xg_physmap(struct xg *x, int64_t *ret, uint16_t dom, uint32_t space, uint64_t idx,
+		      uint64_t gpfn)
+{
+	uint8_t *b = xg_buf(x, XG_BUF);
+
+	memset(b, 0, 32);
+	if (x->m64) {
+		struct xen_add_to_physmap *a = (void *)b;
+
+		a->domid = dom;
+		a->space = space;
+		a->idx = idx;
+		a->gpfn = gpfn;
+	} else {
+		/* The 32-bit layout: xen_ulong_t and xen_pfn_t are 4 bytes. */
+		uint16_t *h = (void *)b;
+		uint32_t *w = (void *)b;
+
+		h[0] = dom;
+		w[1] = space;
+		w[2] = idx;
+		w[3] = gpfn;
+	}
+	return xg_hc(x, ret, __HYPERVISOR_memory_op, XENMEM_add_to_physmap, XG_BUF, 0);
+}
+
+#define PHYSMAP(want, dom, space, idx, gpfn, what)                             \
+	do {                                                                   \
+		int64_t ret_;                                                  \
+		int rr_ = xg_physmap(x, &ret_, dom, space, idx, gpfn);         \
+		if (rr_)                                                       \
+			return rr_;                                            \
+		EXPECT(ret_ == (int64_t)(want), "%s: %lld, want %lld", what,   \
+		       (long long)ret_, (long long)(want));                    \
+	} while (0)
+
+static int xg_param(struct xg *x, int64_t *ret, bool set, uint16_t dom, uint32_t index,
+		    uint64_t *value)
+{
+	struct xen_hvm_param *p = xg_buf(x, XG_BUF);
+	int r;
+
+	p->domid = dom;
+	p->index = index;
+	p->value = *value;
+	if ((r = xg_hc(x, ret, __HYPERVISOR_hvm_op, set ? HVMOP_set_param : HVMOP_get_param,
+		       XG_BUF, 0)))
+		return r;
+	*value = p->value;
+	return PASS;
+}
+
+#define PARAM(want, set, dom, index, val, what)                                \
+	do {                                                                   \
+		int64_t ret_;                                                  \
+		uint64_t v_ = (val);                                           \
+		int rr_ = xg_param(x, &ret_, set, dom, index, &v_);            \
+		if (rr_)                                                       \
+			return rr_;                                            \
+		EXPECT(ret_ == (int64_t)(want), "%s: %lld, want %lld", what,   \
+		       (long long)ret_, (long long)(want));                    \
+		pv = v_;                                                       \
+	} while (0)
+
+static int shinfo_body(struct xg *x)
+{
+	/* Offsets differ for 32-bit guests (xen_ulong_t is 4 bytes). */
+	uint64_t wc = x->m64 ? offsetof(struct shared_info, wc_version) : 2048 + 2 * 128;
+	struct vcpu_register_vcpu_info *vri = xg_buf(x, XG_BUF);
+	struct vcpu_time_info *t;
+	uint64_t v, pv, v2;
+	time_t now = time(NULL);
+	int r;
+
+	(void)pv;
+	if ((r = xg_install_page(x)))
+		return r;
+	/* add_to_physmap errors. */
+	PHYSMAP(-XEN_EINVAL, DOMID_SELF, XENMAPSPACE_shared_info, 1, XG_SHINFO >> 12,
+		"shared_info idx 1");
+	PHYSMAP(-XEN_EINVAL, DOMID_SELF, XENMAPSPACE_shared_info, 0, 0x80000,
+		"shared_info at a non-RAM frame");
+	PHYSMAP(-XEN_ESRCH, 0x1234, XENMAPSPACE_shared_info, 0, XG_SHINFO >> 12,
+		"shared_info of another domain");
+	PHYSMAP(-XEN_EINVAL, DOMID_SELF, 77, 0, XG_SHINFO >> 12, "unknown space");
+	HC(-XEN_EFAULT, __HYPERVISOR_memory_op, XENMEM_add_to_physmap, XG_BAD, 0,
+	   "add_to_physmap from a bad pointer");
+	HC(-XEN_ENOSYS, __HYPERVISOR_memory_op, 1000, XG_BUF, 0, "memory_op 1000");
+
+	/* Map it; the guest sees shared_info there, not its RAM. */
+	*(uint64_t *)xg_buf(x, XG_SHINFO + wc + 4) = 0x1111111111111111ULL;
+	PHYSMAP(0, x->domid, XENMAPSPACE_shared_info, 0, XG_SHINFO >> 12, "map shared_info");
+	if ((r = xg_load(x, XG_SHINFO + wc, &v)))
+		return r;
+	EXPECT(!(v & 1), "wallclock version %#llx odd", (unsigned long long)v);
+	if ((r = xg_load(x, XG_SHINFO + wc + 4, &v)))
+		return r;
+	EXPECT((uint32_t)v > now - 60 && (uint32_t)v <= now + 60, "wallclock sec %u, now %lld",
+	       (uint32_t)v, (long long)now);
+	/* vcpu_info[0].time, the default place. */
+	if ((r = xg_load(x, XG_SHINFO + 32 + 24, &v)))
+		return r;
+	EXPECT((uint32_t)v != 0, "vcpu_info[0].time mul 0");
+	/* It moves: the RAM page comes back at the old frame. */
+	PHYSMAP(0, DOMID_SELF, XENMAPSPACE_shared_info, 0, (XG_SHINFO >> 12) + 4, "move shared_info");
+	if ((r = xg_load(x, XG_SHINFO + wc + 4, &v)))
+		return r;
+	EXPECT(v == 0x1111111111111111ULL, "old frame %#llx, want its RAM back",
+	       (unsigned long long)v);
+	PHYSMAP(0, DOMID_SELF, XENMAPSPACE_shared_info, 0, XG_SHINFO >> 12, "map shared_info again");
+	if ((r = xg_load(x, XG_SHINFO + wc + 4, &v)))
+		return r;
+	EXPECT((uint32_t)v > now - 60, "wallclock lost after the move");
+
+	/* HVM params. */
+	PARAM(0, true, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, (2ULL << 56) | XG_VEC, "CALLBACK_IRQ");
+	PARAM(0, false, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, 0, "get CALLBACK_IRQ");
+	EXPECT(pv == ((2ULL << 56) | XG_VEC), "CALLBACK_IRQ reads %#llx", (unsigned long long)pv);
+	PARAM(-XEN_EINVAL, true, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, (2ULL << 56) | 5,
+	      "callback vector 5");
+	PARAM(-XEN_EINVAL, true, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, 9ULL << 56,
+	      "callback type 9");
+	PARAM(-XEN_EINVAL, true, DOMID_SELF, 1000, 0, "param 1000");
+	PARAM(-XEN_EINVAL, false, DOMID_SELF, HVM_NR_PARAMS, 0, "get param HVM_NR_PARAMS");
+	PARAM(-XEN_EPERM, true, DOMID_SELF, HVM_PARAM_STORE_PFN, 5, "set STORE_PFN");
+	PARAM(0, false, DOMID_SELF, HVM_PARAM_STORE_PFN, 5, "get STORE_PFN");
+	/* HVM_PARAM_PAE_ENABLED (4): deprecated, gone from newer headers. */
+	PARAM(-XEN_ENODATA, false, DOMID_SELF, 4, 0, "get PAE_ENABLED");
+	PARAM(-XEN_EPERM, false, DOMID_SELF, HVM_PARAM_IDENT_PT, 0, "get IDENT_PT");
+	PARAM(0, true, DOMID_SELF, HVM_PARAM_STORE_EVTCHN, 7, "set STORE_EVTCHN");
+	PARAM(0, false, x->domid, HVM_PARAM_STORE_EVTCHN, 0, "get STORE_EVTCHN");
+	EXPECT(pv == 7, "STORE_EVTCHN reads %llu", (unsigned long long)pv);
+	PARAM(-XEN_ESRCH, false, 0x1234, HVM_PARAM_STORE_EVTCHN, 0, "other domain's param");
+	HC(-XEN_EFAULT, __HYPERVISOR_hvm_op, HVMOP_get_param, XG_BAD, 0, "get_param bad pointer");
+	HC(-XEN_ENOSYS, __HYPERVISOR_hvm_op, 77, XG_BUF, 0, "hvm_op 77");
+	/* A per-vCPU upcall vector needs the in-kernel LAPIC. */
+	{
+		struct xen_hvm_evtchn_upcall_vector *u = xg_buf(x, XG_BUF);
+
+		u->vcpu = 0;
+		u->vector = 5;
+		HC(-XEN_EINVAL, __HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, XG_BUF, 0,
+		   "upcall vector 5");
+		u->vector = XG_VEC;
+		u->vcpu = 9;
+		HC(-XEN_ENOENT, __HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, XG_BUF, 0,
+		   "upcall vector of vCPU 9");
+	}
+
+	/* vcpu_op: is_up, register_vcpu_info. */
+	HC(1, __HYPERVISOR_vcpu_op, VCPUOP_is_up, 0, 0, "is_up(0)");
+	HC(-XEN_ENOENT, __HYPERVISOR_vcpu_op, VCPUOP_is_up, 1, 0, "is_up(1)");
+	HC(-XEN_ENOSYS, __HYPERVISOR_vcpu_op, 99, 0, 0, "vcpu_op 99");
+	memset(vri, 0, sizeof(*vri));
+	vri->mfn = XG_VINFO >> 12;
+	vri->offset = 4090;
+	HC(-XEN_EINVAL, __HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, XG_BUF,
+	   "vcpu_info across the page end");
+	vri->mfn = 0x80000;
+	vri->offset = 64;
+	HC(-XEN_EINVAL, __HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, XG_BUF,
+	   "vcpu_info at a non-RAM frame");
+	HC(-XEN_ENOENT, __HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 3, XG_BUF,
+	   "vcpu_info of vCPU 3");
+	HC(-XEN_EFAULT, __HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, XG_BAD,
+	   "register_vcpu_info bad pointer");
+	vri->mfn = XG_VINFO >> 12;
+	vri->offset = 64;
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, XG_BUF, "register_vcpu_info");
+	HC(-XEN_EINVAL, __HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, XG_BUF,
+	   "register_vcpu_info twice");
+	/* PV time in the new place (guest RAM: the test reads it directly). */
+	t = xg_buf(x, XG_VINFO + 64 + 32);
+	EXPECT(!(t->version & 1) && t->version && t->tsc_to_system_mul &&
+	       t->tsc_shift > -10 && t->tsc_shift < 10,
+	       "pvclock version %u mul %u shift %d", t->version, t->tsc_to_system_mul,
+	       t->tsc_shift);
+	v = t->system_time;
+	usleep(20000);
+	HC(0x40011, __HYPERVISOR_xen_version, XENVER_version, 0, 0, "XENVER_version");
+	(void)v2;
+	EXPECT(((uint8_t *)xg_buf(x, XG_VINFO + 64))[0] == 1,
+	       "upcall not marked pending after register_vcpu_info");
+	return PASS;
+}
+
+static int t_xen64_shared_info(void)
+{
+	WITH_XG(true, false, shinfo_body(x));
+}
+
+static int t_xen32_shared_info(void)
+{
+	WITH_XG(false, false, shinfo_body(x));
+}
+
+/* ---- event channels ---- */
+
+struct xg_ev {
+	uint32_t port, a, b;
+};
+
+static int xg_evop(struct xg *x, int64_t *ret, int cmd, const void *in, size_t size, void *out)
+{
+	int r;
+
+	memcpy(xg_buf(x, XG_BUF), in, size);
+	if ((r = xg_hc(x, ret, __HYPERVISOR_event_channel_op, cmd, XG_BUF, 0)))
+		return r;
+	if (out)
+		memcpy(out, xg_buf(x, XG_BUF), size);
+	return PASS;
+}
+
+#define EVOP(want, cmd, in, out, what)                                         \
+	do {                                                                   \
+		int64_t ret_;                                                  \
+		int rr_ = xg_evop(x, &ret_, cmd, &(in), sizeof(in), out);      \
+		if (rr_)                                                       \
+			return rr_;                                            \
+		EXPECT(ret_ == (int64_t)(want), "%s: %lld, want %lld", what,   \
+		       (long long)ret_, (long long)(want));                    \
+	} while (0)
+
+/* The guest's view of a 2-level bit (shared_info is not in host RAM). */
+static int xg_bit(struct xg *x, uint64_t base, uint32_t bit, bool *set)
+{
+	uint64_t v;
+	int r;
+
+	if ((r = xg_load(x, base + bit / 64 * 8, &v)))
+		return r;
+	*set = v & (1ULL << (bit % 64));
+	return PASS;
+}
+
+static int evtchn_body(struct xg *x)
+{
+	uint64_t pend = XG_SHINFO + 2048;
+	uint64_t mask = XG_SHINFO + (x->m64 ? 2048 + 512 : 2048 + 128);
+	uint32_t vi = XG_VINFO + 64;
+	uint8_t *vip = xg_buf(x, vi);
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+	struct evtchn_bind_ipi bi = { .vcpu = 0 };
+	struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
+	struct evtchn_status st;
+	struct evtchn_send sd;
+	struct evtchn_close cl;
+	struct evtchn_unmask um;
+	struct evtchn_bind_vcpu bc;
+	struct vcpu_register_vcpu_info *vri = xg_buf(x, XG_BUF);
+	volatile uint64_t *mb = xg_mb(x);
+	uint32_t ipi, virq, unb;
+	uint64_t pv;
+	bool b;
+	int r;
+
+	(void)pv;
+	if ((r = xg_install_page(x)))
+		return r;
+	PHYSMAP(0, DOMID_SELF, XENMAPSPACE_shared_info, 0, XG_SHINFO >> 12, "map shared_info");
+	memset(vri, 0, sizeof(*vri));
+	vri->mfn = XG_VINFO >> 12;
+	vri->offset = 64;
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, XG_BUF, "register_vcpu_info");
+	/* Registration marked everything pending: take that upcall first. */
+	mb[0x88 / 8] = vi;
+	PARAM(0, true, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, (2ULL << 56) | XG_VEC, "CALLBACK_IRQ");
+	HC(0x40011, __HYPERVISOR_xen_version, XENVER_version, 0, 0, "XENVER_version");
+	EXPECT(xg_mb32(x, 0x80) == 1, "%u upcalls after registration, want 1", xg_mb32(x, 0x80));
+	EXPECT(vip[0] == 0, "upcall still pending");
+	memset(vip + (x->m64 ? 8 : 4), 0, x->m64 ? 8 : 4);	/* clear the selector */
+
+	/* alloc_unbound, status, send to it (dropped). */
+	EVOP(0, EVTCHNOP_alloc_unbound, au, &au, "alloc_unbound");
+	unb = au.port;
+	EXPECT(unb == 1, "first port %u, want 1", unb);
+	au.dom = 0x1234;
+	EVOP(-XEN_EPERM, EVTCHNOP_alloc_unbound, au, NULL, "alloc_unbound for another domain");
+	memset(&st, 0, sizeof(st));
+	st.dom = DOMID_SELF;
+	st.port = unb;
+	EVOP(0, EVTCHNOP_status, st, &st, "status(unbound)");
+	EXPECT(st.status == EVTCHNSTAT_unbound && st.u.unbound.dom == x->domid,
+	       "status %u dom %u", st.status, st.u.unbound.dom);
+	sd.port = unb;
+	EVOP(0, EVTCHNOP_send, sd, NULL, "send to an unbound port");
+
+	/* IPI to ourselves, with the callback vector. */
+	EVOP(0, EVTCHNOP_bind_ipi, bi, &bi, "bind_ipi");
+	ipi = bi.port;
+	EXPECT(ipi == 2, "IPI port %u, want 2", ipi);
+	bi.vcpu = 5;
+	EVOP(-XEN_ENOENT, EVTCHNOP_bind_ipi, bi, NULL, "bind_ipi to vCPU 5");
+	sd.port = ipi;
+	EVOP(0, EVTCHNOP_send, sd, NULL, "send(IPI)");
+	EXPECT(xg_mb32(x, 0x80) == 2, "%u upcalls after the IPI, want 2", xg_mb32(x, 0x80));
+	if ((r = xg_bit(x, pend, ipi, &b)))
+		return r;
+	EXPECT(b, "IPI port not pending");
+	EXPECT(vip[x->m64 ? 8 : 4] & (1 << (ipi / (x->m64 ? 64 : 32))), "selector bit not set");
+	/* Pending already: a second send does not raise again. */
+	EVOP(0, EVTCHNOP_send, sd, NULL, "send(IPI) again");
+	EXPECT(xg_mb32(x, 0x80) == 2, "upcall for an already pending port");
+	/* Masked: pending but no upcall; unmask delivers. */
+	if ((r = xg_store(x, pend, 0)) || (r = xg_store(x, mask, 1ULL << ipi)))
+		return r;
+	memset(vip + (x->m64 ? 8 : 4), 0, x->m64 ? 8 : 4);
+	EVOP(0, EVTCHNOP_send, sd, NULL, "send(masked IPI)");
+	EXPECT(xg_mb32(x, 0x80) == 2, "upcall for a masked port");
+	if ((r = xg_bit(x, pend, ipi, &b)))
+		return r;
+	EXPECT(b, "masked IPI port not pending");
+	um.port = ipi;
+	EVOP(0, EVTCHNOP_unmask, um, NULL, "unmask");
+	EXPECT(xg_mb32(x, 0x80) == 3, "%u upcalls after unmask, want 3", xg_mb32(x, 0x80));
+	if ((r = xg_bit(x, mask, ipi, &b)))
+		return r;
+	EXPECT(!b, "still masked");
+	um.port = 100000;
+	EVOP(-XEN_EINVAL, EVTCHNOP_unmask, um, NULL, "unmask a bad port");
+
+	/* VIRQs. */
+	EVOP(0, EVTCHNOP_bind_virq, bv, &bv, "bind_virq(TIMER)");
+	virq = bv.port;
+	EXPECT(virq == 3, "VIRQ port %u, want 3", virq);
+	EVOP(-XEN_EEXIST, EVTCHNOP_bind_virq, bv, NULL, "bind_virq(TIMER) twice");
+	bv.virq = NR_VIRQS;
+	EVOP(-XEN_EINVAL, EVTCHNOP_bind_virq, bv, NULL, "bind_virq(NR_VIRQS)");
+	bv.virq = VIRQ_CONSOLE;
+	bv.vcpu = 1;
+	EVOP(-XEN_EINVAL, EVTCHNOP_bind_virq, bv, NULL, "global VIRQ on vCPU 1");
+	bv.virq = VIRQ_DEBUG;
+	bv.vcpu = 1;
+	EVOP(-XEN_ENOENT, EVTCHNOP_bind_virq, bv, NULL, "VIRQ_DEBUG on vCPU 1");
+	memset(&st, 0, sizeof(st));
+	st.dom = DOMID_SELF;
+	st.port = virq;
+	EVOP(0, EVTCHNOP_status, st, &st, "status(virq)");
+	EXPECT(st.status == EVTCHNSTAT_virq && st.u.virq == VIRQ_TIMER && st.vcpu == 0,
+	       "virq status %u virq %u vcpu %u", st.status, st.u.virq, st.vcpu);
+	sd.port = virq;
+	EVOP(-XEN_EINVAL, EVTCHNOP_send, sd, NULL, "send to a VIRQ port");
+	bc.port = virq;
+	bc.vcpu = 0;
+	EVOP(-XEN_EINVAL, EVTCHNOP_bind_vcpu, bc, NULL, "bind_vcpu of a per-vCPU VIRQ");
+	bc.port = unb;
+	EVOP(0, EVTCHNOP_bind_vcpu, bc, NULL, "bind_vcpu of an unbound port");
+	bc.vcpu = 7;
+	EVOP(-XEN_ENOENT, EVTCHNOP_bind_vcpu, bc, NULL, "bind_vcpu to vCPU 7");
+
+	/* close, and everything a closed or bad port gets. */
+	cl.port = ipi;
+	EVOP(0, EVTCHNOP_close, cl, NULL, "close(IPI)");
+	EVOP(-XEN_EINVAL, EVTCHNOP_close, cl, NULL, "close twice");
+	EVOP(-XEN_EINVAL, EVTCHNOP_send, sd, NULL, "send to a VIRQ port");
+	sd.port = ipi;
+	EVOP(-XEN_EINVAL, EVTCHNOP_send, sd, NULL, "send to a closed port");
+	memset(&st, 0, sizeof(st));
+	st.dom = DOMID_SELF;
+	st.port = ipi;
+	EVOP(0, EVTCHNOP_status, st, &st, "status(closed)");
+	EXPECT(st.status == EVTCHNSTAT_closed, "closed port status %u", st.status);
+	st.port = x->m64 ? 4096 : 1024;
+	EVOP(-XEN_EINVAL, EVTCHNOP_status, st, NULL, "status past the last port");
+	cl.port = 0;
+	EVOP(-XEN_EINVAL, EVTCHNOP_close, cl, NULL, "close(0)");
+	sd.port = 0xffffffff;
+	EVOP(-XEN_EINVAL, EVTCHNOP_send, sd, NULL, "send(-1)");
+	cl.port = virq;
+	EVOP(0, EVTCHNOP_close, cl, NULL, "close(VIRQ)");
+	bv.virq = VIRQ_TIMER;
+	bv.vcpu = 0;
+	EVOP(0, EVTCHNOP_bind_virq, bv, &bv, "bind_virq(TIMER) after close");
+	EXPECT(bv.port == ipi, "lowest free port %u, want %u", bv.port, ipi);
+	HC(-XEN_EFAULT, __HYPERVISOR_event_channel_op, EVTCHNOP_send, XG_BAD, 0,
+	   "send from a bad pointer");
+	HC(-XEN_ENOSYS, __HYPERVISOR_event_channel_op, EVTCHNOP_init_control, XG_BUF, 0,
+	   "FIFO init_control");
+	HC(-XEN_ENOSYS, __HYPERVISOR_event_channel_op, 1000, XG_BUF, 0, "evtchn op 1000");
+	return PASS;
+}
+
+static int t_xen64_event_channels(void)
+{
+	WITH_XG(true, false, evtchn_body(x));
+}
+
+static int t_xen32_event_channels(void)
+{
+	WITH_XG(false, false, evtchn_body(x));
+}
+
+/* Per-vCPU upcall vector through the in-kernel LAPIC (32-bit: LAPIC reachable). */
+static int upcall_lapic_body(struct xg *x)
+{
+	struct xen_hvm_evtchn_upcall_vector *u = xg_buf(x, XG_BUF);
+	struct evtchn_bind_ipi bi = { .vcpu = 0 };
+	struct evtchn_send sd;
+	volatile uint64_t *mb = xg_mb(x);
+	uint64_t pv;
+	int r;
+
+	(void)pv;
+	if ((r = xg_install_page(x)))
+		return r;
+	xg_req(x, OP_CPUID, 0x40000004, 0, 0, 0, 0, 0);
+	if ((r = xg_done(x)))
+		return r;
+	EXPECT((uint32_t)mb[8] & XEN_HVM_CPUID_UPCALL_VECTOR, "no UPCALL_VECTOR with a LAPIC");
+	/* LAPIC software-enabled (SVR), EOIs from the handler. */
+	if ((r = xg_store(x, 0xfee000f0, 0x1ff)))
+		return r;
+	mb[0x90 / 8] = 1;
+	mb[0x88 / 8] = XG_SHINFO;	/* vcpu_info[0] in shared_info */
+	PHYSMAP(0, DOMID_SELF, XENMAPSPACE_shared_info, 0, XG_SHINFO >> 12, "map shared_info");
+	u->vcpu = 0;
+	u->vector = XG_VEC;
+	HC(0, __HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, XG_BUF, 0, "upcall vector");
+	EVOP(0, EVTCHNOP_bind_ipi, bi, &bi, "bind_ipi");
+	sd.port = bi.port;
+	EVOP(0, EVTCHNOP_send, sd, NULL, "send(IPI)");
+	EXPECT(xg_mb32(x, 0x80) == 1, "%u upcalls through the LAPIC, want 1", xg_mb32(x, 0x80));
+	/*
+	 * Again, after the EOI, once the guest cleared the port and its
+	 * selector bit (2-level: a set selector bit raises nothing new).
+	 */
+	if ((r = xg_store(x, XG_SHINFO + 2048, 0)) || (r = xg_store(x, XG_SHINFO, 0)))
+		return r;
+	EVOP(0, EVTCHNOP_send, sd, NULL, "send(IPI) again");
+	EXPECT(xg_mb32(x, 0x80) == 2, "%u upcalls, want 2", xg_mb32(x, 0x80));
+	return PASS;
+}
+
+static int t_xen32_upcall_vector_lapic(void)
+{
+	WITH_XG(false, true, upcall_lapic_body(x));
+}
+
+/* ---- console_io, sched_op ---- */
+
+static int xg_expect_console(struct xg *x, const char *text, uint32_t n)
+{
+	struct kvm_run *run = x->vm.run[0];
+	int r;
+
+	if ((r = run_expect(&x->vm, 0, KVM_EXIT_IO)))
+		return r;
+	EXPECT(run->io.port == HXEN_XEN_CONSOLE_PORT && run->io.direction == KVM_EXIT_IO_OUT &&
+	       run->io.size == 1 && run->io.count == n,
+	       "console exit: port %#x dir %d size %d count %u, want count %u", run->io.port,
+	       run->io.direction, run->io.size, run->io.count, n);
+	EXPECT(!memcmp((uint8_t *)run + run->io.data_offset, text, n), "console text differs");
+	return PASS;
+}
+
+static int xg_shutdown(struct xg *x, uint32_t reason, uint32_t want_type)
+{
+	struct kvm_run *run = x->vm.run[0];
+	int r;
+
+	*(uint32_t *)xg_buf(x, XG_BUF) = reason;
+	xg_req(x, OP_HCALL, __HYPERVISOR_sched_op, SCHEDOP_shutdown, XG_BUF, 0, 0, 0);
+	if ((r = run_expect(&x->vm, 0, KVM_EXIT_SYSTEM_EVENT)))
+		return r;
+	EXPECT(run->system_event.type == want_type && run->system_event.ndata == 1 &&
+	       run->system_event.data[0] == reason, "system event %u (ndata %u, %llu), want %u",
+	       run->system_event.type, run->system_event.ndata,
+	       (unsigned long long)run->system_event.data[0], want_type);
+	/* Running on returns 0 from the call. */
+	if ((r = xg_done(x)))
+		return r;
+	EXPECT(xg_ret(x) == 0, "shutdown returned %lld", (long long)xg_ret(x));
+	return PASS;
+}
+
+static int console_body(struct xg *x)
+{
+	char *text = xg_buf(x, XG_BUF);
+	int r, i;
+
+	if ((r = xg_install_page(x)))
+		return r;
+	strcpy(text, "hello from xen\n");
+	xg_req(x, OP_HCALL, __HYPERVISOR_console_io, CONSOLEIO_write, 15, XG_BUF, 0, 0);
+	if ((r = xg_expect_console(x, text, 15)) || (r = xg_done(x)))
+		return r;
+	EXPECT(xg_ret(x) == 0, "console write returned %lld", (long long)xg_ret(x));
+	/* A long write arrives in order, in pieces. */
+	for (i = 0; i < 3000; i++)
+		text[i] = 'a' + i % 26;
+	xg_req(x, OP_HCALL, __HYPERVISOR_console_io, CONSOLEIO_write, 3000, XG_BUF, 0, 0);
+	if ((r = xg_expect_console(x, text, 1024)) || (r = xg_expect_console(x, text + 1024, 1024)) ||
+	    (r = xg_expect_console(x, text + 2048, 952)) || (r = xg_done(x)))
+		return r;
+	EXPECT(xg_ret(x) == 0, "long console write returned %lld", (long long)xg_ret(x));
+	HC(0, __HYPERVISOR_console_io, CONSOLEIO_write, 0, XG_BUF, "empty console write");
+	HC(-XEN_EFAULT, __HYPERVISOR_console_io, CONSOLEIO_write, 10, XG_BAD,
+	   "console write from a bad pointer");
+	HC(0, __HYPERVISOR_console_io, CONSOLEIO_read, 10, XG_BUF, "console read");
+	HC(-XEN_ENOSYS, __HYPERVISOR_console_io, 7, 10, XG_BUF, "console_io 7");
+
+	HC(0, __HYPERVISOR_sched_op, SCHEDOP_yield, 0, 0, "yield");
+	HC(-XEN_ENOSYS, __HYPERVISOR_sched_op, 99, 0, 0, "sched_op 99");
+	HC(-XEN_EFAULT, __HYPERVISOR_sched_op, SCHEDOP_shutdown, XG_BAD, 0,
+	   "shutdown from a bad pointer");
+	*(uint32_t *)text = 77;
+	HC(-XEN_EINVAL, __HYPERVISOR_sched_op, SCHEDOP_shutdown, XG_BUF, 0, "shutdown reason 77");
+	if ((r = xg_shutdown(x, SHUTDOWN_reboot, KVM_SYSTEM_EVENT_RESET)) ||
+	    (r = xg_shutdown(x, SHUTDOWN_crash, KVM_SYSTEM_EVENT_CRASH)))
+		return r;
+	return xg_shutdown(x, SHUTDOWN_poweroff, KVM_SYSTEM_EVENT_SHUTDOWN);
+}
+
+static int t_xen64_console_shutdown(void)
+{
+	WITH_XG(true, false, console_body(x));
+}
+
+static int t_xen32_console_shutdown(void)
+{
+	WITH_XG(false, false, console_body(x));
+}
+
+/* Hypercalls from CPL 3 are -EPERM (Xen: HVM guest user mode). */
+
+/* ---- fuzz ---- */
+
+static int xg_info(struct hxen_info *info, int sys)
+{
+	memset(info, 0, sizeof(*info));
+	EXPECT(ioctl(sys, HXEN_GET_INFO, info) == 0, "HXEN_GET_INFO: %s", strerror(errno));
+	return PASS;
+}
+
+static double xg_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* One fuzzed VM until @deadline or the guest dies; counts calls and exits. */
+static int fuzz_one(uint64_t seed, double deadline, unsigned long *calls, unsigned long *vms)
+{
+	struct xg xg_, *x = &xg_;
+	struct kvm_run *run;
+	int r;
+
+	memset(x, 0, sizeof(*x));
+	x->m64 = true;
+	if ((r = vm_open(&x->vm)) == PASS) {
+		struct kvm_userspace_memory_region r2 = {
+			.slot = 2, .guest_phys_addr = XG_GPA2, .memory_size = XG_SIZE2,
+		};
+
+		x->mem2 = mmap(NULL, XG_SIZE2, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		r2.userspace_addr = (uintptr_t)x->mem2;
+		if (x->mem2 == MAP_FAILED || ioctl(x->vm.fd, KVM_SET_USER_MEMORY_REGION, &r2))
+			r = fail("slot 2: %s", strerror(errno));
+	}
+	if (r == PASS)
+		r = xg_enable(&x->vm, NULL);
+	if (r == PASS && seed % 3 == 0 && ioctl(x->vm.fd, KVM_CREATE_IRQCHIP, 0))
+		r = fail("CREATE_IRQCHIP: %s", strerror(errno));
+	if (r == PASS)
+		r = vcpu_open(&x->vm, 0);
+	if (r == PASS) {
+		uint8_t *insn = x->vm.mem + GUEST_CODE + (guest_xenfuzz_insn - guest_xenfuzz);
+
+		load(&x->vm, guest_xenfuzz, guest_xenfuzz_end);
+		*insn = xg_intel_host() ? 0xc1 : 0xd9;
+		*(uint64_t *)(x->vm.mem + DATA) = seed | 1;
+		r = enter_long64(&x->vm, 0);
+	}
+	(*vms)++;
+	run = x->vm.run[0];
+	while (r == PASS && xg_now() < deadline) {
+		if (ioctl(x->vm.vcpu[0], KVM_RUN, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			r = fail("KVM_RUN: %s", strerror(errno));
+			break;
+		}
+		if (run->exit_reason == KVM_EXIT_IO && run->io.port == XG_PORT) {
+			*calls += 64;
+			continue;
+		}
+		/* Console output, shutdown requests: the fuzzer goes on. */
+		if ((run->exit_reason == KVM_EXIT_IO && run->io.port == HXEN_XEN_CONSOLE_PORT) ||
+		    run->exit_reason == KVM_EXIT_SYSTEM_EVENT)
+			continue;
+		/* The guest broke itself (random writes, vectors): next VM. */
+		if (run->exit_reason == KVM_EXIT_SHUTDOWN || run->exit_reason == KVM_EXIT_HLT ||
+		    run->exit_reason == KVM_EXIT_IO || run->exit_reason == KVM_EXIT_MMIO ||
+		    run->exit_reason == KVM_EXIT_INTERNAL_ERROR)
+			break;
+		r = fail("unexpected exit %u", run->exit_reason);
+	}
+	xg_close(x);
+	return r;
+}
+
+static int t_xen_fuzz_hypercalls(void)
+{
+	struct hxen_info before, after;
+	unsigned long calls = 0, vms = 0;
+	double deadline;
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	struct sigaction sa = { .sa_handler = irq_on_alarm };
+	struct itimerval tick = { { 0, 100000 }, { 0, 100000 } }, off = { { 0, 0 }, { 0, 0 } };
+	int sys, r, i;
+
+	if (is_kvm())
+		return skip("no Xen ABI on this device (KVM 6.1 has none)");
+	sys = open(device, O_RDWR | O_CLOEXEC);
+	EXPECT(sys >= 0, "open: %s", strerror(errno));
+	/*
+	 * A broken guest may HLT with interrupts off and block in KVM_RUN
+	 * (in-kernel irqchip): a periodic SIGALRM makes it return EINTR.
+	 */
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &tick, NULL);
+	r = xg_info(&before, sys);
+	deadline = xg_now() + 2.0;
+	while (r == PASS && xg_now() < deadline) {
+		double end = xg_now() + 0.4;
+
+		/* Several VMs (seeds, with and without the irqchip) in the time. */
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		r = fuzz_one(seed, end < deadline ? end : deadline, &calls, &vms);
+	}
+	setitimer(ITIMER_REAL, &off, NULL);
+	/* VM teardown can trail the last close a little (vCPU fds). */
+	for (i = 0; r == PASS && i < 50; i++) {
+		if ((r = xg_info(&after, sys)))
+			break;
+		if (after.live_vms == before.live_vms && after.live_vcpus == before.live_vcpus &&
+		    after.live_pages == before.live_pages)
+			break;
+		usleep(20000);
+	}
+	close(sys);
+	if (r)
+		return r;
+	EXPECT(after.live_vms == before.live_vms && after.live_vcpus == before.live_vcpus &&
+	       after.live_pages == before.live_pages,
+	       "leak after %lu VMs: vms %u->%u vcpus %u->%u pages %llu->%llu", vms,
+	       before.live_vms, after.live_vms, before.live_vcpus, after.live_vcpus,
+	       (unsigned long long)before.live_pages, (unsigned long long)after.live_pages);
+	EXPECT(calls > 0, "no hypercalls completed in %lu VMs", vms);
+	printf("# xen fuzz: %lu VMs, >= %lu hypercalls\n", vms, calls);
+	return PASS;
+}
+
+#define XEN_TESTS                                                              \
+	{ "xen_enable_rules", t_xen_enable_rules },                            \
+	{ "xen_disabled_vm_unchanged", t_xen_disabled_vm_unchanged },          \
+	{ "xen64_cpuid_hypercall_page_version", t_xen64_version },             \
+	{ "xen32_cpuid_hypercall_page_version", t_xen32_version },             \
+	{ "xen64_shared_info_params_vcpu_info", t_xen64_shared_info },         \
+	{ "xen32_shared_info_params_vcpu_info", t_xen32_shared_info },         \
+	{ "xen64_event_channels", t_xen64_event_channels },                    \
+	{ "xen32_event_channels", t_xen32_event_channels },                    \
+	{ "xen32_upcall_vector_lapic", t_xen32_upcall_vector_lapic },          \
+	{ "xen64_console_and_shutdown", t_xen64_console_shutdown },            \
+	{ "xen32_console_and_shutdown", t_xen32_console_shutdown },            \
+	{ "xen_fuzz_hypercalls_no_leak", t_xen_fuzz_hypercalls },
