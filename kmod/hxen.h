@@ -318,6 +318,12 @@ int hxen_exit_internal_error(struct hxen_vcpu *vcpu, u32 suberror,
 			     u64 data0, u64 data1);
 
 /* vcpu.c */
+/*
+ * KVM_SET_SREGS checks shared by the vendors (valid CR4/EFER bits are
+ * theirs); also applies the APIC base. 0 or -EINVAL.
+ */
+int hxen_check_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr,
+		     u64 cr4_valid, u64 efer_valid);
 /* XSETBV / KVM_SET_XCRS: 0, or -EINVAL for a value the SDM makes #GP. */
 int hxen_set_xcr0(struct hxen_vcpu *vcpu, u64 val);
 

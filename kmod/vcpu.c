@@ -182,6 +182,31 @@ int hxen_set_xcr0(struct hxen_vcpu *vcpu, u64 val)
 }
 
 /*
+ * KVM_SET_SREGS, the vendor-neutral part: the CR0/CR4/EFER combinations
+ * VM entry would fail on (or the SDM/APM forbid), with the vendor's valid
+ * CR4 and EFER bits; then the APIC base. -EINVAL for a bad combination.
+ */
+int hxen_check_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr,
+		     u64 cr4_valid, u64 efer_valid)
+{
+	bool pg = sr->cr0 & X86_CR0_PG;
+
+	if ((sr->cr0 >> 32) || (sr->cr4 & ~cr4_valid) || (sr->efer & ~efer_valid) ||
+	    ((sr->cr0 & X86_CR0_NW) && !(sr->cr0 & X86_CR0_CD)) ||
+	    (pg && !(sr->cr0 & X86_CR0_PE)))
+		return -EINVAL;
+	if ((sr->efer & EFER_LME) && pg) {
+		if (!(sr->cr4 & X86_CR4_PAE) || !(sr->efer & EFER_LMA))
+			return -EINVAL;
+	} else if (sr->efer & EFER_LMA) {
+		return -EINVAL;
+	}
+	if (sr->cr8 > 15 || hxen_set_msr(vcpu, MSR_IA32_APICBASE, sr->apic_base, true))
+		return -EINVAL;
+	return 0;
+}
+
+/*
  * Deliver what userspace queued, as soon as the guest can take it; else
  * ask for an exit when it can. Interrupts are off; the vCPU is loaded.
  */

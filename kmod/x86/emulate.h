@@ -46,20 +46,7 @@
 #ifndef HXEN_X86_EMULATE_H
 #define HXEN_X86_EMULATE_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#else
-#include <stdbool.h>
-#include <stdint.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef int8_t s8;
-typedef int16_t s16;
-typedef int32_t s32;
-typedef int64_t s64;
-#endif
+#include "../pure_types.h"
 
 /* Results of hxen_emulate(), hxen_decode() and the memory callbacks. */
 enum hxen_emul_result {

@@ -575,21 +575,9 @@ static int svm_set_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_save_area *s = &svm->vmcb->save;
-	bool pg = sr->cr0 & X86_CR0_PG;
 
 	/* The consistency rules VMRUN would otherwise fail on (APM 15.5.1). */
-	if ((sr->cr0 >> 32) || (sr->cr4 & ~SVM_CR4_VALID) ||
-	    (sr->efer & ~SVM_EFER_VALID) ||
-	    ((sr->cr0 & X86_CR0_NW) && !(sr->cr0 & X86_CR0_CD)) ||
-	    (pg && !(sr->cr0 & X86_CR0_PE)))
-		return -EINVAL;
-	if ((sr->efer & EFER_LME) && pg) {
-		if (!(sr->cr4 & X86_CR4_PAE) || !(sr->efer & EFER_LMA))
-			return -EINVAL;
-	} else if (sr->efer & EFER_LMA) {
-		return -EINVAL;
-	}
-	if (sr->cr8 > 15 || hxen_set_msr(vcpu, MSR_IA32_APICBASE, sr->apic_base, true))
+	if (hxen_check_sregs(vcpu, sr, SVM_CR4_VALID, SVM_EFER_VALID))
 		return -EINVAL;
 
 	svm_seg_from_kvm(&s->cs, &sr->cs);

@@ -655,7 +655,7 @@ void vmx_get_sregs(struct hxen_vcpu *vcpu, struct kvm_sregs *sr)
 int vmx_set_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	bool pg = sr->cr0 & X86_CR0_PG, pae;
+	bool pae;
 	u64 pdpte[4] = { 0 };
 
 	/*
@@ -663,18 +663,7 @@ int vmx_set_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr)
 	 * fail on). Segment consistency is left to VM entry, which reports
 	 * a violation as KVM_EXIT_FAIL_ENTRY, as KVM does.
 	 */
-	if ((sr->cr0 >> 32) || (sr->cr4 & ~vmx_cr4_valid_bits()) ||
-	    (sr->efer & ~VMX_EFER_VALID) ||
-	    ((sr->cr0 & X86_CR0_NW) && !(sr->cr0 & X86_CR0_CD)) ||
-	    (pg && !(sr->cr0 & X86_CR0_PE)))
-		return -EINVAL;
-	if ((sr->efer & EFER_LME) && pg) {
-		if (!(sr->cr4 & X86_CR4_PAE) || !(sr->efer & EFER_LMA))
-			return -EINVAL;
-	} else if (sr->efer & EFER_LMA) {
-		return -EINVAL;
-	}
-	if (sr->cr8 > 15 || hxen_set_msr(vcpu, MSR_IA32_APICBASE, sr->apic_base, true))
+	if (hxen_check_sregs(vcpu, sr, vmx_cr4_valid_bits(), VMX_EFER_VALID))
 		return -EINVAL;
 	/* Unreadable PDPTEs load as zeros (not present), as with KVM. */
 	pae = vmx_pae_paging(sr->cr0, sr->cr4, sr->efer);

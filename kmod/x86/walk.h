@@ -9,15 +9,7 @@
 #ifndef HXEN_X86_WALK_H
 #define HXEN_X86_WALK_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#else
-#include <stdbool.h>
-#include <stdint.h>
-typedef uint8_t u8;
-typedef uint32_t u32;
-typedef uint64_t u64;
-#endif
+#include "../pure_types.h"
 
 struct hxen_walk_mode {
 	u64 cr0, cr3, cr4, efer, rflags;

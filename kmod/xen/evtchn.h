@@ -15,19 +15,13 @@
 #ifndef HXEN_XEN_EVTCHN_H
 #define HXEN_XEN_EVTCHN_H
 
+#include "../pure_types.h"
 #ifdef __KERNEL__
-#include <linux/types.h>
 #include <xen/interface/xen.h>
 #include <xen/interface/event_channel.h>
 #else
-#include <stdbool.h>
-#include <stdint.h>
 #include <xen/xen.h>
 #include <xen/event_channel.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
 #endif
 
 /*
