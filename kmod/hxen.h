@@ -94,6 +94,16 @@ struct hxen_vm {
 	/* Guest-facing Xen ABI (xen/); set once by HXEN_XEN_ENABLE under lock. */
 	struct hxen_xen *xen;
 
+	/*
+	 * kvm-clock (x86/kvmclock.c): the VM's clock is the host's monotonic
+	 * ns plus kvmclock_offset, which KVM_SET_CLOCK moves and then bumps
+	 * kvmclock_gen so every vCPU republishes. wall_msr: the last
+	 * MSR_KVM_WALL_CLOCK(_NEW) value written by any vCPU.
+	 */
+	s64 kvmclock_offset;
+	atomic_t kvmclock_gen;
+	u64 kvmclock_wall_msr;
+
 	void *vendor;		/* vendor's per-VM data */
 };
 
@@ -181,6 +191,15 @@ struct hxen_vcpu {
 
 	/* Its part of vm->xen (xen/), set at creation; NULL without Xen. */
 	struct hxen_xen_vcpu *xen;
+
+	/* kvm-clock record (x86/kvmclock.c); the vCPU's own thread only. */
+	struct {
+		u64 msr;		/* MSR_KVM_SYSTEM_TIME(_NEW): GPA | enable */
+		u32 version;		/* last version published */
+		u32 gen;		/* vm->kvmclock_gen published */
+		bool dirty;		/* publish before the next entry */
+		unsigned long next;	/* jiffies of the next refresh */
+	} kvmclock;
 
 	void *vendor;		/* VMCB / VMCS and friends */
 };
@@ -359,6 +378,16 @@ int hxen_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val);
 int hxen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host);
 long hxen_get_msr_index_list(struct kvm_msr_list __user *arg);
 long hxen_vcpu_msrs(struct hxen_vcpu *vcpu, struct kvm_msrs __user *arg, bool set);
+
+/* x86/kvmclock.c */
+/* Before each entry, from the vCPU's thread (may touch guest memory). */
+void hxen_kvmclock_refresh(struct hxen_vcpu *vcpu);
+bool hxen_kvmclock_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val);
+bool hxen_kvmclock_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val);
+int hxen_kvmclock_cap(void);
+long hxen_kvmclock_get(struct hxen_vm *vm, struct kvm_clock_data __user *arg);
+long hxen_kvmclock_set(struct hxen_vm *vm, struct kvm_clock_data __user *arg);
+void hxen_kvmclock_cpuid(struct kvm_cpuid_entry2 *sig, struct kvm_cpuid_entry2 *feat);
 
 /* x86/cpuid.c */
 long hxen_set_cpuid2(struct hxen_vcpu *vcpu, struct kvm_cpuid2 __user *arg);

@@ -332,6 +332,8 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		if (vcpu->kvmclock.msr)
+			hxen_kvmclock_refresh(vcpu);
 
 		preempt_disable();
 		cpu = smp_processor_id();

@@ -14,6 +14,7 @@
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/ktime.h>
 #include <linux/uaccess.h>
 
 #include "hxen.h"
@@ -77,6 +78,8 @@ long hxen_check_extension(long cap)
 		return 1;
 	case KVM_CAP_IRQ_ROUTING:
 		return HXEN_MAX_IRQ_ROUTES;
+	case KVM_CAP_ADJUST_CLOCK:		/* kvm-clock, x86/kvmclock.c */
+		return hxen_kvmclock_cap();
 	case KVM_CAP_NR_MEMSLOTS:
 		return HXEN_MAX_MEMSLOTS;
 	case KVM_CAP_NR_VCPUS:
@@ -206,6 +209,10 @@ static long hxen_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return hxen_create_vcpu(vm, arg);
 	case HXEN_XEN_ENABLE:
 		return hxen_xen_enable(vm, argp);
+	case KVM_GET_CLOCK:
+		return hxen_kvmclock_get(vm, argp);
+	case KVM_SET_CLOCK:
+		return hxen_kvmclock_set(vm, argp);
 	case KVM_SET_TSS_ADDR:
 		/*
 		 * KVM on VMX needs these pages for real mode without
@@ -301,6 +308,8 @@ int hxen_create_vm(unsigned long type)
 	refcount_set(&vm->users, 1);
 	mutex_init(&vm->lock);
 	spin_lock_init(&vm->mmu_lock);
+	/* kvm-clock starts at 0 with the VM, as on KVM. */
+	vm->kvmclock_offset = -(s64)ktime_get_ns();
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 

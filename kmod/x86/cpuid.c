@@ -327,6 +327,11 @@ long hxen_get_supported_cpuid(struct kvm_cpuid2 __user *arg)
 		if (fn < 0x80000000 ? fn <= max_basic : fn <= max_ext)
 			cpuid_add_leaf(&o, &cpuid_filters[i]);
 	}
+	/* KVM's paravirtual leaves: kvm-clock (x86/kvmclock.c). */
+	if (o.n + 2 <= o.max) {
+		hxen_kvmclock_cpuid(&o.e[o.n], &o.e[o.n + 1]);
+		o.n += 2;
+	}
 	if (hdr.nent < o.n) {
 		r = -E2BIG;
 	} else if (copy_to_user(arg->entries, o.e, array_size(o.n, sizeof(*o.e)))) {

@@ -11,6 +11,7 @@
 #include <linux/uaccess.h>
 #include <asm/apicdef.h>
 #include <asm/msr-index.h>
+#include <asm/kvm_para.h>
 
 #include "../hxen.h"
 #include "lapic.h"
@@ -31,6 +32,8 @@ static const u32 hxen_msrs[] = {
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE,
 	MSR_MTRRdefType, MSR_IA32_TSC_DEADLINE,
+	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW,
+	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
 };
 
 void hxen_msr_reset(struct hxen_vcpu *vcpu)
@@ -125,6 +128,8 @@ int hxen_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val)
 		*val = vcpu->mtrr_fixed[i];
 		return 0;
 	}
+	if (hxen_kvmclock_get_msr(vcpu, msr, val))
+		return 0;
 	return hxen_ops->get_msr(vcpu, msr, val);
 }
 
@@ -199,6 +204,8 @@ int hxen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 		vcpu->mtrr_fixed[i] = val;
 		return 0;
 	}
+	if (hxen_kvmclock_set_msr(vcpu, msr, val))
+		return 0;
 	return hxen_ops->set_msr(vcpu, msr, val, host);
 }
 

@@ -36,6 +36,7 @@
 #include <xen/interface/xen.h>
 
 #include "../x86/irqchip.h"
+#include "../x86/pvclock.h"
 #include "xenabi.h"
 
 /* Xen domain ids of the VMs alive (1 .. DOMID_FIRST_RESERVED - 1). */
@@ -44,30 +45,6 @@ static DEFINE_IDA(hxen_xen_domids);
 /* The 32-bit shared_info's wallclock (see evtchn.h for the layout). */
 #define SHINFO_WC_32		(2048 + 2 * 128)
 #define SHINFO_WC_SEC_HI_32	(SHINFO_WC_32 + 12 + 6 * 4)
-
-/* PV time: ns = ((tsc << shift) * mul) >> 32, as pvclock defines it. */
-static u32 xen_tsc_mul;
-static s8 xen_tsc_shift;
-
-static void xen_time_scale(void)
-{
-	u64 hz = (u64)tsc_khz * 1000;
-	int shift = 0;
-
-	if (!hz)
-		hz = NSEC_PER_SEC;
-	/* Bring the rate into (1e9, 2e9] Hz so that mul is in [2^31, 2^32). */
-	while (hz > 2 * NSEC_PER_SEC) {
-		hz >>= 1;
-		shift--;
-	}
-	while (hz <= NSEC_PER_SEC) {
-		hz <<= 1;
-		shift++;
-	}
-	xen_tsc_mul = div64_u64((u64)NSEC_PER_SEC << 32, hz);
-	xen_tsc_shift = shift;
-}
 
 u8 *hxen_xen_vcpu_info(struct hxen_xen *xen, u32 vcpu)
 {
@@ -187,8 +164,6 @@ long hxen_xen_enable(struct hxen_vm *vm, struct hxen_xen_config __user *arg)
 		r = id == -ENOMEM ? -ENOMEM : -ENOSPC;
 		goto free;
 	}
-	if (!xen_tsc_mul)
-		xen_time_scale();
 	xen->vm = vm;
 	xen->domid = id;
 	memcpy(xen->handle, cfg.handle, sizeof(xen->handle));
@@ -474,18 +449,15 @@ void hxen_xen_update_time(struct hxen_vcpu *vcpu)
 	xv->time_dirty = false;
 	xv->time_next = jiffies + HZ;
 	vi = hxen_xen_vcpu_info(xen, vcpu->id);
-	if (!vi || hxen_ops->get_msr(vcpu, MSR_IA32_TSC, &tsc))
+	if (!vi)
 		return;
-	now = ktime_get_ns();
+	hxen_pvclock_sample(vcpu, &tsc, &now);
 	/* The same offset (32) in the 32-bit and 64-bit vcpu_info. */
 	t = (void *)(vi + offsetof(struct vcpu_info, time));
 	WRITE_ONCE(t->version, (t->version + 1) | 1);
 	smp_wmb();
-	t->tsc_timestamp = tsc;
-	t->system_time = now - xen->boot_ns;
-	t->tsc_to_system_mul = xen_tsc_mul;
-	t->tsc_shift = xen_tsc_shift;
-	t->flags = 0;		/* no TSC-stable promise across vCPUs */
+	/* No TSC-stable promise across vCPUs: flags 0. */
+	hxen_pvclock_fill(t, tsc, now - xen->boot_ns, 0);
 	smp_wmb();
 	WRITE_ONCE(t->version, t->version + 1);
 }

@@ -1504,6 +1504,8 @@ static int t_debugregs(void)
 #include "lapic_tests.c"
 #include "irqchip_tests.c"
 #include "xen_tests.c"
+/* After xen_tests.c: it sets the Xen interface version first. */
+#include "kvmclock_tests.c"
 
 static const struct test tests[] = {
 	{ "real_mode_hlt", t_real_hlt },
@@ -1540,6 +1542,7 @@ static const struct test tests[] = {
 	{ "bad_input", t_bad_input },
 	LAPIC_TESTS
 	IRQCHIP_TESTS
+	KVMCLOCK_TESTS
 	XEN_TESTS
 };
 
