@@ -278,6 +278,12 @@ struct hxen_vendor_ops {
 	u8 (*get_cr8)(struct hxen_vcpu *vcpu);
 	/* Guest CR8 (TPR bits 7:4), e.g. from the in-kernel local APIC. */
 	void (*set_cr8)(struct hxen_vcpu *vcpu, u8 cr8);
+	/*
+	 * Exit on the guest's CR8 writes (@on: an interrupt waits for the TPR
+	 * to drop) or let them run without exits. Optional: NULL means CR8
+	 * writes always exit (VMX without a TPR shadow).
+	 */
+	void (*watch_cr8_write)(struct hxen_vcpu *vcpu, bool on);
 	void (*get_regs)(struct hxen_vcpu *vcpu, struct kvm_regs *regs);
 	void (*set_regs)(struct hxen_vcpu *vcpu, const struct kvm_regs *regs);
 	void (*get_sregs)(struct hxen_vcpu *vcpu, struct kvm_sregs *sregs);
@@ -362,6 +368,12 @@ int hxen_complete_mmio(struct hxen_vcpu *vcpu);
 int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 			 bool rep, int seg, u8 addr_bytes, u64 next_rip);
 int hxen_complete_pio_string(struct hxen_vcpu *vcpu);
+/*
+ * The MOV to CR at RIP (for exits without decode assists): the CR number
+ * and the source GPR (VCPU_* order), and the instruction length. -EINVAL
+ * if RIP holds no such instruction or cannot be read.
+ */
+int hxen_decode_guest_mov_to_cr(struct hxen_vcpu *vcpu, u8 *cr, u8 *gpr, u8 *len);
 
 /* x86/fpu.c */
 long hxen_get_fpu(struct hxen_vcpu *vcpu, struct kvm_fpu __user *arg);

@@ -234,6 +234,16 @@ int hxen_decode(struct hxen_emul_ctx *ctx, const u8 *insn, unsigned int len,
 		struct hxen_insn *out);
 
 /*
+ * MOV to a control register (0F 22 /r) at @insn: the CR number (ModRM.reg,
+ * plus 8 for REX.R or, on AMD, a LOCK prefix: the CR8 encoding outside
+ * 64-bit mode), the source GPR (ModRM.rm + REX.B; ModRM.mod is ignored,
+ * the operands are always registers) and the length. For CR-write exits
+ * without decode assists. HXEN_EMUL_OK or HXEN_EMUL_UNHANDLED.
+ */
+int hxen_decode_mov_to_cr(const struct hxen_emul_ctx *ctx, const u8 *insn, unsigned int len,
+			  u8 *cr, u8 *gpr, u8 *insn_len);
+
+/*
  * Effective address (segment offset, wrapped to the address size) of the
  * ModRM or moffs memory operand of @in, before any BT bit-offset
  * adjustment. RIP-relative operands use the end of the instruction.

@@ -584,3 +584,34 @@ int hxen_linear(struct hxen_emul_ctx *ctx, const struct hxen_emul_regs *regs,
 	*linear = la;
 	return HXEN_EMUL_OK;
 }
+
+int hxen_decode_mov_to_cr(const struct hxen_emul_ctx *ctx, const u8 *insn, unsigned int len,
+			  u8 *cr, u8 *gpr, u8 *insn_len)
+{
+	unsigned int i;
+	bool lock = false;
+	u8 rex = 0, modrm;
+
+	len = len < 15 ? len : 15;
+	for (i = 0; i < len; i++) {
+		switch (insn[i]) {
+		case 0xf0:
+			lock = true;
+			continue;
+		case 0x66: case 0xf2: case 0xf3:
+		case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+			continue;
+		}
+		break;
+	}
+	/* REX counts only right before the opcode. */
+	if (ctx->long_mode && i < len && (insn[i] & 0xf0) == 0x40)
+		rex = insn[i++];
+	if (i + 3 > len || insn[i] != 0x0f || insn[i + 1] != 0x22)
+		return HXEN_EMUL_UNHANDLED;
+	modrm = insn[i + 2];
+	*cr = ((modrm >> 3) & 7) | ((rex & 4) || lock ? 8 : 0);
+	*gpr = (modrm & 7) | (rex & 1 ? 8 : 0);
+	*insn_len = i + 3;
+	return HXEN_EMUL_OK;
+}

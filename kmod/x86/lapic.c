@@ -70,6 +70,20 @@ static bool guest_cpuid_ecx1(struct hxen_vcpu *vcpu, int bit)
 	return c & BIT(bit);
 }
 
+/*
+ * An interrupt waits in the IRR that the TPR holds back (its class not above
+ * TPR[7:4]): the guest may lower the TPR with MOV CR8, which the vendor
+ * may let run without an exit. Ask for that exit now, so the interrupt
+ * goes in right after the write (SDM 10.8.3.1), and only now: Windows
+ * writes CR8 all the time. Under lock.
+ */
+bool lapic_tpr_blocks(struct hxen_lapic *l)
+{
+	int irr = vec_highest(l, APIC_IRR);
+
+	return irr >= 0 && (irr >> 4) <= (lreg(l, APIC_TASKPRI) >> 4);
+}
+
 /* Under lock: PPR from TPR and the highest in-service vector (SDM 10.8.3.1). */
 void lapic_update_ppr(struct hxen_lapic *l)
 {

@@ -98,6 +98,7 @@ bool lapic_x2apic(struct hxen_vcpu *vcpu);
 void lapic_update_ppr(struct hxen_lapic *l);
 int lapic_deliverable(struct hxen_lapic *l);
 void lapic_pull_cr8(struct hxen_vcpu *vcpu);
+bool lapic_tpr_blocks(struct hxen_lapic *l);
 bool lapic_extint_pending(struct hxen_vcpu *vcpu);
 u32 lapic_timer_mode(struct hxen_lapic *l);
 void lapic_timer_start(struct hxen_lapic *l, u32 count);

@@ -182,6 +182,7 @@ bool hxen_lapic_has_wake_event(struct hxen_vcpu *vcpu)
 void hxen_lapic_inject(struct hxen_vcpu *vcpu)
 {
 	struct hxen_lapic *l = vcpu->lapic;
+	bool watch = false;
 	unsigned long flags;
 	int v = -1;
 
@@ -189,16 +190,16 @@ void hxen_lapic_inject(struct hxen_vcpu *vcpu)
 	if (lapic_extint_pending(vcpu)) {
 		if (!hxen_ops->interrupt_allowed(vcpu)) {
 			hxen_ops->enable_irq_window(vcpu);
-			return;
+			goto out;
 		}
 		/* The INTA cycle: the PIC may have nothing left (spurious 7/15). */
 		v = hxen_pic_ack(vcpu->vm);
 		if (v >= 0)
 			hxen_ops->inject_irq(vcpu, v);
-		return;
+		goto out;
 	}
 	if (!lapic_hw_enabled(vcpu))
-		return;
+		goto out;
 	raw_spin_lock_irqsave(&l->lock, flags);
 	v = lapic_deliverable(l);
 	if (v >= 0 && hxen_ops->interrupt_allowed(vcpu)) {
@@ -210,9 +211,13 @@ void hxen_lapic_inject(struct hxen_vcpu *vcpu)
 		/* Another one above the new PPR: exit when it can go in. */
 		v = lapic_deliverable(l);
 	}
+	watch = v < 0 && lapic_tpr_blocks(l);
 	raw_spin_unlock_irqrestore(&l->lock, flags);
 	if (v >= 0)
 		hxen_ops->enable_irq_window(vcpu);
+out:
+	if (hxen_ops->watch_cr8_write)
+		hxen_ops->watch_cr8_write(vcpu, watch);
 }
 
 /* ---- KVM_GET_LAPIC / KVM_SET_LAPIC ---- */

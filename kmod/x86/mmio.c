@@ -164,6 +164,25 @@ static unsigned int view_fetch(struct guest_view *v, u8 *buf)
 	return got;
 }
 
+int hxen_decode_guest_mov_to_cr(struct hxen_vcpu *vcpu, u8 *cr, u8 *gpr, u8 *len)
+{
+	struct guest_view *v;
+	unsigned int n;
+	u8 insn[15];
+	int r;
+
+	v = kmalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	view_init(v, vcpu);
+	v->ctx.long_mode = (v->sregs.efer & EFER_LMA) && v->sregs.cs.l;
+	n = view_fetch(v, insn);
+	r = n && hxen_decode_mov_to_cr(&v->ctx, insn, n, cr, gpr, len) == HXEN_EMUL_OK ?
+	    0 : -EINVAL;
+	kfree(v);
+	return r;
+}
+
 static void view_inject(struct guest_view *v)
 {
 	if (v->fault)

@@ -405,6 +405,16 @@ static void svm_enable_irq_window(struct hxen_vcpu *vcpu)
 	svm_set_intercept(vmcb, INTERCEPT_VINTR);
 }
 
+static void svm_watch_cr8_write(struct hxen_vcpu *vcpu, bool on)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	if (on)
+		svm_set_intercept(vmcb, INTERCEPT_CR8_WRITE);
+	else
+		svm_clear_intercept(vmcb, INTERCEPT_CR8_WRITE);
+}
+
 static void svm_set_cr2(struct hxen_vcpu *vcpu, u64 cr2)
 {
 	to_svm(vcpu)->vmcb->save.cr2 = cr2;
@@ -641,6 +651,7 @@ const struct hxen_vendor_ops svm_vendor_ops = {
 	.get_rflags = svm_get_rflags,
 	.get_cr8 = svm_get_cr8,
 	.set_cr8 = svm_set_cr8,
+	.watch_cr8_write = svm_watch_cr8_write,
 	.get_regs = svm_get_regs,
 	.set_regs = svm_set_regs,
 	.get_sregs = svm_get_sregs,

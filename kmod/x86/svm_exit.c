@@ -282,6 +282,52 @@ static int svm_handle_dr_access(struct hxen_vcpu *vcpu)
 	return HXEN_RESUME;
 }
 
+/* GPR @idx (VCPU_* order): RAX and RSP live in the VMCB. */
+static u64 svm_gpr(struct hxen_vcpu *vcpu, u8 idx)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	if (idx == VCPU_RAX)
+		return vmcb->save.rax;
+	if (idx == VCPU_RSP)
+		return vmcb->save.rsp;
+	return vcpu->regs[idx & 15];
+}
+
+/*
+ * MOV to CR8, intercepted only while an interrupt waits for the TPR to
+ * drop (svm_watch_cr8_write): emulate it, so that the interrupt goes in
+ * before the next instruction, as on hardware. With decode assists
+ * EXITINFO1 names the GPR (APM 15.8.1); else the instruction is decoded.
+ */
+static int svm_handle_cr8_write(struct hxen_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	u64 info = vmcb->control.exit_info_1;
+	u8 cr, gpr, len = 0;
+	u64 val;
+
+	if (boot_cpu_has(X86_FEATURE_DECODEASSISTS) && (info & BIT_ULL(63)) &&
+	    to_svm(vcpu)->next_rip) {
+		gpr = info & 15;
+	} else if (hxen_decode_guest_mov_to_cr(vcpu, &cr, &gpr, &len) || cr != 8) {
+		/* The instruction cannot be read back: as KVM, an emulation failure. */
+		return hxen_exit_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+						SVM_EXIT_WRITE_CR8, vmcb->save.rip);
+	}
+	val = svm_gpr(vcpu, gpr);
+	if (!((vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attrib & SVM_SELECTOR_L_MASK)))
+		val = (u32)val;
+	/* Reserved bits set or CPL > 0: #GP(0) (APM MOV CRn). */
+	if ((val & ~15ULL) || vmcb->save.cpl) {
+		svm_inject_exception(vcpu, X86_TRAP_GP, true, 0);
+		return HXEN_RESUME;
+	}
+	hxen_ops->set_cr8(vcpu, val);
+	svm_skip_instruction(vcpu, len);
+	return HXEN_RESUME;
+}
+
 static int svm_handle_shutdown(struct hxen_vcpu *vcpu)
 {
 	/* The VMCB is undefined after SHUTDOWN (APM 15.11): start afresh. */
@@ -363,6 +409,8 @@ int svm_handle_exit(struct hxen_vcpu *vcpu)
 		return svm_handle_npf(vcpu);
 	case SVM_EXIT_MSR:
 		return svm_handle_msr(vcpu);
+	case SVM_EXIT_WRITE_CR8:
+		return svm_handle_cr8_write(vcpu);
 	case SVM_EXIT_XSETBV:
 		return svm_handle_xsetbv(vcpu);
 	case SVM_EXIT_VINTR:

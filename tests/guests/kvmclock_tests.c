@@ -93,6 +93,42 @@ static int kvmclock_sample(struct vm *v, uint64_t *tsc, uint64_t *clock, uint64_
 
 #define ABS_DIFF(a, b)	((a) > (b) ? (a) - (b) : (b) - (a))
 
+/*
+ * Records the module cannot keep: across the end of RAM, in the APIC page,
+ * past RAM. The MSRs still read back what was written; the guest runs on.
+ */
+static int kvmclock_hostile(struct vm *v)
+{
+	static const uint64_t bad[] = { 0x7ff0 | 1, 0xfee00000 | 1, 0x80000000ULL | 1,
+					 0xfffffffffffff001ULL };
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[2];
+	} m;
+	uint64_t tsc, clk, mono;
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&m, 0, sizeof(m));
+		m.hdr.nmsrs = 2;
+		m.e[0].index = 0x4b564d01;	/* MSR_KVM_SYSTEM_TIME_NEW */
+		m.e[0].data = bad[i];
+		m.e[1].index = 0x4b564d00;	/* MSR_KVM_WALL_CLOCK_NEW */
+		m.e[1].data = bad[i] & ~1ULL;
+		EXPECT(ioctl(v->vcpu[0], KVM_SET_MSRS, &m) == 2, "SET_MSRS(%#llx): %s",
+		       (unsigned long long)bad[i], strerror(errno));
+		if ((r = kvmclock_sample(v, &tsc, &clk, &mono)))
+			return r;
+		m.e[0].data = m.e[1].data = 0;
+		EXPECT(ioctl(v->vcpu[0], KVM_GET_MSRS, &m) == 2 && m.e[0].data == bad[i] &&
+		       m.e[1].data == (bad[i] & ~1ULL),
+		       "MSRs read %#llx %#llx, want %#llx", (unsigned long long)m.e[0].data,
+		       (unsigned long long)m.e[1].data, (unsigned long long)bad[i]);
+	}
+	return PASS;
+}
+
 static int kvmclock_body(struct vm *v)
 {
 	struct vcpu_time_info *t = (void *)(v->mem + KVMCLOCK_REC);
@@ -152,7 +188,7 @@ static int kvmclock_body(struct vm *v)
 	d.flags = 0x100;
 	EXPECT_ERRNO(ioctl(v->fd, KVM_SET_CLOCK, &d), EINVAL, "SET_CLOCK unknown flag");
 	EXPECT_ERRNO(ioctl(v->fd, KVM_GET_CLOCK, (void *)8), EFAULT, "GET_CLOCK bad pointer");
-	return PASS;
+	return kvmclock_hostile(v);
 }
 
 static int t_kvmclock(void)

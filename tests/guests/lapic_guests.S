@@ -270,4 +270,53 @@ LABEL(lapic_halt_nmi)
 	jmp	.
 END(lapic_halt)
 
+/*
+ * 64-bit (CR8 exists only there), x2APIC: TPR class 15 through CR8, a
+ * self-IPI of vector 0x50 (class 5) that it holds back, CR8 to 5 (still
+ * held), then to 4: the interrupt must be taken before the very next
+ * instruction, which reads the handler's counter. Reports 0x66-0x69.
+ */
+	.code64
+GUEST(lapic_cr8)
+	mov	$0x7ff0, %rsp		/* the interrupt frame goes here */
+	mov	$0x1b, %ecx		/* APIC_BASE: x2APIC on */
+	rdmsr
+	or	$0xc00, %eax
+	wrmsr
+	mov	$0x80f, %ecx		/* SVR: enabled, spurious vector 0xff */
+	mov	$0x1ff, %eax
+	xor	%edx, %edx
+	wrmsr
+	mov	$15, %eax
+	mov	%rax, %cr8
+	sti
+	mov	$0x83f, %ecx		/* SELF IPI, vector 0x50 */
+	mov	$0x50, %eax
+	wrmsr
+	nop
+	REPORT(0x66, DATA)		/* 0: held back by TPR 15 */
+	mov	$5, %eax
+	mov	%rax, %cr8
+	REPORT(0x67, DATA)		/* 0: class 5 is not above TPR 5 */
+	mov	$4, %eax
+	mov	%rax, %cr8
+	REPORT(0x68, DATA)		/* 1: taken right after the write */
+	mov	%cr8, %rax
+	REPORT(0x69, %eax)		/* 4 */
+	jmp	.
+LABEL(lapic_cr8_irq)
+	incl	DATA
+	push	%rax
+	push	%rcx
+	push	%rdx
+	mov	$0x80b, %ecx		/* x2APIC EOI */
+	xor	%eax, %eax
+	xor	%edx, %edx
+	wrmsr
+	pop	%rdx
+	pop	%rcx
+	pop	%rax
+	iretq
+END(lapic_cr8)
+
 	.section .note.GNU-stack, "", @progbits

@@ -8,11 +8,11 @@
 
 GUEST_SYM(lapic_oneshot); GUEST_SYM(lapic_periodic); GUEST_SYM(lapic_deadline);
 GUEST_SYM(lapic_selfipi); GUEST_SYM(lapic_tpr); GUEST_SYM(lapic_sipi);
-GUEST_SYM(lapic_x2apic); GUEST_SYM(lapic_halt);
+GUEST_SYM(lapic_x2apic); GUEST_SYM(lapic_halt); GUEST_SYM(lapic_cr8);
 extern const uint8_t guest_lapic_oneshot_irq[], guest_lapic_periodic_irq[],
 	guest_lapic_deadline_irq[], guest_lapic_selfipi_irq[], guest_lapic_tpr_irq45[],
 	guest_lapic_tpr_irq61[], guest_lapic_sipi_bsp[], guest_lapic_x2apic_irq[],
-	guest_lapic_x2apic_gp[], guest_lapic_halt_nmi[];
+	guest_lapic_x2apic_gp[], guest_lapic_halt_nmi[], guest_lapic_cr8_irq[];
 
 /* Guest address of label @l inside guest @g. */
 #define LAPIC_GPA(g, l)	(GUEST_CODE + (uint32_t)(guest_##l - guest_##g))
@@ -461,6 +461,48 @@ static int t_lapic_x2apic(void)
 	WITH_LAPIC_VM(1, x2apic_body(v));
 }
 
+/*
+ * Lowering the TPR with MOV CR8 delivers a held-back interrupt before the
+ * next instruction (SDM 10.8.3.1): hxen on SVM lets CR8 writes run without
+ * exits, so it must intercept them while such an interrupt waits.
+ */
+static int cr8_body(struct vm *v)
+{
+	uint64_t *gdt = (uint64_t *)(v->mem + LAPIC_GDT);
+	uint32_t h = LAPIC_GPA(lapic_cr8, lapic_cr8_irq);
+	uint32_t *g = (uint32_t *)(v->mem + LAPIC_IDT + 0x50 * 16);
+	struct kvm_sregs s;
+	int r;
+
+	LOAD(v, lapic_cr8);
+	/* A 64-bit interrupt gate (16 bytes); the IDT stops below the GDT. */
+	g[0] = (8 << 16) | (h & 0xffff);
+	g[1] = (h & 0xffff0000) | 0x8e00;
+	g[2] = g[3] = 0;
+	gdt[0] = 0;
+	gdt[1] = 0x00af9b000000ffffULL;		/* 64-bit code */
+	gdt[2] = 0x00cf93000000ffffULL;		/* data */
+	if ((r = lapic_set_cpuid(v, 0, 1u << 21)) || (r = enter_long64(v, 0)))
+		return r;
+	EXPECT(ioctl(v->vcpu[0], KVM_GET_SREGS, &s) == 0, "GET_SREGS: %s", strerror(errno));
+	s.gdt.base = LAPIC_GDT;
+	s.gdt.limit = 3 * 8 - 1;
+	s.idt.base = LAPIC_IDT;
+	s.idt.limit = 0x80 * 16 - 1;
+	EXPECT(ioctl(v->vcpu[0], KVM_SET_SREGS, &s) == 0, "SET_SREGS: %s", strerror(errno));
+	if ((r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x66, 4, 0)) ||
+	    (r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x67, 4, 0)) ||
+	    (r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x68, 4, 1)) ||
+	    (r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x69, 4, 4)))
+		return r;
+	return PASS;
+}
+
+static int t_lapic_cr8(void)
+{
+	WITH_LAPIC_VM(1, cr8_body(v));
+}
+
 static int interrupt_body(struct vm *v)
 {
 	struct kvm_interrupt irq = { .irq = 0x20 };
@@ -570,6 +612,7 @@ static int t_lapic_halt(void)
 	{ "lapic_timer_tsc_deadline", t_lapic_deadline }, \
 	{ "lapic_self_ipi_eoi", t_lapic_selfipi }, \
 	{ "lapic_tpr_masks", t_lapic_tpr }, \
+	{ "lapic_cr8_lowers_tpr", t_lapic_cr8 }, \
 	{ "lapic_init_sipi_ap", t_lapic_sipi }, \
 	{ "lapic_get_set_state", t_lapic_state }, \
 	{ "lapic_none_without_irqchip", t_lapic_no_irqchip }, \

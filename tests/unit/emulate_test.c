@@ -1805,6 +1805,49 @@ static int t_decode_fields(void)
 	return 0;
 }
 
+/* MOV to CRn for CR-write exits without decode assists. */
+static int mov_cr(const char *hex, u8 *cr, u8 *gpr, u8 *len)
+{
+	u8 b[32];
+	unsigned int n = parse_hex(hex, b);
+
+	return hxen_decode_mov_to_cr(&E.ctx, b, n, cr, gpr, len);
+}
+
+static int t_mov_to_cr(void)
+{
+	u8 cr, gpr, len;
+
+	env(64);
+	/* mov %rax, %cr8 (REX.R) */
+	EXPECT_EQ(mov_cr("44 0f 22 c0", &cr, &gpr, &len), HXEN_EMUL_OK);
+	EXPECT_EQ(cr, 8);
+	EXPECT_EQ(gpr, 0);
+	EXPECT_EQ(len, 4);
+	/* mov %r13, %cr8 (REX.RB); mod bits ignored */
+	EXPECT_EQ(mov_cr("45 0f 22 05", &cr, &gpr, &len), HXEN_EMUL_OK);
+	EXPECT_EQ(cr, 8);
+	EXPECT_EQ(gpr, 13);
+	/* mov %rbx, %cr3 with a segment prefix before */
+	EXPECT_EQ(mov_cr("2e 0f 22 db", &cr, &gpr, &len), HXEN_EMUL_OK);
+	EXPECT_EQ(cr, 3);
+	EXPECT_EQ(gpr, 3);
+	EXPECT_EQ(len, 4);
+	/* AMD's CR8 alias: lock mov %ecx, %cr0 */
+	env(32);
+	EXPECT_EQ(mov_cr("f0 0f 22 c1", &cr, &gpr, &len), HXEN_EMUL_OK);
+	EXPECT_EQ(cr, 8);
+	EXPECT_EQ(gpr, 1);
+	/* 44 is INC outside 64-bit mode, not REX */
+	EXPECT_EQ(mov_cr("44 0f 22 c0", &cr, &gpr, &len), HXEN_EMUL_UNHANDLED);
+	/* not a MOV to CR; truncated; MOV from CR */
+	EXPECT_EQ(mov_cr("0f 20 c0", &cr, &gpr, &len), HXEN_EMUL_UNHANDLED);
+	EXPECT_EQ(mov_cr("0f 22", &cr, &gpr, &len), HXEN_EMUL_UNHANDLED);
+	EXPECT_EQ(mov_cr("66 66 66 66 66 66 66 66 66 66 66 66 66 0f 22 c0", &cr, &gpr, &len),
+		  HXEN_EMUL_UNHANDLED);
+	return 0;
+}
+
 struct hand {
 	const char *name;
 	int (*fn)(void);
@@ -1839,6 +1882,7 @@ static const struct hand hands[] = {
 	{ "REP iteration semantics", t_rep },
 	{ "16-byte decode is #GP", t_decode_16_bytes },
 	{ "decoder fields", t_decode_fields },
+	{ "MOV to CRn (CR8 exits)", t_mov_to_cr },
 };
 
 int main(void)
