@@ -53,7 +53,7 @@ $(BUILD)/bin/hxen-ioctlfuzz: tests/integration/ioctlfuzz.c kmod/uapi/hxen.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDFLAGS)
 
-$(BUILD)/bin/hxen-bench: tests/bench/bench.c tests/bench/bench_guests.S
+$(BUILD)/bin/hxen-bench: tests/bench/bench.c tests/bench/bench_guests.S kmod/uapi/hxen.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ tests/bench/bench.c tests/bench/bench_guests.S $(USER_LDFLAGS)
 

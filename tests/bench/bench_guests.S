@@ -33,4 +33,92 @@ GUEST(hlt)
 	jmp	1b
 END(hlt)
 
+/*
+ * Xen guests (real mode, so the hypercall ABI is the 32-bit one: number in
+ * EAX, arguments in EBX, ECX, ...). They use VMCALL; hxen-bench rewrites it
+ * to VMMCALL on AMD hosts. Data at 0x3000, shared_info laid over 0x4000.
+ */
+#define XB_DATA		0x3000
+#define XB_SHINFO	0x4000
+#define XB_VECTOR	0xf3
+#define HCALL		.byte 0x0f, 0x01, 0xc1
+
+/* xen_version(XENVER_version) EDI times, then HLT. */
+GUEST(xenver)
+1:	mov	$17, %eax		/* __HYPERVISOR_xen_version */
+	xor	%ebx, %ebx		/* XENVER_version */
+	HCALL
+	dec	%edi
+	jnz	1b
+	hlt
+END(xenver)
+
+/*
+ * Event channel to self: an IPI port, the callback vector; EDI times send
+ * it and wait for the upcall, then HLT. The upcall handler clears the
+ * pending bits as Linux does and counts.
+ */
+GUEST(xenevt)
+	/* IVT entry of the callback vector: the handler below, segment 0. */
+	movw	$(0x1000 + 9f - bench_xenevt), (XB_VECTOR * 4)
+	movw	$0, (XB_VECTOR * 4 + 2)
+	/* XENMEM_add_to_physmap(shared_info -> frame 4), compat layout. */
+	movw	$0x7ff0, (XB_DATA)	/* DOMID_SELF */
+	movw	$0, (XB_DATA + 2)
+	movl	$0, (XB_DATA + 4)	/* XENMAPSPACE_shared_info */
+	movl	$0, (XB_DATA + 8)
+	movl	$(XB_SHINFO >> 12), (XB_DATA + 12)
+	mov	$12, %eax		/* __HYPERVISOR_memory_op */
+	mov	$7, %ebx		/* XENMEM_add_to_physmap */
+	mov	$XB_DATA, %ecx
+	HCALL
+	test	%eax, %eax
+	jnz	8f
+	/* HVMOP_set_param(HVM_PARAM_CALLBACK_IRQ, vector type). */
+	movw	$0x7ff0, (XB_DATA)
+	movl	$0, (XB_DATA + 4)	/* HVM_PARAM_CALLBACK_IRQ */
+	movl	$XB_VECTOR, (XB_DATA + 8)
+	movl	$0x02000000, (XB_DATA + 12)	/* HVM_PARAM_CALLBACK_TYPE_VECTOR << 56 */
+	mov	$34, %eax		/* __HYPERVISOR_hvm_op */
+	mov	$0, %ebx		/* HVMOP_set_param */
+	mov	$XB_DATA, %ecx
+	HCALL
+	test	%eax, %eax
+	jnz	8f
+	/* EVTCHNOP_bind_ipi(vcpu 0): the port at XB_DATA + 0x24. */
+	movl	$0, (XB_DATA + 0x20)
+	mov	$32, %eax		/* __HYPERVISOR_event_channel_op */
+	mov	$7, %ebx		/* EVTCHNOP_bind_ipi */
+	mov	$(XB_DATA + 0x20), %ecx
+	HCALL
+	test	%eax, %eax
+	jnz	8f
+	movl	(XB_DATA + 0x24), %eax
+	movl	%eax, (XB_DATA + 0x40)	/* struct evtchn_send */
+	movb	$0, (XB_SHINFO + 1)	/* vcpu_info[0].evtchn_upcall_mask */
+	movl	$0, (XB_DATA + 0x44)	/* upcalls seen */
+	sti
+1:	mov	%edi, %esi
+	mov	$32, %eax
+	mov	$4, %ebx		/* EVTCHNOP_send */
+	mov	$(XB_DATA + 0x40), %ecx
+	HCALL
+	test	%eax, %eax
+	jnz	8f
+	/* The upcall comes right after the call returns. */
+2:	cmpl	$0, (XB_DATA + 0x44)
+	je	2b
+	movl	$0, (XB_DATA + 0x44)
+	dec	%edi
+	jnz	1b
+	hlt
+8:	movl	%eax, (XB_DATA + 0x48)	/* a hypercall failed: report it */
+	hlt
+9:	movb	$0, (XB_SHINFO)		/* evtchn_upcall_pending */
+	movl	$0, (XB_SHINFO + 4)	/* evtchn_pending_sel (compat) */
+	movl	$0, (XB_SHINFO + 2048)	/* evtchn_pending[0]: ports 0-31 */
+	incl	(XB_DATA + 0x44)
+	iret
+END(xenevt)
+
 	.section .note.GNU-stack, "", @progbits

