@@ -29,7 +29,7 @@ void run_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hxen run --kernel FILE [--initrd FILE] [--cmdline STR] [--mem SIZE]\n"
-		"                [--cpus N] [--device PATH] [--reboot] [--debug]\n"
+		"                [--cpus N] [--device PATH] [--xen | --no-xen] [--reboot] [--debug]\n"
 		"\n"
 		"Boots a Linux bzImage (64-bit boot protocol) with ACPI, an in-kernel\n"
 		"irqchip and PIT, a 16550A console on COM1 (stdin/stdout) and a CMOS RTC.\n"
@@ -40,15 +40,19 @@ void run_usage(FILE *f)
 		"  --mem SIZE      guest RAM; suffix K, M, G or T, MiB if none (default 512M)\n"
 		"  --cpus N        vCPUs, 1-%d (default 1)\n"
 		"  --device PATH   KVM-API device (default %s; /dev/kvm runs on KVM)\n"
+		"  --xen           the guest sees a Xen hypervisor (hxen's Xen ABI, HXEN_XEN_ENABLE);\n"
+		"                  its console_io text goes to the console\n"
+		"  --no-xen        never enable the Xen ABI\n"
 		"  --reboot        restart the guest when it reboots instead of exiting\n"
 		"  --debug         trace unclaimed I/O, report the launcher's memory at exit\n"
 		"\n"
 		"On a terminal, Ctrl-A x quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
 		"\n"
 		"Exit status:\n"
-		"  0  the guest powered off (ACPI S5) or rebooted\n"
+		"  0  the guest powered off or rebooted (ACPI, or Xen SCHEDOP_shutdown)\n"
 		"  1  bad arguments or setup failure (one-line message)\n"
-		"  3  guest kernel panic (\"Kernel panic - not syncing\" on the console)\n"
+		"  3  guest kernel panic (\"Kernel panic - not syncing\" on the console,\n"
+		"     or Xen SCHEDOP_shutdown with SHUTDOWN_crash)\n"
 		"  4  triple fault (KVM_EXIT_SHUTDOWN)\n"
 		"  5  the hypervisor failed: KVM_EXIT_FAIL_ENTRY, KVM_EXIT_INTERNAL_ERROR,\n"
 		"     an unexpected exit or a KVM_RUN error\n"
@@ -158,6 +162,16 @@ static int parse_args(int argc, char **argv, struct vm_config *cfg, bool *reboot
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--debug")) {
 			cfg->debug = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "--xen") || !strcmp(argv[i], "--no-xen")) {
+			enum xen_mode m = argv[i][2] == 'x' ? XEN_ON : XEN_OFF;
+
+			if (cfg->xen != XEN_AUTO && cfg->xen != m) {
+				fprintf(stderr, "hxen: run: --xen and --no-xen together\n");
+				return -1;
+			}
+			cfg->xen = m;
 			continue;
 		}
 		if (!strcmp(argv[i], "--reboot")) {
@@ -314,6 +328,9 @@ int cmd_run(int argc, char **argv)
 		return EXIT_SETUP;
 	if (check_mem(cfg.mem) || bzimage_check(cfg.kernel, cfg.initrd))
 		return EXIT_SETUP;
+	/* A bzImage boots as an HVM guest: Xen only when asked for. */
+	if (cfg.xen == XEN_AUTO)
+		cfg.xen = XEN_OFF;
 
 	/* A closed stdout must not kill the guest: writes just fail. */
 	signal(SIGPIPE, SIG_IGN);
