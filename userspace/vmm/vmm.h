@@ -75,6 +75,7 @@ struct vm_config {
 	int cpus;
 	bool debug;
 	enum xen_mode xen;
+	bool pvh;		/* the kernel is an ELF booted through PVH */
 };
 
 struct vm {
@@ -114,8 +115,12 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why, const char *fmt, ...)
 void vm_note_panic(struct vm *vm, const char *line);
 void die_errno(const char *what);
 
-/* xen.c: HXEN_XEN_ENABLE per cfg->xen, before the vCPUs exist. */
+/*
+ * xen.c: HXEN_XEN_ENABLE per cfg->xen, before the vCPUs exist; the e820
+ * map for XENMEM_memory_map once the loader has placed everything.
+ */
 int xen_enable(struct vm *vm);
+int xen_set_memory_map(struct vm *vm);
 
 /* vcpu.c */
 int vcpus_create(struct vm *vm);

@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/random.h>
 
+#include "../boot/boot.h"
 #include "uapi/hxen.h"
 #include "vmm.h"
 
@@ -56,6 +57,41 @@ int xen_enable(struct vm *vm)
 	vm->xen_domid = cfg.domid;
 	if (vm->cfg->debug)
 		fprintf(stderr, "hxen: Xen ABI enabled, domain id %u\n", cfg.domid);
+	return 0;
+}
+
+/*
+ * XENMEM_memory_map answers with this map: the same e820 the guest gets
+ * from boot_params or start_info (Linux asks the hypervisor when a PVH
+ * start_info has none, and some drivers ask later). An hxen.ko from
+ * before the ioctl answers ENOTTY: the guest then gets -ENOSYS from
+ * XENMEM_memory_map, which it survives since the boot map is there.
+ */
+int xen_set_memory_map(struct vm *vm)
+{
+	struct boot_e820_entry e820[BOOT_E820_MAX];
+	struct hxen_e820_entry map[BOOT_E820_MAX];
+	struct hxen_xen_memory_map arg = { 0 };
+	int i, n = boot_e820(vm, e820);
+
+	memset(map, 0, sizeof(map));
+	for (i = 0; i < n; i++) {
+		map[i].addr = e820[i].addr;
+		map[i].size = e820[i].size;
+		map[i].type = e820[i].type;
+	}
+	arg.nr_entries = n;
+	arg.entries = (uintptr_t)map;
+	if (ioctl(vm->fd, HXEN_XEN_SET_MEMORY_MAP, &arg) < 0) {
+		if (errno == ENOTTY) {
+			if (vm->cfg->debug)
+				fprintf(stderr, "hxen: %s has no HXEN_XEN_SET_MEMORY_MAP\n",
+					vm->cfg->device);
+			return 0;
+		}
+		die_errno("HXEN_XEN_SET_MEMORY_MAP");
+		return -1;
+	}
 	return 0;
 }
 
