@@ -215,8 +215,23 @@ struct hxen_xen_vcpu *hxen_xen_vcpu_attach(struct hxen_vm *vm, struct hxen_vcpu 
 		return NULL;
 	xv = &vm->xen->vcpus[vcpu->id];
 	xv->time_dirty = true;
+	xv->time_cpu = -1;
+	hxen_xen_timer_init(xv);
+	hxen_xen_runstate_init(xv, hxen_xen_now(vm->xen));
 	WRITE_ONCE(xv->vcpu, vcpu);
 	return xv;
+}
+
+void hxen_xen_vm_stop(struct hxen_vm *vm)
+{
+	struct hxen_xen *xen = vm->xen;
+	int i;
+
+	if (!xen)
+		return;
+	for (i = 0; i < HXEN_MAX_VCPUS; i++)
+		if (xen->vcpus[i].vcpu)
+			hxen_xen_timer_cancel(&xen->vcpus[i]);
 }
 
 void hxen_xen_vm_free(struct hxen_vm *vm)
@@ -448,6 +463,7 @@ void hxen_xen_update_time(struct hxen_vcpu *vcpu)
 
 	xv->time_dirty = false;
 	xv->time_next = jiffies + HZ;
+	xv->time_cpu = vcpu->cpu;
 	vi = hxen_xen_vcpu_info(xen, vcpu->id);
 	if (!vi)
 		return;
@@ -482,7 +498,13 @@ bool hxen_xen_inject(struct hxen_vcpu *vcpu)
 	struct hxen_xen_vcpu *xv = vcpu->xen;
 	u8 vec;
 
-	if (unlikely(xv->time_dirty || time_after_eq(jiffies, xv->time_next)))
+	/*
+	 * Also on a new host CPU, as Xen does on every reschedule: the record
+	 * pairs a guest TSC with the host clock, and the TSCs of two host
+	 * CPUs may disagree slightly.
+	 */
+	if (unlikely(xv->time_dirty || xv->time_cpu != vcpu->cpu ||
+		     time_after_eq(jiffies, xv->time_next)))
 		hxen_xen_update_time(vcpu);
 	vec = xen_callback_due(vcpu);
 	if (!vec)
