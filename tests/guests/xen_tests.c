@@ -947,6 +947,53 @@ static int t_xen32_upcall_vector_lapic(void)
 	WITH_XG(false, true, upcall_lapic_body(x));
 }
 
+/*
+ * An upcall raised while the LAPIC is still software-disabled (Linux sets
+ * its upcall vector up before the LAPIC) is delivered once the LAPIC is
+ * enabled, not lost with evtchn_upcall_pending left set.
+ */
+static int upcall_lapic_late_body(struct xg *x)
+{
+	struct xen_hvm_evtchn_upcall_vector *u = xg_buf(x, XG_BUF);
+	struct evtchn_bind_ipi bi = { .vcpu = 0 };
+	struct evtchn_send sd;
+	volatile uint64_t *mb = xg_mb(x);
+	uint64_t v;
+	int r;
+
+	if ((r = xg_install_page(x)))
+		return r;
+	mb[0x90 / 8] = 1;
+	mb[0x88 / 8] = XG_SHINFO;
+	PHYSMAP(0, DOMID_SELF, XENMAPSPACE_shared_info, 0, XG_SHINFO >> 12, "map shared_info");
+	u->vcpu = 0;
+	u->vector = XG_VEC;
+	HC(0, __HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, XG_BUF, 0, "upcall vector");
+	EVOP(0, EVTCHNOP_bind_ipi, bi, &bi, "bind_ipi");
+	sd.port = bi.port;
+	EVOP(0, EVTCHNOP_send, sd, NULL, "send(IPI), LAPIC disabled");
+	EXPECT(xg_mb32(x, 0x80) == 0, "upcall through a software-disabled LAPIC");
+	if ((r = xg_load(x, XG_SHINFO, &v)))
+		return r;
+	EXPECT(v & 1, "evtchn_upcall_pending not set");
+	if ((r = xg_store(x, 0xfee000f0, 0x1ff)))
+		return r;
+	HC(0x40011, __HYPERVISOR_xen_version, XENVER_version, 0, 0, "XENVER_version");
+	EXPECT(xg_mb32(x, 0x80) == 1, "%u upcalls once the LAPIC is enabled, want 1",
+	       xg_mb32(x, 0x80));
+	/* And later ones still come. */
+	if ((r = xg_store(x, XG_SHINFO + 2048, 0)) || (r = xg_store(x, XG_SHINFO, 0)))
+		return r;
+	EVOP(0, EVTCHNOP_send, sd, NULL, "send(IPI) again");
+	EXPECT(xg_mb32(x, 0x80) == 2, "%u upcalls, want 2", xg_mb32(x, 0x80));
+	return PASS;
+}
+
+static int t_xen32_upcall_vector_lapic_late(void)
+{
+	WITH_XG(false, true, upcall_lapic_late_body(x));
+}
+
 /* ---- console_io, sched_op ---- */
 
 static int xg_expect_console(struct xg *x, const char *text, uint32_t n)
@@ -1738,6 +1785,7 @@ static int t_xen32_poll_block(void)
 	{ "xen64_event_channels", t_xen64_event_channels },                    \
 	{ "xen32_event_channels", t_xen32_event_channels },                    \
 	{ "xen32_upcall_vector_lapic", t_xen32_upcall_vector_lapic },          \
+	{ "xen32_upcall_vector_lapic_late", t_xen32_upcall_vector_lapic_late }, \
 	{ "xen64_console_and_shutdown", t_xen64_console_shutdown },            \
 	{ "xen32_console_and_shutdown", t_xen32_console_shutdown },            \
 	{ "xen64_timers", t_xen64_timers },                                    \
