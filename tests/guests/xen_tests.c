@@ -1775,6 +1775,73 @@ static int t_xen32_poll_block(void)
 	WITH_XG(false, false, poll_body(x));
 }
 
+
+/*
+ * VMs torn down with their Xen timers armed (periodic at Xen's 1 ms
+ * minimum, a singleshot far ahead, one just due) and a runstate area: no
+ * leak, no late callback into a freed vCPU (the host kernel log is
+ * checked for oopses by the test host).
+ */
+static int xt_teardown_one(struct xg *x)
+{
+	uint32_t port;
+	uint64_t now;
+	int r;
+
+	if ((r = xt_setup(x, &port)))
+		return r;
+	if ((r = xt_now(x, &now)))
+		return r;
+	*(uint64_t *)xg_buf(x, XG_BUF) = XT_MS;
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, XG_BUF, "period 1 ms");
+	SET_TIMER(now + 1000 * XT_MS, "set_timer_op(+1 s)");
+	*(uint64_t *)xg_buf(x, XG_BUF) = XT_RS;
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_register_runstate_memory_area, 0, XG_BUF,
+	   "register_runstate_memory_area");
+	SET_TIMER(now + 2 * XT_MS, "set_timer_op(+2 ms)");
+	return PASS;
+}
+
+static int t_xen_timer_teardown_no_leak(void)
+{
+	struct hxen_info before, after;
+	int sys, r = PASS, i, n = 1000;
+
+	if (is_kvm())
+		return skip("no Xen ABI on this device (KVM 6.1 has none)");
+	sys = open(device, O_RDWR | O_CLOEXEC);
+	EXPECT(sys >= 0, "open: %s", strerror(errno));
+	if ((r = xg_info(&before, sys))) {
+		close(sys);
+		return r;
+	}
+	for (i = 0; i < n && r == PASS; i++) {
+		struct xg xg_, *x = &xg_;
+
+		r = xg_open(x, i & 1, i % 3 == 0);
+		if (r == PASS)
+			r = xt_teardown_one(x);
+		xg_close(x);
+	}
+	for (i = 0; r == PASS && i < 50; i++) {
+		if ((r = xg_info(&after, sys)))
+			break;
+		if (after.live_vms == before.live_vms && after.live_vcpus == before.live_vcpus &&
+		    after.live_pages == before.live_pages)
+			break;
+		usleep(20000);
+	}
+	close(sys);
+	if (r)
+		return r;
+	EXPECT(after.live_vms == before.live_vms && after.live_vcpus == before.live_vcpus &&
+	       after.live_pages == before.live_pages,
+	       "leak after %d VMs: vms %u->%u vcpus %u->%u pages %llu->%llu", n,
+	       before.live_vms, after.live_vms, before.live_vcpus, after.live_vcpus,
+	       (unsigned long long)before.live_pages, (unsigned long long)after.live_pages);
+	return PASS;
+}
+
 #define XEN_TESTS                                                              \
 	{ "xen_enable_rules", t_xen_enable_rules },                            \
 	{ "xen_disabled_vm_unchanged", t_xen_disabled_vm_unchanged },          \
@@ -1794,4 +1861,5 @@ static int t_xen32_poll_block(void)
 	{ "xen32_runstate_vm_assist", t_xen32_runstate },                      \
 	{ "xen64_poll_block", t_xen64_poll_block },                            \
 	{ "xen32_poll_block", t_xen32_poll_block },                            \
+	{ "xen_timer_teardown_no_leak", t_xen_timer_teardown_no_leak },        \
 	{ "xen_fuzz_hypercalls_no_leak", t_xen_fuzz_hypercalls },
