@@ -260,6 +260,17 @@ void hxen_xen_vm_free(struct hxen_vm *vm)
 
 /* ---- CPUID and the hypercall page ---- */
 
+/*
+ * A Xen VM's leaves 0x40000000-0x400000ff are answered here, whatever the
+ * VMM put in its CPUID table: KVM's paravirtual leaves (kvm-clock), which
+ * a VMM copies from KVM_GET_SUPPORTED_CPUID to 0x40000000, are hidden.
+ * They are not moved to 0x40000100 (Xen-on-KVM style) because Linux picks
+ * the hypervisor whose detect() returns the highest value, and KVM's is
+ * its base leaf: at 0x40000100 it would win over Xen at 0x40000000 and
+ * the guest would boot as a KVM guest. The kvm-clock MSRs keep working
+ * for a guest that writes them anyway.
+ */
+
 bool hxen_xen_cpuid(struct hxen_vcpu *vcpu, u32 leaf, u32 subleaf, u32 *eax, u32 *ebx,
 		    u32 *ecx, u32 *edx)
 {
