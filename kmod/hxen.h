@@ -433,6 +433,8 @@ bool hxen_kvm_alias_active(void);
 struct hxen_xen;
 struct hxen_xen_vcpu;
 long hxen_xen_enable(struct hxen_vm *vm, struct hxen_xen_config __user *arg);
+/* VM teardown, before the vCPUs go: their Xen timers stop (no vm->xen: nothing). */
+void hxen_xen_vm_stop(struct hxen_vm *vm);
 /* VM teardown, after the vCPUs and the second-level tables are gone. */
 void hxen_xen_vm_free(struct hxen_vm *vm);
 /* KVM_CREATE_VCPU, under vm->lock: the vCPU's Xen state (NULL without Xen). */
@@ -452,6 +454,12 @@ bool hxen_xen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, int *r);
 bool hxen_xen_inject(struct hxen_vcpu *vcpu);
 /* HLT / blocking: an upcall the guest can take now is pending (any vCPU). */
 bool hxen_xen_upcall_ready(struct hxen_vcpu *vcpu);
+/*
+ * The vCPU's own thread, preemptible: its Xen runstate is now @state
+ * (RUNSTATE_running in KVM_RUN, _blocked when halted or out to userspace,
+ * _offline while waiting for INIT/SIPI).
+ */
+void hxen_xen_runstate(struct hxen_vcpu *vcpu, int state);
 /* Under vm->mmu_lock: the module page backing @gfn (referenced), or NULL. */
 struct page *hxen_xen_gfn_page(struct hxen_vm *vm, u64 gfn);
 

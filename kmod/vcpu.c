@@ -21,6 +21,8 @@
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr-index.h>
+#include <xen/interface/xen.h>
+#include <xen/interface/vcpu.h>
 
 #include "hxen.h"
 #include "x86/irqchip.h"
@@ -136,6 +138,8 @@ void hxen_vcpu_wake(struct hxen_vcpu *vcpu)
  */
 static int vcpu_block(struct hxen_vcpu *vcpu)
 {
+	int r;
+
 	for (;;) {
 		hxen_lapic_accept_events(vcpu);
 		/* A Xen callback-vector upcall (xen/xen.c) ends HLT too. */
@@ -143,10 +147,16 @@ static int vcpu_block(struct hxen_vcpu *vcpu)
 			vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
 		if (vcpu->mp_state == KVM_MP_STATE_RUNNABLE)
 			return 0;
-		if (rcuwait_wait_event(&vcpu->wait, hxen_lapic_has_wake_event(vcpu) ||
+		if (vcpu->xen)
+			hxen_xen_runstate(vcpu, vcpu->mp_state == KVM_MP_STATE_HALTED ?
+					  RUNSTATE_blocked : RUNSTATE_offline);
+		r = rcuwait_wait_event(&vcpu->wait, hxen_lapic_has_wake_event(vcpu) ||
 				       (vcpu->mp_state == KVM_MP_STATE_HALTED &&
 					hxen_xen_upcall_ready(vcpu)),
-				       TASK_INTERRUPTIBLE))
+				       TASK_INTERRUPTIBLE);
+		if (vcpu->xen)
+			hxen_xen_runstate(vcpu, RUNSTATE_running);
+		if (r)
 			return -EINTR;
 	}
 }
@@ -319,6 +329,9 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &vcpu->sigset, &current->real_blocked);
+	/* Xen runstate: out in userspace counts as blocked (Xen: waiting on a device model). */
+	if (vcpu->xen)
+		hxen_xen_runstate(vcpu, RUNSTATE_running);
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	for (;;) {
 		if (signal_pending(current)) {
@@ -378,6 +391,8 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 		}
 	}
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+	if (vcpu->xen)
+		hxen_xen_runstate(vcpu, RUNSTATE_blocked);
 	if (vcpu->sigset_active) {
 		sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);
 		sigemptyset(&current->real_blocked);

@@ -239,6 +239,7 @@ static void hxen_vm_destroy(struct hxen_vm *vm)
 
 	/* Device timers (PIT) stop before the vCPUs they interrupt go. */
 	hxen_irq_vm_stop(vm);
+	hxen_xen_vm_stop(vm);
 	for (i = 0; i < HXEN_MAX_VCPUS; i++) {
 		struct hxen_vcpu *vcpu = vm->vcpus[i];
 

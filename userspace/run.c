@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `hxen run`: boot a Linux bzImage in a VM and wait for it to stop. The
- * main thread owns the console input and waits for a stop request (from a
- * device, a vCPU exit, the console's panic detector or a signal); vCPU
- * threads do the rest (vmm/vcpu.c).
+ * `hxen run`: boot a Linux kernel (a bzImage, or an ELF vmlinux through
+ * PVH) in a VM and wait for it to stop. The main thread owns the console
+ * input and waits for a stop request (from a device, a vCPU exit, the
+ * console's panic detector or a signal); vCPU threads do the rest
+ * (vmm/vcpu.c).
  */
 #include <errno.h>
 #include <poll.h>
@@ -29,26 +30,34 @@ void run_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hxen run --kernel FILE [--initrd FILE] [--cmdline STR] [--mem SIZE]\n"
-		"                [--cpus N] [--device PATH] [--reboot] [--debug]\n"
+		"                [--cpus N] [--device PATH] [--xen | --no-xen] [--reboot] [--debug]\n"
 		"\n"
-		"Boots a Linux bzImage (64-bit boot protocol) with ACPI, an in-kernel\n"
-		"irqchip and PIT, a 16550A console on COM1 (stdin/stdout) and a CMOS RTC.\n"
+		"Boots a Linux bzImage (64-bit boot protocol) or an ELF vmlinux with a PVH\n"
+		"entry (Xen's PVH boot ABI), with ACPI, an in-kernel irqchip and PIT, a\n"
+		"16550A console on COM1 (stdin/stdout) and a CMOS RTC.\n"
 		"\n"
-		"  --kernel FILE   bzImage (boot protocol 2.12 or later)\n"
+		"  --kernel FILE   bzImage (boot protocol 2.12 or later), or an ELF kernel\n"
+		"                  with a XEN_ELFNOTE_PHYS32_ENTRY note (PVH boot)\n"
 		"  --initrd FILE   initramfs, placed at the top of low memory\n"
 		"  --cmdline STR   kernel command line, e.g. \"console=ttyS0\"\n"
 		"  --mem SIZE      guest RAM; suffix K, M, G or T, MiB if none (default 512M)\n"
 		"  --cpus N        vCPUs, 1-%d (default 1)\n"
 		"  --device PATH   KVM-API device (default %s; /dev/kvm runs on KVM)\n"
+		"  --xen           the guest sees a Xen hypervisor (hxen's Xen ABI, HXEN_XEN_ENABLE);\n"
+		"                  its console_io text goes to the console. Default for PVH\n"
+		"                  kernels on a device that has it (not /dev/kvm)\n"
+		"  --no-xen        never enable the Xen ABI (a PVH kernel then boots as on\n"
+		"                  bare hardware)\n"
 		"  --reboot        restart the guest when it reboots instead of exiting\n"
 		"  --debug         trace unclaimed I/O, report the launcher's memory at exit\n"
 		"\n"
 		"On a terminal, Ctrl-A x quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
 		"\n"
 		"Exit status:\n"
-		"  0  the guest powered off (ACPI S5) or rebooted\n"
+		"  0  the guest powered off or rebooted (ACPI, or Xen SCHEDOP_shutdown)\n"
 		"  1  bad arguments or setup failure (one-line message)\n"
-		"  3  guest kernel panic (\"Kernel panic - not syncing\" on the console)\n"
+		"  3  guest kernel panic (\"Kernel panic - not syncing\" on the console,\n"
+		"     or Xen SCHEDOP_shutdown with SHUTDOWN_crash)\n"
 		"  4  triple fault (KVM_EXIT_SHUTDOWN)\n"
 		"  5  the hypervisor failed: KVM_EXIT_FAIL_ENTRY, KVM_EXIT_INTERNAL_ERROR,\n"
 		"     an unexpected exit or a KVM_RUN error\n"
@@ -158,6 +167,16 @@ static int parse_args(int argc, char **argv, struct vm_config *cfg, bool *reboot
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--debug")) {
 			cfg->debug = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "--xen") || !strcmp(argv[i], "--no-xen")) {
+			enum xen_mode m = argv[i][2] == 'x' ? XEN_ON : XEN_OFF;
+
+			if (cfg->xen != XEN_AUTO && cfg->xen != m) {
+				fprintf(stderr, "hxen: run: --xen and --no-xen together\n");
+				return -1;
+			}
+			cfg->xen = m;
 			continue;
 		}
 		if (!strcmp(argv[i], "--reboot")) {
@@ -281,7 +300,8 @@ static int wait_for_stop(struct vm *vm, int sig_fd)
 
 static int boot_once(struct vm *vm, const struct vm_config *cfg, int sig_fd)
 {
-	if (vm_create(vm, cfg) || bzimage_load(vm) || console_init(vm) || vcpus_start(vm)) {
+	if (vm_create(vm, cfg) || (cfg->pvh ? pvh_load(vm) : bzimage_load(vm)) ||
+	    (vm->xen && xen_set_memory_map(vm)) || console_init(vm) || vcpus_start(vm)) {
 		vcpus_stop(vm);
 		return -1;
 	}
@@ -302,6 +322,7 @@ int cmd_run(int argc, char **argv)
 		.cpus = 1,
 	};
 	bool reboot = false;
+	enum kernel_kind kind;
 	struct vm vm;
 	sigset_t set;
 	int sig_fd, ret;
@@ -312,8 +333,18 @@ int cmd_run(int argc, char **argv)
 	}
 	if (parse_args(argc, argv, &cfg, &reboot))
 		return EXIT_SETUP;
-	if (check_mem(cfg.mem) || bzimage_check(cfg.kernel, cfg.initrd))
+	if (check_mem(cfg.mem) || kernel_kind(cfg.kernel, &kind))
 		return EXIT_SETUP;
+	cfg.pvh = kind == KERNEL_ELF;
+	if (cfg.pvh ? pvh_check(cfg.kernel, cfg.initrd, cfg.mem) :
+		      bzimage_check(cfg.kernel, cfg.initrd))
+		return EXIT_SETUP;
+	/*
+	 * A bzImage boots as an HVM guest: Xen only when asked for. A PVH
+	 * kernel gets Xen wherever the device has it (xen_enable()).
+	 */
+	if (cfg.xen == XEN_AUTO && !cfg.pvh)
+		cfg.xen = XEN_OFF;
 
 	/* A closed stdout must not kill the guest: writes just fail. */
 	signal(SIGPIPE, SIG_IGN);

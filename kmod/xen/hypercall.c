@@ -15,6 +15,7 @@
 
 #include <linux/kvm.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <asm/msr-index.h>
@@ -29,6 +30,7 @@
 #include <xen/interface/vcpu.h>
 #include <xen/interface/version.h>
 
+#include "../x86/irqchip.h"
 #include "../x86/walk.h"
 #include "xenabi.h"
 
@@ -134,6 +136,24 @@ static int copy_from_guest(struct xen_call *c, void *dst, u64 la, size_t len)
 static int copy_to_guest(struct xen_call *c, u64 la, const void *src, size_t len)
 {
 	return guest_copy(c, la, (void *)src, len, true);
+}
+
+int hxen_xen_write_guest(struct hxen_vcpu *vcpu, u64 la, const void *buf, size_t len)
+{
+	struct kvm_sregs sregs;
+	struct xen_call c;
+
+	memset(&c, 0, sizeof(c));
+	c.vcpu = vcpu;
+	c.xen = vcpu->vm->xen;
+	hxen_ops->get_sregs(vcpu, &sregs);
+	/* Any code segment: in long mode linear addresses are 64-bit. */
+	c.long_mode = sregs.efer & EFER_LMA;
+	c.mode = (struct hxen_walk_mode){
+		.cr0 = sregs.cr0, .cr3 = sregs.cr3, .cr4 = sregs.cr4,
+		.efer = sregs.efer, .rflags = hxen_ops->get_rflags(vcpu), .cpl = 0,
+	};
+	return guest_copy(&c, la, (void *)buf, len, true);
 }
 
 static bool dom_is_self(struct xen_call *c, u16 dom)
@@ -434,6 +454,46 @@ static long xen_shutdown(struct xen_call *c, u64 arg)
 	return 0;
 }
 
+/*
+ * SCHEDOP_poll: struct sched_poll is ports (a guest handle: 8 bytes, 4
+ * for 32-bit guests), nr_ports, timeout (4-byte aligned for 32-bit
+ * guests). Xen's checks: more than 128 ports -EINVAL, the port array not
+ * readable -EFAULT; then sched.c waits.
+ */
+#define XEN_POLL_MAX_PORTS	128
+
+static long xen_poll(struct xen_call *c, u64 arg)
+{
+	struct sched_poll p;
+	u64 ports_la;
+	u32 *ports;
+	long r;
+
+	if (c->long_mode) {
+		if (copy_from_guest(c, &p, arg, sizeof(p)))
+			return -EFAULT;
+		ports_la = (u64)(unsigned long)p.ports;
+	} else {
+		struct { u32 ports, nr_ports; u64 timeout; } __packed p32;
+
+		if (copy_from_guest(c, &p32, arg, sizeof(p32)))
+			return -EFAULT;
+		ports_la = p32.ports;
+		p.nr_ports = p32.nr_ports;
+		p.timeout = p32.timeout;
+	}
+	if (p.nr_ports > XEN_POLL_MAX_PORTS)
+		return -EINVAL;
+	ports = kmalloc_array(max(p.nr_ports, 1U), sizeof(*ports), GFP_KERNEL_ACCOUNT);
+	if (!ports)
+		return -ENOMEM;
+	r = -EFAULT;
+	if (!copy_from_guest(c, ports, ports_la, p.nr_ports * sizeof(*ports)))
+		r = hxen_xen_poll(c->vcpu, ports, p.nr_ports, p.timeout);
+	kfree(ports);
+	return r;
+}
+
 static long xen_sched_op(struct xen_call *c, u64 cmd, u64 arg)
 {
 	struct sched_shutdown s;
@@ -443,8 +503,9 @@ static long xen_sched_op(struct xen_call *c, u64 cmd, u64 arg)
 		cond_resched();
 		return 0;
 	case SCHEDOP_block:
-		/* Returns at once: a spurious wakeup, which guests allow. */
-		return 0;
+		return hxen_xen_block(c->vcpu);
+	case SCHEDOP_poll:
+		return xen_poll(c, arg);
 	case SCHEDOP_shutdown:
 		return xen_shutdown(c, arg);
 	case SCHEDOP_shutdown_code:
@@ -453,7 +514,7 @@ static long xen_sched_op(struct xen_call *c, u64 cmd, u64 arg)
 	case SCHEDOP_remote_shutdown:
 		return -EPERM;
 	default:
-		/* SCHEDOP_poll, SCHEDOP_watchdog: later. */
+		/* SCHEDOP_watchdog, SCHEDOP_pin_override: later. */
 		return -ENOSYS;
 	}
 }
@@ -502,6 +563,99 @@ static long xen_console_io(struct xen_call *c, u64 cmd, u64 count, u64 buf)
 
 /* ---- vcpu_op ---- */
 
+/*
+ * The timer and runstate operations of vcpu_op. The singleshot timer is
+ * the caller's own only (Xen: -EINVAL for another vCPU); the periodic
+ * timer and the runstate of any vCPU. struct vcpu_set_singleshot_timer
+ * is 12 bytes for 32-bit guests (4-byte aligned u64), 16 otherwise;
+ * vcpu_register_runstate_memory_area's address is a union with a u64, so
+ * 8 bytes in both, of which a 32-bit guest's handle is the low half.
+ */
+static long xen_vcpu_op_time(struct xen_call *c, u64 cmd, u64 id, u64 arg)
+{
+	struct hxen_xen *xen = c->xen;
+	struct hxen_xen_vcpu *xv = &xen->vcpus[id];
+	bool self = xv == c->vcpu->xen;
+
+	switch (cmd) {
+	case VCPUOP_set_singleshot_timer: {
+		struct vcpu_set_singleshot_timer st;
+
+		if (!self)
+			return -EINVAL;
+		memset(&st, 0, sizeof(st));
+		if (copy_from_guest(c, &st, arg, c->long_mode ? sizeof(st) : 12))
+			return -EFAULT;
+		return hxen_xen_set_singleshot(c->vcpu, st.timeout_abs_ns, st.flags);
+	}
+	case VCPUOP_stop_singleshot_timer:
+		if (!self)
+			return -EINVAL;
+		hxen_xen_stop_singleshot(c->vcpu);
+		return 0;
+	case VCPUOP_set_periodic_timer: {
+		struct vcpu_set_periodic_timer pt;
+
+		if (copy_from_guest(c, &pt, arg, sizeof(pt)))
+			return -EFAULT;
+		/* 0 is below Xen's 1 ms minimum, not "stop". */
+		if (!pt.period_ns)
+			return -EINVAL;
+		return hxen_xen_set_periodic(xv, pt.period_ns);
+	}
+	case VCPUOP_stop_periodic_timer:
+		return hxen_xen_set_periodic(xv, 0);
+	case VCPUOP_register_runstate_memory_area: {
+		u64 area;
+
+		if (copy_from_guest(c, &area, arg, sizeof(area)))
+			return -EFAULT;
+		if (!c->long_mode)
+			area = (u32)area;
+		mutex_lock(&xen->lock);
+		hxen_xen_runstate_register(c->vcpu, xv, area);
+		mutex_unlock(&xen->lock);
+		return 0;
+	}
+	case VCPUOP_get_runstate_info: {
+		struct vcpu_runstate_info rs;
+		u8 buf[sizeof(rs)];
+		size_t len;
+
+		hxen_xen_runstate_get(xen, xv, &rs);
+		len = hxen_xen_runstate_layout(c->long_mode, &rs, buf);
+		return copy_to_guest(c, arg, buf, len);
+	}
+	case VCPUOP_send_nmi: {
+		struct hxen_vcpu *target = READ_ONCE(xv->vcpu);
+		struct hxen_apic_irq irq = {
+			.shorthand = 1,		/* self: exactly the target */
+			.src = target,
+			.delivery_mode = 4,	/* NMI */
+			.assert = true,
+		};
+
+		/* Through the target's LAPIC; KVM_NMI is userspace's without one. */
+		if (!target->lapic)
+			return -ENOSYS;
+		hxen_lapic_deliver(xen->vm, &irq);
+		return 0;
+	}
+	case VCPUOP_initialise:
+	case VCPUOP_up:
+	case VCPUOP_down:
+		/*
+		 * HVM and PVH guests start APs with INIT/SIPI through the
+		 * LAPIC (Linux does); starting a vCPU from a Xen context is
+		 * not offered.
+		 */
+		return -ENOSYS;
+	default:
+		/* register_vcpu_time_memory_area and the rest: Linux copes. */
+		return -ENOSYS;
+	}
+}
+
 static long xen_vcpu_op(struct xen_call *c, u64 cmd, u64 id, u64 arg)
 {
 	struct hxen_xen *xen = c->xen;
@@ -530,8 +684,7 @@ static long xen_vcpu_op(struct xen_call *c, u64 cmd, u64 id, u64 arg)
 		       mp == KVM_MP_STATE_HALTED;
 	}
 	default:
-		/* Runstate, timers, up/down: later phases. */
-		return -ENOSYS;
+		return xen_vcpu_op_time(c, cmd, id, arg);
 	}
 }
 
@@ -613,6 +766,9 @@ static long xen_evtchn_op(struct xen_call *c, u64 cmd, u64 arg)
 		break;
 	}
 	raw_spin_unlock_irqrestore(&c->xen->evtchn_lock, flags);
+	/* A masked port raises nothing: SCHEDOP_poll waiters look themselves. */
+	if (!r && cmd == EVTCHNOP_send)
+		hxen_xen_poll_kick(c->xen);
 	/* As on Xen, a port bound but not reported stays bound. */
 	if (!r && out && copy_to_guest(c, arg, &u, size))
 		r = -EFAULT;
@@ -640,6 +796,11 @@ static long xen_dispatch(struct xen_call *c, u64 nr)
 		return xen_evtchn_op(c, a[0], a[1]);
 	case __HYPERVISOR_hvm_op:
 		return xen_hvm_op(c, a[0], a[1]);
+	case __HYPERVISOR_set_timer_op:
+		/* 32-bit guests split the u64 over EBX (low) and ECX (high). */
+		return hxen_xen_set_timer_op(c->vcpu, c->long_mode ? a[0] : a[0] | a[1] << 32);
+	case __HYPERVISOR_vm_assist:
+		return hxen_xen_vm_assist(c->xen, a[0], a[1]);
 	default:
 		return -ENOSYS;
 	}

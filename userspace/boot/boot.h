@@ -19,7 +19,10 @@
 #ifndef HXEN_BOOT_H
 #define HXEN_BOOT_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include <asm/bootparam.h>
 
 struct vm;
 
@@ -39,9 +42,59 @@ struct vm;
 #define BOOT_CS			0x10
 #define BOOT_DS			0x18
 
+/* PVH (pvh.c): hvm_start_info, the initrd's module entry, the memory map. */
+#define PVH_START_INFO		0x7000ULL	/* instead of boot_params */
+#define PVH_MODLIST		0x7040ULL	/* one hvm_modlist_entry */
+#define PVH_MEMMAP		0x7080ULL	/* hvm_memmap_table_entry[BOOT_E820_MAX] */
+
+/* The guest's memory map, the same for the bzImage and PVH boots. */
+#define BOOT_E820_MAX		8
+#define E820_RAM		1
+#define E820_RESERVED		2
+
 /* bzimage.c: check the files before any VM exists; load them; set the BSP up. */
 int bzimage_check(const char *kernel, const char *initrd);
 int bzimage_load(struct vm *vm);
+/* Helpers shared with pvh.c; both print a one-line error. */
+int boot_open_file(const char *path, const char *what, uint64_t *size);
+int boot_read_at(int fd, const char *path, void *buf, size_t len, uint64_t off);
+int boot_e820(struct vm *vm, struct boot_e820_entry *e);
+int boot_load_initrd(struct vm *vm, uint64_t limit, uint64_t kernel_end, uint64_t *addr,
+		     uint64_t *size);
+
+/* What `hxen run --kernel FILE` holds, from its first bytes. */
+enum kernel_kind {
+	KERNEL_BZIMAGE,
+	KERNEL_ELF,
+};
+/* Prints why and returns -1 for what cannot be booted (compressed, missing). */
+int kernel_kind(const char *path, enum kernel_kind *kind);
+
+/* elf.c: a PVH kernel's loadable segments and entry note. */
+#define ELF_MAX_LOADS		16
+
+struct elf_segment {
+	uint64_t offset;	/* in the file */
+	uint64_t paddr;
+	uint64_t filesz;
+	uint64_t memsz;		/* >= filesz, the rest zeroed */
+};
+
+struct elf_kernel {
+	bool is64;			/* ELFCLASS64 */
+	bool has_phys32_entry;		/* XEN_ELFNOTE_PHYS32_ENTRY found */
+	bool bad_phys32_note;		/* ... with a descriptor of odd size */
+	uint64_t phys32_entry;
+	int nr_loads;
+	struct elf_segment load[ELF_MAX_LOADS];
+	uint64_t low, high;		/* physical span of the PT_LOAD segments */
+};
+
+int elf_read(int fd, const char *path, uint64_t file_size, struct elf_kernel *k);
+
+/* pvh.c: the PVH boot of an ELF kernel at its 32-bit entry. */
+int pvh_check(const char *kernel, const char *initrd, uint64_t mem);
+int pvh_load(struct vm *vm);
 
 /* acpi.c: RSDP, XSDT/RSDT, FADT, FACS, MADT and DSDT in the BIOS area. */
 int acpi_build(struct vm *vm, uint64_t *rsdp);

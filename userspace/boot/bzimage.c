@@ -27,9 +27,6 @@
 #define LOADER_UNDEFINED	0xff		/* type_of_loader: not a registered loader */
 #define ENTRY_64_OFFSET		0x200
 
-#define E820_RAM		1
-#define E820_RESERVED		2
-
 #define PTE_P			(1ULL << 0)
 #define PTE_W			(1ULL << 1)
 #define PTE_PS			(1ULL << 7)
@@ -43,7 +40,7 @@
 #define EFER_LME		(1ULL << 8)
 #define EFER_LMA		(1ULL << 10)
 
-static int read_at(int fd, const char *path, void *buf, size_t len, off_t off)
+int boot_read_at(int fd, const char *path, void *buf, size_t len, uint64_t off)
 {
 	size_t done = 0;
 
@@ -62,7 +59,7 @@ static int read_at(int fd, const char *path, void *buf, size_t len, off_t off)
 	return 0;
 }
 
-static int open_file(const char *path, const char *what, off_t *size)
+int boot_open_file(const char *path, const char *what, uint64_t *size)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -80,23 +77,27 @@ static int open_file(const char *path, const char *what, off_t *size)
 	return fd;
 }
 
-static void e820_add(struct boot_params *bp, uint64_t addr, uint64_t size, uint32_t type)
+static void e820_add(struct boot_e820_entry *e, int *n, uint64_t addr, uint64_t size,
+		     uint32_t type)
 {
-	struct boot_e820_entry *e = &bp->e820_table[bp->e820_entries++];
-
-	e->addr = addr;
-	e->size = size;
-	e->type = type;
+	e[*n].addr = addr;
+	e[*n].size = size;
+	e[*n].type = type;
+	++*n;
 }
 
-static void build_e820(struct vm *vm, struct boot_params *bp)
+/* The guest's e820 map (at most BOOT_E820_MAX entries); returns the count. */
+int boot_e820(struct vm *vm, struct boot_e820_entry *e)
 {
-	e820_add(bp, 0, BOOT_EBDA, E820_RAM);
-	e820_add(bp, BOOT_EBDA, 0xa0000 - BOOT_EBDA, E820_RESERVED);
-	e820_add(bp, BOOT_BIOS_AREA, BOOT_BIOS_AREA_END - BOOT_BIOS_AREA, E820_RESERVED);
-	e820_add(bp, BOOT_BIOS_AREA_END, vm->low_size - BOOT_BIOS_AREA_END, E820_RAM);
+	int n = 0;
+
+	e820_add(e, &n, 0, BOOT_EBDA, E820_RAM);
+	e820_add(e, &n, BOOT_EBDA, 0xa0000 - BOOT_EBDA, E820_RESERVED);
+	e820_add(e, &n, BOOT_BIOS_AREA, BOOT_BIOS_AREA_END - BOOT_BIOS_AREA, E820_RESERVED);
+	e820_add(e, &n, BOOT_BIOS_AREA_END, vm->low_size - BOOT_BIOS_AREA_END, E820_RAM);
 	if (vm->high_size)
-		e820_add(bp, GUEST_HIGH_RAM_START, vm->high_size, E820_RAM);
+		e820_add(e, &n, GUEST_HIGH_RAM_START, vm->high_size, E820_RAM);
+	return n;
 }
 
 /* Identity map of the first 4 GiB with 2 MiB pages (the kernel builds its own). */
@@ -171,42 +172,54 @@ static int setup_bsp(struct vm *vm, uint64_t entry)
 	return 0;
 }
 
-/* Highest page-aligned spot below min(RAM top, initrd_addr_max) above the kernel. */
-static int load_initrd(struct vm *vm, struct boot_params *bp, uint64_t kernel_end)
+/*
+ * The initrd at the highest page-aligned spot below min(RAM top, @limit)
+ * and above @kernel_end; *addr and *size stay 0 without --initrd.
+ */
+int boot_load_initrd(struct vm *vm, uint64_t limit, uint64_t kernel_end, uint64_t *addr,
+		     uint64_t *size)
 {
 	const char *path = vm->cfg->initrd;
-	uint64_t top = vm->low_size, addr;
-	off_t size;
+	uint64_t top = vm->low_size < limit ? vm->low_size : limit;
 	int fd, ret;
 
+	*addr = *size = 0;
 	if (!path)
 		return 0;
-	fd = open_file(path, "initrd", &size);
+	fd = boot_open_file(path, "initrd", size);
 	if (fd < 0)
 		return -1;
-	if ((uint64_t)bp->hdr.initrd_addr_max + 1 < top)
-		top = (uint64_t)bp->hdr.initrd_addr_max + 1;
-	addr = (top - size) & ~0xfffULL;
-	if ((uint64_t)size >= top || addr < kernel_end) {
-		fprintf(stderr, "hxen: initrd %s (%lld MiB) does not fit: raise --mem\n", path,
-			(long long)size >> 20);
+	*addr = (top - *size) & ~0xfffULL;
+	if (*size >= top || *addr < kernel_end) {
+		fprintf(stderr, "hxen: initrd %s (%llu MiB) does not fit: raise --mem\n", path,
+			(unsigned long long)*size >> 20);
 		close(fd);
 		return -1;
 	}
-	ret = read_at(fd, path, gpa_to_hva(vm, addr, size), size, 0);
+	ret = boot_read_at(fd, path, gpa_to_hva(vm, *addr, *size), *size, 0);
 	close(fd);
+	return ret;
+}
+
+static int load_initrd(struct vm *vm, struct boot_params *bp, uint64_t kernel_end)
+{
+	uint64_t addr, size;
+
+	if (boot_load_initrd(vm, (uint64_t)bp->hdr.initrd_addr_max + 1, kernel_end, &addr,
+			     &size))
+		return -1;
 	bp->hdr.ramdisk_image = (uint32_t)addr;
 	bp->ext_ramdisk_image = addr >> 32;
 	bp->hdr.ramdisk_size = (uint32_t)size;
-	bp->ext_ramdisk_size = (uint64_t)size >> 32;
-	return ret;
+	bp->ext_ramdisk_size = size >> 32;
+	return 0;
 }
 
 /*
  * Read and check the setup header; returns the protected-mode kernel's
  * offset in the file, or 0 after printing why @path cannot be booted.
  */
-static uint64_t read_header(int fd, const char *path, off_t file_size,
+static uint64_t read_header(int fd, const char *path, uint64_t file_size,
 			    struct setup_header *hdr)
 {
 	uint64_t setup_size;
@@ -214,13 +227,13 @@ static uint64_t read_header(int fd, const char *path, off_t file_size,
 	uint8_t jump_end;
 
 	memset(hdr, 0, sizeof(*hdr));
-	if (file_size < 1024 || read_at(fd, path, &jump_end, 1, 0x201))
+	if (file_size < 1024 || boot_read_at(fd, path, &jump_end, 1, 0x201))
 		goto not_bzimage;
 	/* The header runs to the end of the 2-byte jump at 0x200 plus its offset. */
 	hdr_len = 0x202 + jump_end - SETUP_HDR_OFFSET;
 	if (hdr_len > sizeof(*hdr))
 		hdr_len = sizeof(*hdr);
-	if (read_at(fd, path, hdr, hdr_len, SETUP_HDR_OFFSET))
+	if (boot_read_at(fd, path, hdr, hdr_len, SETUP_HDR_OFFSET))
 		return 0;
 	if (hdr->header != HDRS_MAGIC || hdr->boot_flag != BOOT_FLAG_MAGIC)
 		goto not_bzimage;
@@ -242,10 +255,10 @@ not_bzimage:
 int bzimage_check(const char *kernel, const char *initrd)
 {
 	struct setup_header hdr;
-	off_t size;
+	uint64_t size;
 	int fd;
 
-	fd = open_file(kernel, "kernel", &size);
+	fd = boot_open_file(kernel, "kernel", &size);
 	if (fd < 0)
 		return -1;
 	if (!read_header(fd, kernel, size, &hdr)) {
@@ -254,7 +267,7 @@ int bzimage_check(const char *kernel, const char *initrd)
 	}
 	close(fd);
 	if (initrd) {
-		fd = open_file(initrd, "initrd", &size);
+		fd = boot_open_file(initrd, "initrd", &size);
 		if (fd < 0)
 			return -1;
 		close(fd);
@@ -270,10 +283,10 @@ int bzimage_load(struct vm *vm)
 	struct setup_header *hdr = &bp->hdr;
 	uint64_t load, setup_size, kernel_size, rsdp;
 	size_t cmdline_max;
-	off_t file_size;
+	uint64_t file_size;
 	int fd;
 
-	fd = open_file(path, "kernel", &file_size);
+	fd = boot_open_file(path, "kernel", &file_size);
 	if (fd < 0)
 		return -1;
 	memset(bp, 0, sizeof(*bp));
@@ -291,7 +304,7 @@ int bzimage_load(struct vm *vm)
 			(unsigned long long)((load + hdr->init_size) >> 20));
 		goto fail;
 	}
-	if (read_at(fd, path, gpa_to_hva(vm, load, kernel_size), kernel_size, setup_size))
+	if (boot_read_at(fd, path, gpa_to_hva(vm, load, kernel_size), kernel_size, setup_size))
 		goto fail;
 	close(fd);
 
@@ -309,7 +322,7 @@ int bzimage_load(struct vm *vm)
 	hdr->cmd_line_ptr = BOOT_CMDLINE;
 	if (load_initrd(vm, bp, load + hdr->init_size))
 		return -1;
-	build_e820(vm, bp);
+	bp->e820_entries = boot_e820(vm, bp->e820_table);
 	if (acpi_build(vm, &rsdp))
 		return -1;
 	bp->acpi_rsdp_addr = rsdp;

@@ -139,12 +139,21 @@ static bool handle_exit(struct vcpu *v)
 			run->internal.suberror);
 		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
+		/*
+		 * On x86 only hxen's Xen ABI reports these (SCHEDOP_shutdown);
+		 * ACPI poweroff and reset come through devices instead.
+		 */
 		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET) {
-			vm_stop(vm, STOP_RESET, "reset");
+			vm_stop(vm, STOP_RESET, "reset (SCHEDOP_shutdown)");
 			return false;
 		}
 		if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN) {
-			vm_stop(vm, STOP_POWEROFF, "poweroff");
+			vm_stop(vm, STOP_POWEROFF, "poweroff (SCHEDOP_shutdown)");
+			return false;
+		}
+		/* Xen's SCHEDOP_shutdown(SHUTDOWN_crash or _watchdog). */
+		if (run->system_event.type == KVM_SYSTEM_EVENT_CRASH) {
+			vm_stop(vm, STOP_PANIC, "vCPU %d: crash (SCHEDOP_shutdown)", v->id);
 			return false;
 		}
 		vm_stop(vm, STOP_HW_ERROR, "vCPU %d: system event %u", v->id,

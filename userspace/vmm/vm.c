@@ -218,6 +218,9 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	}
 	if (map_ram(vm))
 		return -1;
+	/* HXEN_XEN_ENABLE is refused once a vCPU exists. */
+	if (xen_enable(vm))
+		return -1;
 	if (vcpus_create(vm))
 		return -1;
 	io_reset();

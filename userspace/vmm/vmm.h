@@ -59,6 +59,13 @@ struct vcpu {
 	bool started;
 };
 
+/* --xen / --no-xen; XEN_AUTO: on for PVH kernels where the device has it. */
+enum xen_mode {
+	XEN_AUTO,
+	XEN_ON,
+	XEN_OFF,
+};
+
 struct vm_config {
 	const char *device;
 	const char *kernel;
@@ -67,6 +74,8 @@ struct vm_config {
 	uint64_t mem;		/* bytes */
 	int cpus;
 	bool debug;
+	enum xen_mode xen;
+	bool pvh;		/* the kernel is an ELF booted through PVH */
 };
 
 struct vm {
@@ -79,6 +88,9 @@ struct vm {
 	uint64_t ram_size;
 	uint64_t low_size;	/* RAM at GPA 0 */
 	uint64_t high_size;	/* RAM at GUEST_HIGH_RAM_START */
+
+	bool xen;		/* HXEN_XEN_ENABLE succeeded: the guest sees Xen */
+	uint32_t xen_domid;	/* its Xen domain id */
 
 	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID, patched per vCPU */
 	struct vcpu *vcpus;
@@ -102,6 +114,13 @@ void vm_stop(struct vm *vm, enum vm_stop_reason why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void vm_note_panic(struct vm *vm, const char *line);
 void die_errno(const char *what);
+
+/*
+ * xen.c: HXEN_XEN_ENABLE per cfg->xen, before the vCPUs exist; the e820
+ * map for XENMEM_memory_map once the loader has placed everything.
+ */
+int xen_enable(struct vm *vm);
+int xen_set_memory_map(struct vm *vm);
 
 /* vcpu.c */
 int vcpus_create(struct vm *vm);
