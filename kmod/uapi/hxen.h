@@ -94,4 +94,70 @@ struct hxen_xen_config {
  */
 #define HXEN_XEN_CONSOLE_PORT	0xe9
 
+/*
+ * HXEN_XEN_SET_MEMORY_MAP, on a VM descriptor after HXEN_XEN_ENABLE: the
+ * e820 map the guest reads with XENMEM_memory_map (as Xen's toolstack sets
+ * it with XENMEM_set_memory_map). May be called again: the guest sees the
+ * latest map. Until it is called XENMEM_memory_map fails with -ENOSYS, as
+ * on Xen for a domain without a map.
+ *
+ * Errors: EFAULT (bad pointer), EINVAL (Xen not enabled, reserved not
+ * zero, nr_entries 0, an entry with reserved not zero, size 0 or an end
+ * past 2^64), E2BIG (nr_entries above HXEN_XEN_E820_MAX), ENOMEM.
+ */
+struct hxen_xen_memory_map {
+	__u32 nr_entries;	/* in: entries at @entries, 1..HXEN_XEN_E820_MAX */
+	__u32 reserved;		/* in: 0 */
+	__u64 entries;		/* in: user pointer to nr_entries struct hxen_e820_entry */
+};
+
+struct hxen_e820_entry {
+	__u64 addr;
+	__u64 size;
+	__u32 type;		/* E820 type, as the guest will see it */
+	__u32 reserved;		/* in: 0 */
+};
+
+#define HXEN_XEN_E820_MAX	128
+
+#define HXEN_XEN_SET_MEMORY_MAP	_IOW(HXEN_IOCTL_MAGIC, 0x11, struct hxen_xen_memory_map)
+
+/*
+ * HXEN_XEN_EVTCHN_EVENTFD, on a VM descriptor after HXEN_XEN_ENABLE: ties
+ * a guest event channel to an eventfd, so a host process (a backend, the
+ * launcher) talks to the guest without exits. The host is domain 0 for
+ * the guest: the guest allocates the port with EVTCHNOP_alloc_unbound
+ * (remote_dom 0) and passes its number to the host (xenstore, a param).
+ *
+ *  HXEN_XEN_EVTCHN_FROM_GUEST: EVTCHNOP_send on @port signals @fd.
+ *  HXEN_XEN_EVTCHN_TO_GUEST:   a write to @fd raises @port in the guest
+ *                              (like KVM's irqfd; the count is consumed).
+ * Both bits: the same eventfd for both directions. Binding the first
+ * direction makes the port interdomain (EVTCHNOP_status: dom 0, port 0);
+ * a second call may add the other direction.
+ *
+ * With HXEN_XEN_EVTCHN_DEASSIGN the given directions are dropped (@fd is
+ * not looked at); when none is left the port is unbound again (remote
+ * dom 0), as when dom0 closes its end on Xen. The guest closing the port
+ * (EVTCHNOP_close / reset) drops the bindings; VM teardown drops all.
+ *
+ * Errors: EFAULT, EINVAL (Xen not enabled, no direction, unknown flags,
+ * reserved not zero, @port out of range or neither unbound to dom 0 nor
+ * bound to the host), EBADF / EINVAL (@fd not an eventfd), EBUSY (a
+ * direction is bound already), ENOENT (deassign of a direction not bound),
+ * ENOMEM.
+ */
+struct hxen_xen_evtchn_eventfd {
+	__u32 port;		/* in: the guest's port */
+	__s32 fd;		/* in: an eventfd */
+	__u32 flags;		/* in: HXEN_XEN_EVTCHN_* */
+	__u32 reserved[5];	/* in: 0 */
+};
+
+#define HXEN_XEN_EVTCHN_FROM_GUEST	(1U << 0)
+#define HXEN_XEN_EVTCHN_TO_GUEST	(1U << 1)
+#define HXEN_XEN_EVTCHN_DEASSIGN	(1U << 2)
+
+#define HXEN_XEN_EVTCHN_EVENTFD	_IOW(HXEN_IOCTL_MAGIC, 0x12, struct hxen_xen_evtchn_eventfd)
+
 #endif /* _UAPI_HXEN_H */
