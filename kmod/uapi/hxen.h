@@ -132,20 +132,21 @@ struct hxen_e820_entry {
  *  HXEN_XEN_EVTCHN_FROM_GUEST: EVTCHNOP_send on @port signals @fd.
  *  HXEN_XEN_EVTCHN_TO_GUEST:   a write to @fd raises @port in the guest
  *                              (like KVM's irqfd; the count is consumed).
- * Both bits: the same eventfd for both directions. Binding the first
- * direction makes the port interdomain (EVTCHNOP_status: dom 0, port 0);
- * a second call may add the other direction.
+ * One direction per call, each with its own eventfd (one eventfd both
+ * ways would hand the guest's sends straight back to it: EINVAL). Binding
+ * the first direction makes the port interdomain (EVTCHNOP_status: dom 0,
+ * port 0); a second call may add the other direction.
  *
  * With HXEN_XEN_EVTCHN_DEASSIGN the given directions are dropped (@fd is
  * not looked at); when none is left the port is unbound again (remote
  * dom 0), as when dom0 closes its end on Xen. The guest closing the port
  * (EVTCHNOP_close / reset) drops the bindings; VM teardown drops all.
  *
- * Errors: EFAULT, EINVAL (Xen not enabled, no direction, unknown flags,
- * reserved not zero, @port out of range or neither unbound to dom 0 nor
- * bound to the host), EBADF / EINVAL (@fd not an eventfd), EBUSY (a
- * direction is bound already), ENOENT (deassign of a direction not bound),
- * ENOMEM.
+ * Errors: EFAULT, EINVAL (Xen not enabled, no direction or both on
+ * assign, unknown flags, reserved not zero, @port out of range or neither
+ * unbound to dom 0 nor bound to the host, the other direction's eventfd),
+ * EBADF (@fd not open), EINVAL (@fd not an eventfd), EBUSY (the direction
+ * is bound already), ENOENT (deassign of a direction not bound), ENOMEM.
  */
 struct hxen_xen_evtchn_eventfd {
 	__u32 port;		/* in: the guest's port */

@@ -192,7 +192,7 @@ static long xen_memory_map(struct xen_call *c, u64 arg)
 		if (hxen_xen_copy_from_guest(c, &m, arg, sizeof(m)))
 			return -EFAULT;
 		n = m.nr_entries;
-		buf = (u64)(unsigned long)m.buffer.p;
+		buf = (u64)(unsigned long)m.buffer;
 	} else {
 		if (hxen_xen_copy_from_guest(c, &m32, arg, sizeof(m32)))
 			return -EFAULT;
@@ -290,7 +290,7 @@ long hxen_xen_memory_op(struct xen_call *c, u64 cmd, u64 arg)
 		return -ENOSYS;
 	case XENMEM_maximum_reservation:
 	case XENMEM_current_reservation:
-	case XENMEM_maximum_gpfn:
+	case XENMEM_maximum_ram_page:
 	case XENMEM_machine_memory_map:
 	case XENMEM_machphys_mapping:
 	case XENMEM_acquire_resource:
