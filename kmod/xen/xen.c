@@ -130,7 +130,7 @@ long hxen_xen_enable(struct hxen_vm *vm, struct hxen_xen_config __user *arg)
 {
 	struct hxen_xen_config cfg;
 	struct hxen_xen *xen;
-	int id, i;
+	int i;
 	long r;
 
 	BUILD_BUG_ON(offsetof(struct shared_info, evtchn_pending) != HXEN_SHINFO_PENDING);
@@ -169,12 +169,7 @@ long hxen_xen_enable(struct hxen_vm *vm, struct hxen_xen_config __user *arg)
 	xen->shinfo_frame.gfn = HXEN_XEN_NO_GFN;
 	for (i = 0; i < HXEN_GNTTAB_MAX_FRAMES; i++)
 		xen->gnttab[i].gfn = HXEN_XEN_NO_GFN;
-	/* Not visible to other VMs before the domain is registered below. */
-	id = hxen_xen_domain_register(xen);
-	if (id < 0) {
-		r = id;
-		goto free;
-	}
+
 	xen->long_mode = true;
 	xen->boot_ns = ktime_get_ns();
 	xen->boot_wall_ns = ktime_get_real_ns();
@@ -184,12 +179,17 @@ long hxen_xen_enable(struct hxen_vm *vm, struct hxen_xen_config __user *arg)
 	hxen_xen_write_wallclock(xen);
 
 	xen->evtchn.shinfo = xen->shinfo;
-	xen->evtchn.domid = xen->domid;
 	xen->evtchn.vcpu_exists = xen_vcpu_exists;
 	xen->evtchn.vcpu_info = xen_vcpu_info_cb;
 	xen->evtchn.raise = xen_raise_upcall;
 	xen->evtchn.opaque = xen;
 	hxen_evtchn_init(&xen->evtchn);
+
+	/* Other VMs can find it from here on: everything above is ready. */
+	r = hxen_xen_domain_register(xen);
+	if (r)
+		goto free;
+	xen->evtchn.domid = xen->domid;
 
 	mutex_lock(&vm->lock);
 	if (vm->xen || atomic_read(&vm->nr_vcpus)) {
