@@ -3,7 +3,7 @@
  * Guest-facing Xen ABI: memory_op, and the overlay frames behind it.
  *
  * Overlay frames: shared_info and the grant-table frames are module pages
- * that XENMEM_add_to_physmap lays over a frame of a writable RAM slot.
+ * that XENMEM_add_to_physmap lays over a guest frame (RAM or not).
  * xen->overlays maps each such gfn to its struct hxen_xen_frame; the
  * second-level fault path (hxen_xen_gfn_page) and hypercall guest copies
  * (hxen_xen_overlay_va) look there first, so the guest sees the module
@@ -34,8 +34,8 @@
  * MEMOP_EXTENT_SHIFT, in its hypervisor-only part of public/memory.h).
  */
 #define XEN_MEMOP_CMD_MASK	0x3f
-/* Frame numbers the guest may use: 52-bit guest-physical addresses. */
-#define XEN_GFN_LIMIT		(1ULL << (52 - PAGE_SHIFT))
+/* Overlay frames: what 4-level second-level tables map (48-bit). */
+#define XEN_OVERLAY_GFN_LIMIT	(1ULL << (48 - PAGE_SHIFT))
 
 /*
  * struct xen_add_to_physmap of a 32-bit guest (xen_ulong_t and xen_pfn_t
@@ -73,7 +73,7 @@ struct page *hxen_xen_gfn_page(struct hxen_vm *vm, u64 gfn)
 	struct hxen_xen_frame *f;
 
 	lockdep_assert_held(&vm->mmu_lock);
-	if (!xen || gfn >= XEN_GFN_LIMIT)
+	if (!xen || gfn >= XEN_OVERLAY_GFN_LIMIT)
 		return NULL;
 	rcu_read_lock();
 	f = xa_load(&xen->overlays, gfn);
@@ -91,7 +91,12 @@ int hxen_xen_frame_map(struct hxen_xen *xen, struct hxen_xen_frame *f, u64 gfn)
 	int r;
 
 	lockdep_assert_held(&xen->lock);
-	if (gfn >= XEN_GFN_LIMIT || !hxen_gpa_to_hva(vm, gfn << PAGE_SHIFT, true))
+	/*
+	 * Any frame the second-level tables map (48-bit guest-physical), RAM
+	 * or not, like Xen's p2m: Linux PVH puts its grant frames in address
+	 * space no RAM backs (xen_alloc_unpopulated_pages).
+	 */
+	if (gfn >= XEN_OVERLAY_GFN_LIMIT)
 		return -EINVAL;
 	if (old == gfn)
 		return 0;

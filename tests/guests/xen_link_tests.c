@@ -16,6 +16,7 @@
 #define XG_GNT1		0x109000
 #define XG_GNT2		0x10a000
 #define XG_LIST		(XG_BUF + 0x800)	/* frame lists, e820 buffers */
+#define XG_NORAM	0x1f0000	/* no slot; inside the 64-bit guest's 2 MiB map */
 
 struct xg_e820 {
 	uint64_t addr, size;
@@ -269,8 +270,15 @@ static int grant_body(struct xg *x)
 		"grant frame 64");
 	PHYSMAP(-XEN_EINVAL, DOMID_SELF, XENMAPSPACE_grant_table,
 		XENMAPIDX_grant_table_status | 0, XG_GNT2 >> 12, "v1 status frame");
-	PHYSMAP(-XEN_EINVAL, DOMID_SELF, XENMAPSPACE_grant_table, 1, 0x80000,
-		"grant frame at a non-RAM frame");
+	if (x->m64)
+		PHYSMAP(-XEN_EINVAL, DOMID_SELF, XENMAPSPACE_grant_table, 1, 1ULL << 36,
+			"grant frame above 2^48");
+	/* Where no RAM is, as Linux PVH maps them (unpopulated space). */
+	PHYSMAP(0, DOMID_SELF, XENMAPSPACE_grant_table, 7, XG_NORAM >> 12,
+		"grant frame 7 where no RAM is");
+	if ((r = xg_store(x, XG_NORAM + 8, entry)) || (r = xg_load(x, XG_NORAM + 8, &v)))
+		return r;
+	EXPECT(v == entry, "grant frame 7 reads back %#llx", (unsigned long long)v);
 	PHYSMAP(-XEN_ESRCH, 0x1234, XENMAPSPACE_grant_table, 1, XG_GNT1 >> 12,
 		"other domain's grant frame");
 	if ((r = xg_load(x, XG_GNT0, &v)))
@@ -312,7 +320,7 @@ static int grant_body(struct xg *x)
 	       (unsigned long long)xg_frame(x, 1), (unsigned long long)xg_frame(x, 5));
 	qs.dom = DOMID_SELF;
 	GNT(0, GNTTABOP_query_size, qs, 1, &qs, "query_size");
-	EXPECT(qs.nr_frames == 6, "%u frames", qs.nr_frames);
+	EXPECT(qs.nr_frames == 8, "%u frames", qs.nr_frames);
 	/* Not offered. */
 	HC(-XEN_ENOSYS, __HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref, XG_BUF, 1,
 	   "map_grant_ref");

@@ -589,8 +589,10 @@ static int shinfo_body(struct xg *x)
 	/* add_to_physmap errors. */
 	PHYSMAP(-XEN_EINVAL, DOMID_SELF, XENMAPSPACE_shared_info, 1, XG_SHINFO >> 12,
 		"shared_info idx 1");
-	PHYSMAP(-XEN_EINVAL, DOMID_SELF, XENMAPSPACE_shared_info, 0, 0x80000,
-		"shared_info at a non-RAM frame");
+	/* Any frame below 2^48 (Xen's p2m takes any); 32-bit guests cannot say more. */
+	if (x->m64)
+		PHYSMAP(-XEN_EINVAL, DOMID_SELF, XENMAPSPACE_shared_info, 0, 1ULL << 36,
+			"shared_info above 2^48");
 	PHYSMAP(-XEN_ESRCH, 0x1234, XENMAPSPACE_shared_info, 0, XG_SHINFO >> 12,
 		"shared_info of another domain");
 	PHYSMAP(-XEN_EINVAL, DOMID_SELF, 77, 0, XG_SHINFO >> 12, "unknown space");
