@@ -115,6 +115,7 @@ bool hxen_xen_dom_is_self(struct xen_call *c, u16 dom)
 	return dom == DOMID_SELF || dom == c->xen->domid;
 }
 
+/* The short names this file has always used for the exported helpers. */
 #define copy_from_guest		hxen_xen_copy_from_guest
 #define copy_to_guest		hxen_xen_copy_to_guest
 #define dom_is_self		hxen_xen_dom_is_self
