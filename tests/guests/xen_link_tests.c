@@ -89,6 +89,9 @@ static int memmap_body(struct xg *x)
 		return r;
 	EXPECT(ret == 0 && got == 2 && e[1].addr == map[1].addr &&
 	       ((uint8_t *)&e[2])[0] == 0x55, "2 slots: %lld, %u", (long long)ret, got);
+	if ((r = xg_memmap(x, &ret, 0xffffffff, XG_LIST, &got)))
+		return r;
+	EXPECT(ret == 0 && got == 3, "2^32-1 slots: %lld, %u", (long long)ret, got);
 	if ((r = xg_memmap(x, &ret, 0, XG_LIST, &got)))
 		return r;
 	EXPECT(ret == 0 && got == 0, "0 slots: %lld, %u", (long long)ret, got);
