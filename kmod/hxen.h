@@ -433,10 +433,12 @@ bool hxen_kvm_alias_active(void);
 struct hxen_xen;
 struct hxen_xen_vcpu;
 long hxen_xen_enable(struct hxen_vm *vm, struct hxen_xen_config __user *arg);
-/* VM teardown, before the vCPUs go: their Xen timers stop (no vm->xen: nothing). */
-void hxen_xen_vm_stop(struct hxen_vm *vm);
+/* VM teardown, first (vCPUs still there): Xen timers stop, links to other VMs are cut. */
+void hxen_xen_vm_stop(struct hxen_vm *vm, struct hxen_xen *xen);
 /* VM teardown, after the vCPUs and the second-level tables are gone. */
 void hxen_xen_vm_free(struct hxen_vm *vm);
+/* HXEN_XEN_SET_MEMORY_MAP, HXEN_XEN_EVTCHN_EVENTFD. */
+long hxen_xen_vm_ioctl(struct hxen_vm *vm, unsigned int ioctl, void __user *argp);
 /* KVM_CREATE_VCPU, under vm->lock: the vCPU's Xen state (NULL without Xen). */
 struct hxen_xen_vcpu *hxen_xen_vcpu_attach(struct hxen_vm *vm, struct hxen_vcpu *vcpu);
 /* VMCALL/VMMCALL, RIP already past it: HXEN_RESUME or HXEN_USER. */

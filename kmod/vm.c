@@ -209,6 +209,9 @@ static long hxen_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return hxen_create_vcpu(vm, arg);
 	case HXEN_XEN_ENABLE:
 		return hxen_xen_enable(vm, argp);
+	case HXEN_XEN_SET_MEMORY_MAP:
+	case HXEN_XEN_EVTCHN_EVENTFD:
+		return hxen_xen_vm_ioctl(vm, ioctl, argp);
 	case KVM_GET_CLOCK:
 		return hxen_kvmclock_get(vm, argp);
 	case KVM_SET_CLOCK:
@@ -239,7 +242,8 @@ static void hxen_vm_destroy(struct hxen_vm *vm)
 
 	/* Device timers (PIT) stop before the vCPUs they interrupt go. */
 	hxen_irq_vm_stop(vm);
-	hxen_xen_vm_stop(vm);
+	/* So do its Xen timers, and other VMs' and host eventfds' channels into it. */
+	hxen_xen_vm_stop(vm, vm->xen);
 	for (i = 0; i < HXEN_MAX_VCPUS; i++) {
 		struct hxen_vcpu *vcpu = vm->vcpus[i];
 

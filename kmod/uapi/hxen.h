@@ -102,8 +102,8 @@ struct hxen_xen_config {
  * on Xen for a domain without a map.
  *
  * Errors: EFAULT (bad pointer), EINVAL (Xen not enabled, reserved not
- * zero, nr_entries 0, an entry with reserved not zero, size 0 or an end
- * past 2^64), E2BIG (nr_entries above HXEN_XEN_E820_MAX), ENOMEM.
+ * zero, nr_entries 0, an entry with reserved not zero, size 0 or
+ * addr + size overflowing 64 bits), E2BIG (nr_entries above HXEN_XEN_E820_MAX), ENOMEM.
  */
 struct hxen_xen_memory_map {
 	__u32 nr_entries;	/* in: entries at @entries, 1..HXEN_XEN_E820_MAX */

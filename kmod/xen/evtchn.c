@@ -241,7 +241,7 @@ int hxen_evtchn_close(struct hxen_evtchn *e, u32 port)
 	return 0;
 }
 
-int hxen_evtchn_send(struct hxen_evtchn *e, u32 port)
+int hxen_evtchn_send(struct hxen_evtchn *e, u32 port, struct hxen_evtchn_peer *peer)
 {
 	struct hxen_evtchn_port *p;
 
@@ -252,12 +252,115 @@ int hxen_evtchn_send(struct hxen_evtchn *e, u32 port)
 	case HXEN_ECS_IPI:
 		set_pending(e, p->vcpu, port);
 		return 0;
+	case HXEN_ECS_INTERDOMAIN:
+		if (p->remote_dom == e->domid)
+			return hxen_evtchn_deliver(e, p->remote_port, e->domid, port) ? -EINVAL : 0;
+		peer->dom = p->remote_dom;
+		peer->port = p->remote_port;
+		return 1;
 	case HXEN_ECS_UNBOUND:
 		/* Nobody listens yet: dropped silently, as on Xen. */
 		return 0;
 	default:
 		return -EINVAL;
 	}
+}
+
+int hxen_evtchn_bind_interdomain(struct hxen_evtchn *l, struct hxen_evtchn *r,
+				 struct evtchn_bind_interdomain *b)
+{
+	struct hxen_evtchn_port *rp;
+	int port;
+
+	/* Xen's order: a free local port first, then the remote one. */
+	port = get_free_port(l);
+	if (port < 0)
+		return port;
+	if (!port_valid(r, b->remote_port))
+		return -EINVAL;
+	rp = &r->port[b->remote_port];
+	if (rp->state != HXEN_ECS_UNBOUND || rp->remote_dom != l->domid)
+		return -EINVAL;
+	l->port[port] = (struct hxen_evtchn_port){
+		.state = HXEN_ECS_INTERDOMAIN,
+		.remote_dom = r->domid,
+		.remote_port = b->remote_port,
+	};
+	/* The remote port keeps the vCPU it was bound to. */
+	rp->state = HXEN_ECS_INTERDOMAIN;
+	rp->remote_dom = l->domid;
+	rp->remote_port = port;
+	b->local_port = port;
+	/*
+	 * Sends to the unbound port were dropped: like Xen, set the new
+	 * local port pending so the binder looks once.
+	 */
+	set_pending(l, 0, port);
+	return 0;
+}
+
+bool hxen_evtchn_peer(const struct hxen_evtchn *e, u32 port, struct hxen_evtchn_peer *peer)
+{
+	const struct hxen_evtchn_port *p;
+
+	if (!port_valid(e, port))
+		return false;
+	p = &e->port[port];
+	if (p->state != HXEN_ECS_INTERDOMAIN)
+		return false;
+	peer->dom = p->remote_dom;
+	peer->port = p->remote_port;
+	return true;
+}
+
+/* Is @rport of @r the end of (@dom, @port)? */
+static bool linked(const struct hxen_evtchn *r, u32 rport, u16 dom, u32 port)
+{
+	const struct hxen_evtchn_port *p;
+
+	if (!port_valid(r, rport))
+		return false;
+	p = &r->port[rport];
+	return p->state == HXEN_ECS_INTERDOMAIN && p->remote_dom == dom && p->remote_port == port;
+}
+
+bool hxen_evtchn_unlink(struct hxen_evtchn *r, u32 rport, u16 dom, u32 port)
+{
+	struct hxen_evtchn_port *p;
+
+	if (!linked(r, rport, dom, port))
+		return false;
+	p = &r->port[rport];
+	p->state = HXEN_ECS_UNBOUND;
+	p->remote_port = 0;
+	return true;
+}
+
+int hxen_evtchn_deliver(struct hxen_evtchn *r, u32 rport, u16 dom, u32 port)
+{
+	if (!linked(r, rport, dom, port))
+		return -ENOENT;
+	set_pending(r, r->port[rport].vcpu, rport);
+	return 0;
+}
+
+int hxen_evtchn_bind_host(struct hxen_evtchn *e, u32 port)
+{
+	struct hxen_evtchn_port *p;
+
+	if (!port_valid(e, port))
+		return -EINVAL;
+	p = &e->port[port];
+	if (p->state != HXEN_ECS_UNBOUND || p->remote_dom != HXEN_EVTCHN_HOST_DOM)
+		return -EINVAL;
+	p->state = HXEN_ECS_INTERDOMAIN;
+	p->remote_port = 0;
+	return 0;
+}
+
+int hxen_evtchn_unbind_host(struct hxen_evtchn *e, u32 port)
+{
+	return hxen_evtchn_unlink(e, port, HXEN_EVTCHN_HOST_DOM, 0) ? 0 : -EINVAL;
 }
 
 int hxen_evtchn_send_virq(struct hxen_evtchn *e, u32 vcpu, u32 virq)
@@ -295,6 +398,8 @@ int hxen_evtchn_status(struct hxen_evtchn *e, struct evtchn_status *s)
 		break;
 	case HXEN_ECS_INTERDOMAIN:
 		s->status = EVTCHNSTAT_interdomain;
+		s->u.interdomain.dom = p->remote_dom;
+		s->u.interdomain.port = p->remote_port;
 		break;
 	case HXEN_ECS_VIRQ:
 		s->status = EVTCHNSTAT_virq;

@@ -54,16 +54,31 @@ enum {
 	HXEN_ECS_FREE,
 	HXEN_ECS_RESERVED,	/* port 0 */
 	HXEN_ECS_UNBOUND,
-	HXEN_ECS_INTERDOMAIN,	/* not made yet (phase 2) */
+	HXEN_ECS_INTERDOMAIN,	/* to another domain, ourselves or the host */
 	HXEN_ECS_VIRQ,
 	HXEN_ECS_IPI,
 };
 
+/*
+ * The host (a process holding eventfds, HXEN_XEN_EVTCHN_EVENTFD) is
+ * domain 0 for the guests. Its end of an interdomain channel has no port
+ * table: the guest's port says (remote_dom 0, remote_port 0), and port 0
+ * is never a real port.
+ */
+#define HXEN_EVTCHN_HOST_DOM	0
+
 struct hxen_evtchn_port {
 	u8 state;
 	u8 virq;		/* ECS_VIRQ */
-	u16 remote_dom;		/* ECS_UNBOUND */
+	u16 remote_dom;		/* ECS_UNBOUND: who may bind; ECS_INTERDOMAIN: the peer */
 	u32 vcpu;		/* the vCPU notified */
+	u32 remote_port;	/* ECS_INTERDOMAIN: the peer's port */
+};
+
+/* The other end of an interdomain channel. */
+struct hxen_evtchn_peer {
+	u16 dom;
+	u32 port;
 };
 
 struct hxen_evtchn {
@@ -93,10 +108,44 @@ int hxen_evtchn_alloc_unbound(struct hxen_evtchn *e, struct evtchn_alloc_unbound
 int hxen_evtchn_bind_virq(struct hxen_evtchn *e, struct evtchn_bind_virq *b);
 int hxen_evtchn_bind_ipi(struct hxen_evtchn *e, struct evtchn_bind_ipi *b);
 int hxen_evtchn_bind_vcpu(struct hxen_evtchn *e, const struct evtchn_bind_vcpu *b);
+/*
+ * Frees @port. An interdomain port's peer is the caller's: it reads it
+ * first (hxen_evtchn_peer) and hxen_evtchn_unlink()s the other end.
+ */
 int hxen_evtchn_close(struct hxen_evtchn *e, u32 port);
-int hxen_evtchn_send(struct hxen_evtchn *e, u32 port);
+/*
+ * 0: done here (an IPI, a loopback channel, an unbound port). 1: @port is
+ * connected to another domain or the host, *@peer says which; the caller
+ * hxen_evtchn_deliver()s there. Else a negative Xen errno.
+ */
+int hxen_evtchn_send(struct hxen_evtchn *e, u32 port, struct hxen_evtchn_peer *peer);
 int hxen_evtchn_status(struct hxen_evtchn *e, struct evtchn_status *s);
 int hxen_evtchn_unmask(struct hxen_evtchn *e, u32 port);
+
+/*
+ * Interdomain channels. Every function touching two tables runs with both
+ * tables' locks held (@l may be @r: a channel to ourselves).
+ *
+ * EVTCHNOP_bind_interdomain: @r is the remote domain's table; its port
+ * b->remote_port must be unbound and offered to @l's domain.
+ */
+int hxen_evtchn_bind_interdomain(struct hxen_evtchn *l, struct hxen_evtchn *r,
+				 struct evtchn_bind_interdomain *b);
+/* Is @port interdomain? Its peer in *@peer. */
+bool hxen_evtchn_peer(const struct hxen_evtchn *e, u32 port, struct hxen_evtchn_peer *peer);
+/*
+ * The peer (@dom, @port) closed its end: if @rport of @r is still bound
+ * to it, it becomes unbound, offered to @dom again (Xen's behaviour).
+ */
+bool hxen_evtchn_unlink(struct hxen_evtchn *r, u32 rport, u16 dom, u32 port);
+/* (@dom, @port) sent to @rport of @r: set it pending if still bound there. */
+int hxen_evtchn_deliver(struct hxen_evtchn *r, u32 rport, u16 dom, u32 port);
+/*
+ * The host takes or drops its end: @port goes between unbound to dom 0
+ * and interdomain to (0, 0). 0 or -EINVAL (not in the state required).
+ */
+int hxen_evtchn_bind_host(struct hxen_evtchn *e, u32 port);
+int hxen_evtchn_unbind_host(struct hxen_evtchn *e, u32 port);
 
 /* Raise VIRQ @virq on @vcpu if a port is bound to it; 0 or -ENOENT. */
 int hxen_evtchn_send_virq(struct hxen_evtchn *e, u32 vcpu, u32 virq);

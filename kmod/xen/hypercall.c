@@ -39,36 +39,8 @@
 /* console_io text per exit; fits the kvm_run page after the structure. */
 #define XEN_CONSOLE_CHUNK	1024
 #define XEN_PIO_DATA_OFFSET	ALIGN(sizeof(struct kvm_run), 64)
-/*
- * memory_op's cmd carries a continuation extent above bit 6 (Xen's
- * MEMOP_EXTENT_SHIFT, in its hypervisor-only part of public/memory.h).
- */
-#define XEN_MEMOP_CMD_MASK	0x3f
 /* VMCALL and VMMCALL are both 3 bytes. */
 #define XEN_HYPERCALL_LEN	3
-
-/*
- * struct xen_add_to_physmap of a 32-bit guest (xen_ulong_t and xen_pfn_t
- * are 4 bytes there): Xen's compat layout of the same public structure.
- */
-struct xen_add_to_physmap_32 {
-	u16 domid;
-	u16 size;
-	u32 space;
-	u32 idx;
-	u32 gpfn;
-};
-
-struct xen_call {
-	struct hxen_vcpu *vcpu;
-	struct hxen_xen *xen;
-	struct kvm_regs regs;
-	struct hxen_walk_mode mode;
-	bool long_mode;		/* 64-bit hypercall ABI */
-	u64 arg[5];
-	bool exit;		/* vcpu->run describes an exit to userspace */
-	bool restart;		/* continuation: re-execute with updated args */
-};
 
 /* ---- guest memory ---- */
 
@@ -96,6 +68,7 @@ static int guest_copy(struct xen_call *c, u64 la, void *buf, size_t len, bool wr
 		unsigned long hva;
 		u64 gpa;
 		u32 err;
+		u8 *ov;
 
 		if (!c->long_mode)
 			la &= 0xffffffffULL;
@@ -105,9 +78,10 @@ static int guest_copy(struct xen_call *c, u64 la, void *buf, size_t len, bool wr
 		if (hxen_walk(&c->mode, la, write ? HXEN_PF_WRITE : 0, read_pt, c, &gpa,
 			      &err) != HXEN_WALK_OK)
 			return -EFAULT;
-		if ((gpa >> PAGE_SHIFT) == READ_ONCE(xen->shinfo_gfn)) {
-			/* The shared_info page sits over this frame. */
-			u8 *p = xen->shinfo + (gpa & ~PAGE_MASK);
+		ov = hxen_xen_overlay_va(xen, gpa >> PAGE_SHIFT);
+		if (ov) {
+			/* A module page (shared_info, grant frame) sits over this frame. */
+			u8 *p = ov + (gpa & ~PAGE_MASK);
 
 			if (write)
 				memcpy(p, buf, n);
@@ -128,12 +102,12 @@ static int guest_copy(struct xen_call *c, u64 la, void *buf, size_t len, bool wr
 	return 0;
 }
 
-static int copy_from_guest(struct xen_call *c, void *dst, u64 la, size_t len)
+int hxen_xen_copy_from_guest(struct xen_call *c, void *dst, u64 la, size_t len)
 {
 	return guest_copy(c, la, dst, len, false);
 }
 
-static int copy_to_guest(struct xen_call *c, u64 la, const void *src, size_t len)
+int hxen_xen_copy_to_guest(struct xen_call *c, u64 la, const void *src, size_t len)
 {
 	return guest_copy(c, la, (void *)src, len, true);
 }
@@ -156,10 +130,15 @@ int hxen_xen_write_guest(struct hxen_vcpu *vcpu, u64 la, const void *buf, size_t
 	return guest_copy(&c, la, (void *)buf, len, true);
 }
 
-static bool dom_is_self(struct xen_call *c, u16 dom)
+bool hxen_xen_dom_is_self(struct xen_call *c, u16 dom)
 {
 	return dom == DOMID_SELF || dom == c->xen->domid;
 }
+
+/* The short names this file has always used for the exported helpers. */
+#define copy_from_guest		hxen_xen_copy_from_guest
+#define copy_to_guest		hxen_xen_copy_to_guest
+#define dom_is_self		hxen_xen_dom_is_self
 
 /* ---- xen_version ---- */
 
@@ -238,60 +217,6 @@ static long xen_version(struct xen_call *c, u64 cmd, u64 arg)
 		/* Denied to unprivileged guests by Xen's default policy. */
 		return -EPERM;
 	default:
-		return -ENOSYS;
-	}
-}
-
-/* ---- memory_op ---- */
-
-static long xen_add_to_physmap(struct xen_call *c, u64 arg)
-{
-	struct hxen_xen *xen = c->xen;
-	struct xen_add_to_physmap a;
-	long r;
-
-	if (c->long_mode) {
-		if (copy_from_guest(c, &a, arg, sizeof(a)))
-			return -EFAULT;
-	} else {
-		struct xen_add_to_physmap_32 a32;
-
-		if (copy_from_guest(c, &a32, arg, sizeof(a32)))
-			return -EFAULT;
-		a = (struct xen_add_to_physmap){
-			.domid = a32.domid, .size = a32.size, .space = a32.space,
-			.idx = a32.idx, .gpfn = a32.gpfn,
-		};
-	}
-	if (!dom_is_self(c, a.domid))
-		return -ESRCH;
-	switch (a.space) {
-	case XENMAPSPACE_shared_info:
-		if (a.idx != 0)
-			return -EINVAL;
-		mutex_lock(&xen->lock);
-		hxen_xen_set_long_mode(xen, c->long_mode);
-		r = hxen_xen_map_shinfo(xen, a.gpfn);
-		mutex_unlock(&xen->lock);
-		return r;
-	case XENMAPSPACE_grant_table:	/* phase 2: grant tables */
-	case XENMAPSPACE_gmfn:
-	case XENMAPSPACE_gmfn_range:
-	case XENMAPSPACE_gmfn_foreign:
-	case XENMAPSPACE_dev_mmio:
-		return -EOPNOTSUPP;
-	default:
-		return -EINVAL;
-	}
-}
-
-static long xen_memory_op(struct xen_call *c, u64 cmd, u64 arg)
-{
-	switch (cmd & XEN_MEMOP_CMD_MASK) {
-	case XENMEM_add_to_physmap:
-		return xen_add_to_physmap(c, arg);
-	default:
-		/* XENMEM_memory_map and the rest: later phases. */
 		return -ENOSYS;
 	}
 }
@@ -688,91 +613,23 @@ static long xen_vcpu_op(struct xen_call *c, u64 cmd, u64 id, u64 arg)
 	}
 }
 
-/* ---- event_channel_op ---- */
+/* ---- physdev_op ---- */
 
-static long xen_evtchn_op(struct xen_call *c, u64 cmd, u64 arg)
+/*
+ * What Linux 6.1 HVM / PVH guests may call: PIRQs (PHYSDEVOP_map_pirq,
+ * get_free_pirq, eoi, pirq_eoi_gmfn_v2, irq_status_query, unmap_pirq)
+ * only with XENFEAT_hvm_pirqs, which hxen does not offer; the PCI and
+ * MSI-X reports (pci_device_add, manage_pci_*, prepare_msix,
+ * pci_mmcfg_reserved, dbgp_op) only from a hardware domain; set_iopl,
+ * set_iobitmap and apic_read from PV guests. Xen answers an HVM domU's
+ * PHYSDEVOP_* with -ENOSYS for the ops its HVM table does not route;
+ * hxen has no physical devices to manage, so every op is -ENOSYS (Linux
+ * treats that as "not available": pci.c skips its reports, events_base.c
+ * its PIRQ paths). The argument is not read.
+ */
+static long xen_physdev_op(struct xen_call *c, u64 cmd, u64 arg)
 {
-	struct hxen_evtchn *e = &c->xen->evtchn;
-	union {
-		struct evtchn_alloc_unbound alloc;
-		struct evtchn_bind_virq virq;
-		struct evtchn_bind_ipi ipi;
-		struct evtchn_bind_vcpu vcpu;
-		struct evtchn_close close;
-		struct evtchn_send send;
-		struct evtchn_status status;
-		struct evtchn_unmask unmask;
-	} u;
-	size_t size;
-	bool out = true;
-	unsigned long flags;
-	long r;
-
-	switch (cmd) {
-	case EVTCHNOP_alloc_unbound:
-		size = sizeof(u.alloc);
-		break;
-	case EVTCHNOP_bind_virq:
-		size = sizeof(u.virq);
-		break;
-	case EVTCHNOP_bind_ipi:
-		size = sizeof(u.ipi);
-		break;
-	case EVTCHNOP_status:
-		size = sizeof(u.status);
-		break;
-	case EVTCHNOP_bind_vcpu:
-		size = sizeof(u.vcpu);
-		out = false;
-		break;
-	case EVTCHNOP_close:
-	case EVTCHNOP_send:
-	case EVTCHNOP_unmask:
-		size = sizeof(u.send);
-		out = false;
-		break;
-	default:
-		/* bind_interdomain, reset, FIFO (init_control...): later. */
-		return -ENOSYS;
-	}
-	if (copy_from_guest(c, &u, arg, size))
-		return -EFAULT;
-
-	raw_spin_lock_irqsave(&c->xen->evtchn_lock, flags);
-	switch (cmd) {
-	case EVTCHNOP_alloc_unbound:
-		r = hxen_evtchn_alloc_unbound(e, &u.alloc);
-		break;
-	case EVTCHNOP_bind_virq:
-		r = hxen_evtchn_bind_virq(e, &u.virq);
-		break;
-	case EVTCHNOP_bind_ipi:
-		r = hxen_evtchn_bind_ipi(e, &u.ipi);
-		break;
-	case EVTCHNOP_status:
-		r = hxen_evtchn_status(e, &u.status);
-		break;
-	case EVTCHNOP_bind_vcpu:
-		r = hxen_evtchn_bind_vcpu(e, &u.vcpu);
-		break;
-	case EVTCHNOP_close:
-		r = hxen_evtchn_close(e, u.close.port);
-		break;
-	case EVTCHNOP_send:
-		r = hxen_evtchn_send(e, u.send.port);
-		break;
-	default:
-		r = hxen_evtchn_unmask(e, u.unmask.port);
-		break;
-	}
-	raw_spin_unlock_irqrestore(&c->xen->evtchn_lock, flags);
-	/* A masked port raises nothing: SCHEDOP_poll waiters look themselves. */
-	if (!r && cmd == EVTCHNOP_send)
-		hxen_xen_poll_kick(c->xen);
-	/* As on Xen, a port bound but not reported stays bound. */
-	if (!r && out && copy_to_guest(c, arg, &u, size))
-		r = -EFAULT;
-	return r;
+	return -ENOSYS;
 }
 
 /* ---- dispatch ---- */
@@ -783,7 +640,11 @@ static long xen_dispatch(struct xen_call *c, u64 nr)
 
 	switch (nr) {
 	case __HYPERVISOR_memory_op:
-		return xen_memory_op(c, a[0], a[1]);
+		return hxen_xen_memory_op(c, a[0], a[1]);
+	case __HYPERVISOR_grant_table_op:
+		return hxen_xen_grant_table_op(c, a[0], a[1], a[2]);
+	case __HYPERVISOR_physdev_op:
+		return xen_physdev_op(c, a[0], a[1]);
 	case __HYPERVISOR_xen_version:
 		return xen_version(c, a[0], a[1]);
 	case __HYPERVISOR_console_io:
@@ -793,7 +654,7 @@ static long xen_dispatch(struct xen_call *c, u64 nr)
 	case __HYPERVISOR_sched_op:
 		return xen_sched_op(c, a[0], a[1]);
 	case __HYPERVISOR_event_channel_op:
-		return xen_evtchn_op(c, a[0], a[1]);
+		return hxen_xen_evtchn_op(c, a[0], a[1]);
 	case __HYPERVISOR_hvm_op:
 		return xen_hvm_op(c, a[0], a[1]);
 	case __HYPERVISOR_set_timer_op:

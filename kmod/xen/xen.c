@@ -2,8 +2,8 @@
 /*
  * Guest-facing Xen ABI, the per-VM part: HXEN_XEN_ENABLE and teardown,
  * the Xen CPUID leaves, the hypercall page, shared_info (a module page
- * that XENMEM_add_to_physmap puts over a guest frame: the second-level
- * fault path maps it instead of the slot's page), vcpu_info placement,
+ * that XENMEM_add_to_physmap puts over a guest frame, see memory.c),
+ * vcpu_info placement,
  * PV time and the delivery of event-channel upcalls.
  *
  * Upcall delivery (xen_raise_upcall): with a per-vCPU upcall vector
@@ -18,7 +18,6 @@
 #define pr_fmt(fmt) "hxen: " fmt
 
 #include <linux/highmem.h>
-#include <linux/idr.h>
 #include <linux/math64.h>
 #include <linux/jiffies.h>
 #include <linux/kvm.h>
@@ -38,9 +37,6 @@
 #include "../x86/irqchip.h"
 #include "../x86/pvclock.h"
 #include "xenabi.h"
-
-/* Xen domain ids of the VMs alive (1 .. DOMID_FIRST_RESERVED - 1). */
-static DEFINE_IDA(hxen_xen_domids);
 
 /* The 32-bit shared_info's wallclock (see evtchn.h for the layout). */
 #define SHINFO_WC_32		(2048 + 2 * 128)
@@ -136,11 +132,13 @@ void hxen_xen_write_wallclock(struct hxen_xen *xen)
 	WRITE_ONCE(wc->version, wc->version + 1);
 }
 
+static void hxen_xen_free(struct hxen_xen *xen);
+
 long hxen_xen_enable(struct hxen_vm *vm, struct hxen_xen_config __user *arg)
 {
 	struct hxen_xen_config cfg;
 	struct hxen_xen *xen;
-	int id, i;
+	int i;
 	long r;
 
 	BUILD_BUG_ON(offsetof(struct shared_info, evtchn_pending) != HXEN_SHINFO_PENDING);
@@ -162,23 +160,24 @@ long hxen_xen_enable(struct hxen_vm *vm, struct hxen_xen_config __user *arg)
 	xen = kvzalloc(sizeof(*xen), GFP_KERNEL_ACCOUNT);
 	if (!xen)
 		return -ENOMEM;
-	xen->shinfo_page = hxen_alloc_page();
-	if (!xen->shinfo_page) {
+	xen->shinfo_frame.page = hxen_alloc_page();
+	if (!xen->shinfo_frame.page) {
 		kvfree(xen);
 		return -ENOMEM;
 	}
-	id = ida_alloc_range(&hxen_xen_domids, 1, DOMID_FIRST_RESERVED - 1, GFP_KERNEL);
-	if (id < 0) {
-		r = id == -ENOMEM ? -ENOMEM : -ENOSPC;
-		goto free;
-	}
 	xen->vm = vm;
-	xen->domid = id;
+	refcount_set(&xen->refs, 1);
 	memcpy(xen->handle, cfg.handle, sizeof(xen->handle));
 	mutex_init(&xen->lock);
+	mutex_init(&xen->host_lock);
 	raw_spin_lock_init(&xen->evtchn_lock);
-	xen->shinfo = page_address(xen->shinfo_page);
-	xen->shinfo_gfn = HXEN_XEN_NO_GFN;
+	xa_init(&xen->overlays);
+	xa_init(&xen->evfds);
+	xen->shinfo = page_address(xen->shinfo_frame.page);
+	xen->shinfo_frame.gfn = HXEN_XEN_NO_GFN;
+	for (i = 0; i < HXEN_GNTTAB_MAX_FRAMES; i++)
+		xen->gnttab[i].gfn = HXEN_XEN_NO_GFN;
+
 	xen->long_mode = true;
 	xen->boot_ns = ktime_get_ns();
 	xen->boot_wall_ns = ktime_get_real_ns();
@@ -188,18 +187,23 @@ long hxen_xen_enable(struct hxen_vm *vm, struct hxen_xen_config __user *arg)
 	hxen_xen_write_wallclock(xen);
 
 	xen->evtchn.shinfo = xen->shinfo;
-	xen->evtchn.domid = id;
 	xen->evtchn.vcpu_exists = xen_vcpu_exists;
 	xen->evtchn.vcpu_info = xen_vcpu_info_cb;
 	xen->evtchn.raise = xen_raise_upcall;
 	xen->evtchn.opaque = xen;
 	hxen_evtchn_init(&xen->evtchn);
 
+	/* Other VMs can find it from here on: everything above is ready. */
+	r = hxen_xen_domain_register(xen);
+	if (r)
+		goto free;
+	xen->evtchn.domid = xen->domid;
+
 	mutex_lock(&vm->lock);
 	if (vm->xen || atomic_read(&vm->nr_vcpus)) {
 		r = -EBUSY;
 	} else {
-		cfg.domid = id;
+		cfg.domid = xen->domid;
 		r = copy_to_user(arg, &cfg, sizeof(cfg)) ? -EFAULT : 0;
 		if (!r)
 			WRITE_ONCE(vm->xen, xen);
@@ -207,9 +211,12 @@ long hxen_xen_enable(struct hxen_vm *vm, struct hxen_xen_config __user *arg)
 	mutex_unlock(&vm->lock);
 	if (!r)
 		return 0;
-	ida_free(&hxen_xen_domids, id);
+	/* Peers may have looked it up: the same way out as a VM going. */
+	hxen_xen_vm_stop(vm, xen);
+	hxen_xen_free(xen);
+	return r;
 free:
-	hxen_free_page(xen->shinfo_page);
+	hxen_free_page(xen->shinfo_frame.page);
 	kvfree(xen);
 	return r;
 }
@@ -230,9 +237,14 @@ struct hxen_xen_vcpu *hxen_xen_vcpu_attach(struct hxen_vm *vm, struct hxen_vcpu 
 	return xv;
 }
 
-void hxen_xen_vm_stop(struct hxen_vm *vm)
+/*
+ * The VM starts to go (its vCPUs still exist): their Xen timers stop, and
+ * no other VM or host eventfd may reach it from now on. Peers' channels
+ * become unbound.
+ */
+void hxen_xen_vm_stop(struct hxen_vm *vm, struct hxen_xen *xen)
 {
-	struct hxen_xen *xen = vm->xen;
+	unsigned long flags;
 	int i;
 
 	if (!xen)
@@ -240,22 +252,52 @@ void hxen_xen_vm_stop(struct hxen_vm *vm)
 	for (i = 0; i < HXEN_MAX_VCPUS; i++)
 		if (xen->vcpus[i].vcpu)
 			hxen_xen_timer_cancel(&xen->vcpus[i]);
+	hxen_xen_domain_unregister(xen);
+	raw_spin_lock_irqsave(&xen->evtchn_lock, flags);
+	xen->dead = true;
+	raw_spin_unlock_irqrestore(&xen->evtchn_lock, flags);
+	hxen_xen_host_free(xen);
+	hxen_xen_evtchn_teardown(xen);
+}
+
+/* Everything but the structure, which the last reference frees. */
+static void hxen_xen_free(struct hxen_xen *xen)
+{
+	int i;
+
+	for (i = 0; i < HXEN_MAX_VCPUS; i++)
+		if (xen->vcpus[i].vi_page)
+			unpin_user_page(xen->vcpus[i].vi_page);
+	hxen_xen_gnttab_free(xen);
+	hxen_xen_memory_free(xen);
+	hxen_free_page(xen->shinfo_frame.page);
+	xen->shinfo_frame.page = NULL;
+	hxen_xen_domain_put(xen);
 }
 
 void hxen_xen_vm_free(struct hxen_vm *vm)
 {
-	struct hxen_xen *xen = vm->xen;
-	int i;
-
-	if (!xen)
+	if (!vm->xen)
 		return;
-	for (i = 0; i < HXEN_MAX_VCPUS; i++)
-		if (xen->vcpus[i].vi_page)
-			unpin_user_page(xen->vcpus[i].vi_page);
-	ida_free(&hxen_xen_domids, xen->domid);
-	hxen_free_page(xen->shinfo_page);
-	kvfree(xen);
+	hxen_xen_free(vm->xen);
 	vm->xen = NULL;
+}
+
+long hxen_xen_vm_ioctl(struct hxen_vm *vm, unsigned int ioctl, void __user *argp)
+{
+	struct hxen_xen *xen = READ_ONCE(vm->xen);
+
+	/* Only after HXEN_XEN_ENABLE. */
+	if (!xen)
+		return -EINVAL;
+	switch (ioctl) {
+	case HXEN_XEN_SET_MEMORY_MAP:
+		return hxen_xen_set_memory_map(xen, argp);
+	case HXEN_XEN_EVTCHN_EVENTFD:
+		return hxen_xen_evtchn_eventfd(xen, argp);
+	default:
+		return -ENOTTY;
+	}
 }
 
 /* ---- CPUID and the hypercall page ---- */
@@ -367,17 +409,6 @@ bool hxen_xen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, int *r)
 
 /* ---- shared_info, vcpu_info ---- */
 
-struct page *hxen_xen_gfn_page(struct hxen_vm *vm, u64 gfn)
-{
-	struct hxen_xen *xen = vm->xen;
-
-	lockdep_assert_held(&vm->mmu_lock);
-	if (!xen || gfn != xen->shinfo_gfn)
-		return NULL;
-	get_page(xen->shinfo_page);
-	return xen->shinfo_page;
-}
-
 /*
  * Xen latches the shared-state layout from the mode of the vCPU making
  * the first calls (add_to_physmap of shared_info, CALLBACK_IRQ).
@@ -402,24 +433,7 @@ void hxen_xen_set_long_mode(struct hxen_xen *xen, bool long_mode)
  */
 int hxen_xen_map_shinfo(struct hxen_xen *xen, u64 gfn)
 {
-	struct hxen_vm *vm = xen->vm;
-	u64 old;
-
-	lockdep_assert_held(&xen->lock);
-	if (gfn >= (1ULL << (52 - PAGE_SHIFT)) ||
-	    !hxen_gpa_to_hva(vm, gfn << PAGE_SHIFT, true))
-		return -EINVAL;
-	spin_lock(&vm->mmu_lock);
-	old = xen->shinfo_gfn;
-	xen->shinfo_gfn = gfn;
-	vm->mmu_seq++;
-	spin_unlock(&vm->mmu_lock);
-	mutex_lock(&vm->lock);
-	if (old != HXEN_XEN_NO_GFN && old != gfn)
-		hxen_tdp_zap_gfn_range(vm, old, old + 1);
-	hxen_tdp_zap_gfn_range(vm, gfn, gfn + 1);
-	mutex_unlock(&vm->lock);
-	return 0;
+	return hxen_xen_frame_map(xen, &xen->shinfo_frame, gfn);
 }
 
 /*
@@ -441,7 +455,8 @@ int hxen_xen_register_vcpu_info(struct hxen_xen *xen, u32 id, u64 gfn, u32 offse
 		return -EINVAL;
 	if (offset > PAGE_SIZE - sizeof(struct vcpu_info) || (offset & 7))
 		return -EINVAL;
-	if (gfn >= (1ULL << (52 - PAGE_SHIFT)) || gfn == READ_ONCE(xen->shinfo_gfn))
+	/* Not on shared_info or a grant frame: they are not guest RAM. */
+	if (gfn >= (1ULL << (52 - PAGE_SHIFT)) || hxen_xen_overlay_va(xen, gfn))
 		return -EINVAL;
 	hva = hxen_gpa_to_hva(xen->vm, gfn << PAGE_SHIFT, true);
 	if (!hva)

@@ -9,21 +9,36 @@
  *  - xen->evtchn_lock (raw spinlock, irqsave: later deliveries come from
  *    any context) protects the port table, the shared_info layout and the
  *    vcpu_info pointers deliveries use.
- *  - xen->shinfo_gfn changes under xen->lock and vm->mmu_lock; the
- *    second-level fault path reads it under vm->mmu_lock.
+ *  - Overlay frames (shared_info, grant-table frames: module pages laid
+ *    over guest frames, memory.c) move under xen->lock; xen->overlays
+ *    (gfn -> frame) is read under RCU by the fault path and guest copies.
+ *  - Two VMs' evtchn_locks are taken together (interdomain bind and
+ *    close) in increasing domid order, never more than two; a send holds
+ *    only one at a time (evtchn_link.c). hxen_xen_domains_lock (mutex)
+ *    and xen->host_lock nest outside any evtchn_lock.
+ *  - xen->refs keeps the structure (not the VM) alive for a peer that
+ *    looked it up (domain.c); xen->dead, set under evtchn_lock when the
+ *    VM starts to go, stops every delivery into it.
  */
 #ifndef HXEN_XEN_XENABI_H
 #define HXEN_XEN_XENABI_H
 
 #include <linux/hrtimer.h>
+#include <linux/kvm.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/xarray.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <xen/interface/xen.h>
 #include <xen/interface/hvm/params.h>
 #include <xen/interface/vcpu.h>
 
+#include <asm/e820/types.h>
+
 #include "../hxen.h"
+#include "../x86/walk.h"
 #include "evtchn.h"
 
 /* What the guest is told: Xen 4.17. */
@@ -32,6 +47,34 @@
 /* CPUID leaf 0x40000002 EBX: the hypercall-page MSR. */
 #define HXEN_XEN_HYPERCALL_MSR	0x40000000
 #define HXEN_XEN_NO_GFN		(~0ULL)
+/*
+ * Grant-table frames per domain (v1: 512 entries each): Xen's default
+ * max_grant_frames, which Linux's frontends are sized for. Allocated as
+ * the guest asks (setup_table, add_to_physmap), at most 256 KiB a VM.
+ */
+#define HXEN_GNTTAB_MAX_FRAMES	64
+
+/* A module page the guest maps over one of its frames (memory.c). */
+struct hxen_xen_frame {
+	struct page *page;
+	u64 gfn;		/* HXEN_XEN_NO_GFN: not mapped; under xen->lock */
+};
+
+/*
+ * One hypercall in progress (hypercall.c): the guest's registers, mode
+ * and arguments. The sub-op handlers in other files get it for their
+ * guest copies.
+ */
+struct xen_call {
+	struct hxen_vcpu *vcpu;
+	struct hxen_xen *xen;
+	struct kvm_regs regs;
+	struct hxen_walk_mode mode;
+	bool long_mode;		/* 64-bit hypercall ABI */
+	u64 arg[5];
+	bool exit;		/* vcpu->run describes an exit to userspace */
+	bool restart;		/* continuation: re-execute with updated args */
+};
 
 struct hxen_xen_vcpu {
 	struct hxen_vcpu *vcpu;
@@ -95,9 +138,31 @@ struct hxen_xen {
 	u8 handle[16];
 	struct mutex lock;
 
-	struct page *shinfo_page;	/* always there; mapped at shinfo_gfn */
+	/* Keeps this structure (not the VM) for peers; see domain.c. */
+	refcount_t refs;
+	struct rcu_head rcu;
+	bool dead;			/* under evtchn_lock; never cleared */
+
+	struct hxen_xen_frame shinfo_frame;	/* always there */
 	u8 *shinfo;
-	u64 shinfo_gfn;
+	/* gfn -> struct hxen_xen_frame mapped there; written under lock. */
+	struct xarray overlays;
+
+	/* Grant table v1 (grant.c), under lock. */
+	u32 gnttab_version;		/* 0 until first used, then 1 */
+	u32 gnttab_nr_frames;		/* frames allocated */
+	struct hxen_xen_frame gnttab[HXEN_GNTTAB_MAX_FRAMES];
+
+	/* HXEN_XEN_SET_MEMORY_MAP (memory.c), under lock. */
+	struct e820_entry *e820;
+	u32 nr_e820;
+
+	/*
+	 * Host ends of event channels (evtchn_host.c): port -> struct
+	 * hxen_xen_evfd, written under host_lock, read under RCU.
+	 */
+	struct mutex host_lock;
+	struct xarray evfds;
 	/* Latched guest mode: 64-bit layouts of shared state (else compat). */
 	bool long_mode;
 
@@ -115,6 +180,11 @@ struct hxen_xen {
 	struct hxen_xen_vcpu vcpus[HXEN_MAX_VCPUS];
 	struct hxen_evtchn evtchn;
 };
+
+/* hypercall.c: guest copies (-EFAULT), "is @dom the caller's domain". */
+int hxen_xen_copy_from_guest(struct xen_call *c, void *dst, u64 la, size_t len);
+int hxen_xen_copy_to_guest(struct xen_call *c, u64 la, const void *src, size_t len);
+bool hxen_xen_dom_is_self(struct xen_call *c, u16 dom);
 
 /* xen.c */
 u8 *hxen_xen_vcpu_info(struct hxen_xen *xen, u32 vcpu);
@@ -149,5 +219,40 @@ void hxen_xen_runstate_register(struct hxen_vcpu *caller, struct hxen_xen_vcpu *
 /* The runstate in the guest's layout: 48 bytes, 44 for 32-bit guests. */
 size_t hxen_xen_runstate_layout(bool long_mode, const struct vcpu_runstate_info *rs, u8 *buf);
 long hxen_xen_vm_assist(struct hxen_xen *xen, u64 cmd, u64 type);
+/* memory.c */
+/* Lay @f over guest frame @gfn (a writable RAM frame); under xen->lock. */
+int hxen_xen_frame_map(struct hxen_xen *xen, struct hxen_xen_frame *f, u64 gfn);
+/* The kernel address of the overlay page at @gfn, or NULL (any context). */
+u8 *hxen_xen_overlay_va(struct hxen_xen *xen, u64 gfn);
+void hxen_xen_memory_free(struct hxen_xen *xen);
+long hxen_xen_memory_op(struct xen_call *c, u64 cmd, u64 arg);
+long hxen_xen_set_memory_map(struct hxen_xen *xen, struct hxen_xen_memory_map __user *arg);
+
+/* grant.c */
+long hxen_xen_grant_table_op(struct xen_call *c, u64 cmd, u64 uop, u64 count);
+/* XENMAPSPACE_grant_table: frame @idx at @gfn; under xen->lock. */
+int hxen_xen_gnttab_map(struct hxen_xen *xen, u64 idx, u64 gfn);
+void hxen_xen_gnttab_free(struct hxen_xen *xen);
+
+/* domain.c: the domid registry. */
+/* Sets xen->domid: 0, -ENOSPC (no id left) or -ENOMEM. */
+int hxen_xen_domain_register(struct hxen_xen *xen);
+void hxen_xen_domain_unregister(struct hxen_xen *xen);
+/* A live domain other than the caller's, referenced; NULL if none. */
+struct hxen_xen *hxen_xen_domain_get(u16 domid);
+void hxen_xen_domain_put(struct hxen_xen *xen);
+
+/* evtchn_link.c: EVTCHNOP_* with interdomain channels. */
+long hxen_xen_evtchn_op(struct xen_call *c, u64 cmd, u64 arg);
+/* The VM goes: close every channel to other domains (peers see unbound). */
+void hxen_xen_evtchn_teardown(struct hxen_xen *xen);
+
+/* evtchn_host.c: eventfd ends. */
+long hxen_xen_evtchn_eventfd(struct hxen_xen *xen, struct hxen_xen_evtchn_eventfd __user *arg);
+/* Guest sent on a port bound to the host. Any context. */
+void hxen_xen_host_signal(struct hxen_xen *xen, u32 port);
+/* The guest closed @port (process context, no evtchn_lock). */
+void hxen_xen_host_port_closed(struct hxen_xen *xen, u32 port);
+void hxen_xen_host_free(struct hxen_xen *xen);
 
 #endif

@@ -1504,6 +1504,7 @@ static int t_debugregs(void)
 #include "lapic_tests.c"
 #include "irqchip_tests.c"
 #include "xen_tests.c"
+#include "xen_link_tests.c"
 /* After xen_tests.c: it sets the Xen interface version first. */
 #include "kvmclock_tests.c"
 
@@ -1544,6 +1545,7 @@ static const struct test tests[] = {
 	IRQCHIP_TESTS
 	KVMCLOCK_TESTS
 	XEN_TESTS
+	XEN_LINK_TESTS
 };
 
 int main(int argc, char **argv)

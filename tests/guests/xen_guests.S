@@ -138,7 +138,9 @@ END(xen64)
 /*
  * A hostile guest: hypercalls with random numbers and arguments from a
  * xorshift generator seeded at DATA, then OUT 0x80; forever. Arguments mix
- * small numbers, guest addresses and random 64-bit values.
+ * small numbers (ports, domain ids of other VMs), guest addresses and
+ * random 64-bit values; a quarter of the calls go to memory_op,
+ * grant_table_op, event_channel_op or physdev_op with a small sub-op.
  */
 GUEST(xenfuzz)
 	mov	$0x7ff0, %rsp
@@ -161,7 +163,25 @@ GUEST(xenfuzz)
 	mov	%rax, %r10
 	call	9f
 	mov	%rax, %r8
-	mov	%rbx, %rax
+	/*
+	 * One call in four: memory, grant table, event channel or physdev
+	 * op, a small sub-op, its argument in the Xen pages.
+	 */
+	call	8f
+	test	$3, %al
+	jnz	4f
+	mov	%rax, %rcx
+	shr	$8, %rcx
+	and	$3, %ecx
+	movzbl	ABS(xenfuzz, guest_xenfuzz_calls)(%rcx), %ebx
+	shr	$16, %rax
+	mov	%rax, %rdi
+	and	$0xf, %edi
+	shr	$4, %rax		/* the argument in the Xen pages */
+	and	$0xfff8, %eax
+	add	$HCPAGE, %rax
+	mov	%rax, %rsi
+4:	mov	%rbx, %rax
 	.byte	0x0f, 0x01
 LABEL(xenfuzz, insn)
 	.byte	0xd9			/* patched to 0xc1 (VMCALL) on Intel */
@@ -199,6 +219,9 @@ LABEL(xenfuzz, insn)
 	ret
 93:	and	$0x3ff, %eax		/* a frame number near RAM */
 	ret
+/* memory_op, grant_table_op, event_channel_op, physdev_op */
+LABEL(xenfuzz, calls)
+	.byte	12, 20, 32, 33
 END(xenfuzz)
 
 /* ---- 32-bit protected mode, paging off ---- */

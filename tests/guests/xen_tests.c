@@ -9,6 +9,7 @@
  * (libxen-dev's copy, included here) and what Linux does.
  */
 #include <stddef.h>
+#include <sys/eventfd.h>
 #include <sys/time.h>
 /* Without it the headers map sched_op / event_channel_op to the old calls. */
 #define __XEN_INTERFACE_VERSION__ 0x00040e00
@@ -588,8 +589,10 @@ static int shinfo_body(struct xg *x)
 	/* add_to_physmap errors. */
 	PHYSMAP(-XEN_EINVAL, DOMID_SELF, XENMAPSPACE_shared_info, 1, XG_SHINFO >> 12,
 		"shared_info idx 1");
-	PHYSMAP(-XEN_EINVAL, DOMID_SELF, XENMAPSPACE_shared_info, 0, 0x80000,
-		"shared_info at a non-RAM frame");
+	/* Any frame below 2^48 (Xen's p2m takes any); 32-bit guests cannot say more. */
+	if (x->m64)
+		PHYSMAP(-XEN_EINVAL, DOMID_SELF, XENMAPSPACE_shared_info, 0, 1ULL << 36,
+			"shared_info above 2^48");
 	PHYSMAP(-XEN_ESRCH, 0x1234, XENMAPSPACE_shared_info, 0, XG_SHINFO >> 12,
 		"shared_info of another domain");
 	PHYSMAP(-XEN_EINVAL, DOMID_SELF, 77, 0, XG_SHINFO >> 12, "unknown space");
@@ -1098,20 +1101,23 @@ static double xg_now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/* One fuzzed VM until @deadline or the guest dies; counts calls and exits. */
-static int fuzz_one(uint64_t seed, double deadline, unsigned long *calls, unsigned long *vms)
+/* A fuzzing VM: the xenfuzz guest seeded with @seed, a memory map set. */
+static int fuzz_open(struct xg *x, uint64_t seed)
 {
-	struct xg xg_, *x = &xg_;
-	struct kvm_run *run;
+	struct kvm_userspace_memory_region r2 = {
+		.slot = 2, .guest_phys_addr = XG_GPA2, .memory_size = XG_SIZE2,
+	};
+	struct hxen_e820_entry map[2] = {
+		{ .addr = 0, .size = 0x9f000, .type = 1 },
+		{ .addr = XG_GPA2, .size = XG_SIZE2, .type = 1 },
+	};
+	struct hxen_xen_memory_map mm = { .nr_entries = 1 + seed % 2,
+					  .entries = (uintptr_t)map };
 	int r;
 
 	memset(x, 0, sizeof(*x));
 	x->m64 = true;
 	if ((r = vm_open(&x->vm)) == PASS) {
-		struct kvm_userspace_memory_region r2 = {
-			.slot = 2, .guest_phys_addr = XG_GPA2, .memory_size = XG_SIZE2,
-		};
-
 		x->mem2 = mmap(NULL, XG_SIZE2, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		r2.userspace_addr = (uintptr_t)x->mem2;
@@ -1119,7 +1125,9 @@ static int fuzz_one(uint64_t seed, double deadline, unsigned long *calls, unsign
 			r = fail("slot 2: %s", strerror(errno));
 	}
 	if (r == PASS)
-		r = xg_enable(&x->vm, NULL);
+		r = xg_enable(&x->vm, &x->domid);
+	if (r == PASS && ioctl(x->vm.fd, HXEN_XEN_SET_MEMORY_MAP, &mm))
+		r = fail("SET_MEMORY_MAP: %s", strerror(errno));
 	if (r == PASS && seed % 3 == 0 && ioctl(x->vm.fd, KVM_CREATE_IRQCHIP, 0))
 		r = fail("CREATE_IRQCHIP: %s", strerror(errno));
 	if (r == PASS)
@@ -1132,31 +1140,119 @@ static int fuzz_one(uint64_t seed, double deadline, unsigned long *calls, unsign
 		*(uint64_t *)(x->vm.mem + DATA) = seed | 1;
 		r = enter_long64(&x->vm, 0);
 	}
-	(*vms)++;
-	run = x->vm.run[0];
-	while (r == PASS && xg_now() < deadline) {
-		if (ioctl(x->vm.vcpu[0], KVM_RUN, 0) < 0) {
-			if (errno == EINTR)
-				continue;
-			r = fail("KVM_RUN: %s", strerror(errno));
-			break;
-		}
-		if (run->exit_reason == KVM_EXIT_IO && run->io.port == XG_PORT) {
-			*calls += 64;
-			continue;
-		}
-		/* Console output, shutdown requests: the fuzzer goes on. */
-		if ((run->exit_reason == KVM_EXIT_IO && run->io.port == HXEN_XEN_CONSOLE_PORT) ||
-		    run->exit_reason == KVM_EXIT_SYSTEM_EVENT)
-			continue;
-		/* The guest broke itself (random writes, vectors): next VM. */
-		if (run->exit_reason == KVM_EXIT_SHUTDOWN || run->exit_reason == KVM_EXIT_HLT ||
-		    run->exit_reason == KVM_EXIT_IO || run->exit_reason == KVM_EXIT_MMIO ||
-		    run->exit_reason == KVM_EXIT_INTERNAL_ERROR)
-			break;
-		r = fail("unexpected exit %u", run->exit_reason);
+	return r;
+}
+
+/*
+ * One KVM_RUN of a fuzzing VM: 1 it reported a batch, 0 it goes on,
+ * -1 it broke itself (random writes, vectors: the VM is done), else a
+ * failure.
+ */
+static int fuzz_step(struct xg *x)
+{
+	struct kvm_run *run = x->vm.run[0];
+
+	if (ioctl(x->vm.vcpu[0], KVM_RUN, 0) < 0) {
+		if (errno == EINTR)
+			return 0;
+		return fail("KVM_RUN: %s", strerror(errno));
 	}
-	xg_close(x);
+	if (run->exit_reason == KVM_EXIT_IO && run->io.port == XG_PORT)
+		return 1;
+	/* Console output, shutdown requests: the fuzzer goes on. */
+	if ((run->exit_reason == KVM_EXIT_IO && run->io.port == HXEN_XEN_CONSOLE_PORT) ||
+	    run->exit_reason == KVM_EXIT_SYSTEM_EVENT)
+		return 0;
+	if (run->exit_reason == KVM_EXIT_SHUTDOWN || run->exit_reason == KVM_EXIT_HLT ||
+	    run->exit_reason == KVM_EXIT_IO || run->exit_reason == KVM_EXIT_MMIO ||
+	    run->exit_reason == KVM_EXIT_INTERNAL_ERROR)
+		return -1;
+	return fail("unexpected exit %u", run->exit_reason);
+}
+
+/* The host's side: bind eventfds to whatever ports the guest offered, poke them. */
+static void fuzz_host(struct xg *x, int in, int out, uint64_t n)
+{
+	struct hxen_xen_evtchn_eventfd a = { .port = 1 + n % 8 };
+	uint64_t v = 1;
+
+	a.flags = n & 1 ? HXEN_XEN_EVTCHN_FROM_GUEST : HXEN_XEN_EVTCHN_TO_GUEST;
+	a.fd = n & 1 ? out : in;
+	if (n % 5 == 0)
+		a.flags |= HXEN_XEN_EVTCHN_DEASSIGN;
+	ioctl(x->vm.fd, HXEN_XEN_EVTCHN_EVENTFD, &a);
+	if (write(in, &v, 8) < 0 || read(out, &v, 8) < 0)
+		return;
+}
+
+/*
+ * Two fuzzed VMs side by side until @deadline or both guests die (their
+ * small arguments hit each other's domain ids and ports), host eventfds
+ * on the first; the second goes away half-way with whatever channels it
+ * has. Counts calls and VMs.
+ */
+static int fuzz_one(uint64_t seed, double deadline, unsigned long *calls, unsigned long *vms)
+{
+	struct xg xs[2];
+	bool alive[2] = { false, false };
+	double half = (xg_now() + deadline) / 2;
+	int in = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	int out = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	uint64_t n = 0;
+	int r, i;
+
+	EXPECT(in >= 0 && out >= 0, "eventfd: %s", strerror(errno));
+	memset(xs, 0, sizeof(xs));
+	r = fuzz_open(&xs[0], seed);
+	alive[0] = r == PASS;
+	if (r == PASS) {
+		r = fuzz_open(&xs[1], seed * 0x9e3779b97f4a7c15ULL + 7);
+		alive[1] = r == PASS;
+	}
+	*vms += 2;
+	if (r == PASS) {
+		/*
+		 * The argument structures the guests point at (their Xen
+		 * pages) start as plausible ids: DOMID_SELF, either VM's
+		 * domain id, small ports, so calls get past the first checks
+		 * and reach bind_interdomain, the host ports and the frames.
+		 */
+		uint16_t words[8] = { DOMID_SELF, xs[0].domid, xs[1].domid, 0, 1, 2, 3, 0xffff };
+		uint64_t g = seed;
+		size_t k;
+
+		for (i = 0; i < 2; i++)
+			for (k = 0; k < XG_SIZE2 / 2; k++) {
+				g = g * 6364136223846793005ULL + 1442695040888963407ULL;
+				((uint16_t *)xs[i].mem2)[k] = words[g >> 61];
+			}
+	}
+	while (r == PASS && (alive[0] || alive[1]) && xg_now() < deadline) {
+		for (i = 0; r == PASS && i < 2; i++) {
+			if (!alive[i])
+				continue;
+			r = fuzz_step(&xs[i]);
+			if (r == 1) {
+				*calls += 64;
+				if (i == 0)
+					fuzz_host(&xs[0], in, out, n++);
+				r = PASS;
+			} else if (r == -1) {
+				alive[i] = false;
+				r = PASS;
+			}
+		}
+		if (alive[1] && xg_now() > half) {
+			xg_close(&xs[1]);
+			alive[1] = false;
+			memset(&xs[1], 0, sizeof(xs[1]));
+			xs[1].vm.fd = xs[1].vm.sys = xs[1].vm.vcpu[0] = xs[1].vm.vcpu[1] = -1;
+		}
+	}
+	xg_close(&xs[1]);
+	xg_close(&xs[0]);
+	close(in);
+	close(out);
 	return r;
 }
 

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -880,6 +881,93 @@ static int t_kvm_alias(void)
 	return PASS;
 }
 
+/* HXEN_XEN_SET_MEMORY_MAP and HXEN_XEN_EVTCHN_EVENTFD: their error paths. */
+static int xen_ioctls_body(int vm)
+{
+	struct hxen_e820_entry e[HXEN_XEN_E820_MAX + 1];
+	struct hxen_xen_memory_map m = { .nr_entries = 1, .entries = (uintptr_t)e };
+	struct hxen_xen_evtchn_eventfd ev = { .port = 1, .fd = -1,
+					      .flags = HXEN_XEN_EVTCHN_TO_GUEST };
+	struct hxen_xen_config cfg;
+	unsigned int i;
+	int efd;
+
+	memset(e, 0, sizeof(e));
+	for (i = 0; i <= HXEN_XEN_E820_MAX; i++) {
+		e[i].addr = (uint64_t)i << 20;
+		e[i].size = 1 << 20;
+		e[i].type = 1;
+	}
+	/* Before HXEN_XEN_ENABLE there is no Xen ABI to configure. */
+	EXPECT_ERRNO(ioctl(vm, HXEN_XEN_SET_MEMORY_MAP, &m), EINVAL, "map before enable");
+	EXPECT_ERRNO(ioctl(vm, HXEN_XEN_EVTCHN_EVENTFD, &ev), EINVAL, "eventfd before enable");
+	memset(&cfg, 0, sizeof(cfg));
+	EXPECT(ioctl(vm, HXEN_XEN_ENABLE, &cfg) == 0, "HXEN_XEN_ENABLE: %s", strerror(errno));
+
+	EXPECT_ERRNO(ioctl(vm, HXEN_XEN_SET_MEMORY_MAP, NULL), EFAULT, "map NULL");
+	EXPECT_ERRNO(ioctl(vm, HXEN_XEN_SET_MEMORY_MAP, (void *)0xffff888000000000UL), EFAULT,
+		     "map kernel pointer");
+	m.nr_entries = 0;
+	EXPECT_ERRNO(ioctl(vm, HXEN_XEN_SET_MEMORY_MAP, &m), EINVAL, "map of 0 entries");
+	m.nr_entries = HXEN_XEN_E820_MAX + 1;
+	EXPECT_ERRNO(ioctl(vm, HXEN_XEN_SET_MEMORY_MAP, &m), E2BIG, "map of 129 entries");
+	m.nr_entries = 0xffffffff;
+	EXPECT_ERRNO(ioctl(vm, HXEN_XEN_SET_MEMORY_MAP, &m), E2BIG, "map of 2^32-1 entries");
+	m.nr_entries = 2;
+	m.reserved = 1;
+	EXPECT_ERRNO(ioctl(vm, HXEN_XEN_SET_MEMORY_MAP, &m), EINVAL, "map reserved");
+	m.reserved = 0;
+	m.entries = 8;
+	EXPECT_ERRNO(ioctl(vm, HXEN_XEN_SET_MEMORY_MAP, &m), EFAULT, "entries at 8");
+	m.entries = (uintptr_t)e;
+	e[1].reserved = 1;
+	EXPECT_ERRNO(ioctl(vm, HXEN_XEN_SET_MEMORY_MAP, &m), EINVAL, "entry reserved");
+	e[1].reserved = 0;
+	e[1].size = 0;
+	EXPECT_ERRNO(ioctl(vm, HXEN_XEN_SET_MEMORY_MAP, &m), EINVAL, "entry of size 0");
+	e[1].addr = ~0ULL - 4095;
+	e[1].size = 4097;
+	EXPECT_ERRNO(ioctl(vm, HXEN_XEN_SET_MEMORY_MAP, &m), EINVAL, "entry past 2^64");
+	e[1].addr = 1 << 20;
+	e[1].size = 1 << 20;
+	EXPECT(ioctl(vm, HXEN_XEN_SET_MEMORY_MAP, &m) == 0, "map of 2: %s", strerror(errno));
+	m.nr_entries = HXEN_XEN_E820_MAX;
+	EXPECT(ioctl(vm, HXEN_XEN_SET_MEMORY_MAP, &m) == 0, "map of 128: %s", strerror(errno));
+
+	/* No guest ran: no port is offered to the host. */
+	efd = eventfd(0, EFD_CLOEXEC);
+	EXPECT(efd >= 0, "eventfd: %s", strerror(errno));
+	ev.fd = efd;
+	EXPECT_ERRNO(ioctl(vm, HXEN_XEN_EVTCHN_EVENTFD, NULL), EFAULT, "eventfd NULL");
+	EXPECT_ERRNO(ioctl(vm, HXEN_XEN_EVTCHN_EVENTFD, &ev), EINVAL, "port not offered");
+	ev.port = 0;
+	EXPECT_ERRNO(ioctl(vm, HXEN_XEN_EVTCHN_EVENTFD, &ev), EINVAL, "port 0");
+	ev.port = 0xffffffff;
+	EXPECT_ERRNO(ioctl(vm, HXEN_XEN_EVTCHN_EVENTFD, &ev), EINVAL, "port 2^32-1");
+	ev.port = 1;
+	ev.flags = HXEN_XEN_EVTCHN_FROM_GUEST | HXEN_XEN_EVTCHN_DEASSIGN;
+	EXPECT_ERRNO(ioctl(vm, HXEN_XEN_EVTCHN_EVENTFD, &ev), ENOENT, "deassign nothing");
+	ev.flags = 0x80000000u | HXEN_XEN_EVTCHN_FROM_GUEST;
+	EXPECT_ERRNO(ioctl(vm, HXEN_XEN_EVTCHN_EVENTFD, &ev), EINVAL, "unknown flag");
+	close(efd);
+	return PASS;
+}
+
+static int t_xen_ioctls(void)
+{
+	int fd = open_dev(HXEN_DEV), vm, r;
+
+	EXPECT(fd >= 0, "open: %s", strerror(errno));
+	vm = ioctl(fd, KVM_CREATE_VM, 0);
+	EXPECT(vm >= 0, "KVM_CREATE_VM: %s", strerror(errno));
+	r = xen_ioctls_body(vm);
+	close(vm);
+	close(fd);
+	if (r)
+		return r;
+	return expect_idle("after the Xen ioctls");
+}
+
 static const struct test tests[] = {
 	{ "api_version", t_api_version },
 	{ "vcpu_mmap_size", t_vcpu_mmap_size },
@@ -893,6 +981,7 @@ static const struct test tests[] = {
 	{ "two_processes_concurrently", t_concurrent_processes },
 	{ "bad_ioctl_numbers", t_bad_ioctls },
 	{ "bad_pointers_efault", t_bad_pointers },
+	{ "xen_ioctl_errors", t_xen_ioctls },
 	{ "ioctl_fuzz", t_ioctl_fuzz },
 	{ "rmmod_refused_while_vm_open", t_rmmod_while_in_use },
 	{ "kvm_holds_virt_hxen_ebusy", t_kvm_holds_virt },

@@ -31,6 +31,7 @@ static uint64_t vinfo[2][8];		/* registered vcpu_info of vCPU 1 */
 static int raised[4];
 static int nr_vcpus = 2;
 static bool use_registered;
+static struct hxen_evtchn_peer peer;
 
 static bool cb_exists(void *o, u32 v)
 {
@@ -40,10 +41,11 @@ static bool cb_exists(void *o, u32 v)
 
 static u8 *cb_vcpu_info(void *o, u32 v)
 {
-	(void)o;
+	struct hxen_evtchn *e = o;
+
 	if (v == 1 && use_registered)
 		return (u8 *)vinfo[1];
-	return (u8 *)page + v * 64;
+	return e->shinfo + v * 64;
 }
 
 static void cb_raise(void *o, u32 v)
@@ -66,6 +68,7 @@ static struct hxen_evtchn *mk(bool compat)
 	e->vcpu_exists = cb_exists;
 	e->vcpu_info = cb_vcpu_info;
 	e->raise = cb_raise;
+	e->opaque = e;
 	hxen_evtchn_init(e);
 	return e;
 }
@@ -141,18 +144,18 @@ static void test_ipi_mask_unmask(bool compat)
 	CHECK(port == bits + 4, "port %u", port);
 	b.vcpu = 2;
 	CHECK(hxen_evtchn_bind_ipi(e, &b) == -ENOENT, "bind_ipi to a missing vCPU");
-	CHECK(hxen_evtchn_send(e, port) == 0, "send");
+	CHECK(hxen_evtchn_send(e, port, &peer) == 0, "send");
 	CHECK(bit(pend, port), "not pending");
 	CHECK(vi[0] == 1 && raised[1] == 1 && raised[0] == 0, "upcall %u raised %d/%d", vi[0],
 	      raised[0], raised[1]);
 	CHECK(compat ? bit(vi + 4, 1) && !bit(vi + 4, 0) : bit(vi + 8, 1) && !bit(vi + 8, 0),
 	      "selector");
-	CHECK(hxen_evtchn_send(e, port) == 0 && raised[1] == 1, "second send raised again");
+	CHECK(hxen_evtchn_send(e, port, &peer) == 0 && raised[1] == 1, "second send raised again");
 	/* Guest handled it. */
 	memset(pend, 0, 512);
 	memset(vi, 0, 16);
 	mask[port / 8] |= 1 << (port % 8);
-	CHECK(hxen_evtchn_send(e, port) == 0 && bit(pend, port) && vi[0] == 0 && raised[1] == 1,
+	CHECK(hxen_evtchn_send(e, port, &peer) == 0 && bit(pend, port) && vi[0] == 0 && raised[1] == 1,
 	      "masked send raised");
 	CHECK(hxen_evtchn_unmask(e, port) == 0 && !bit(mask, port) && vi[0] == 1 &&
 	      raised[1] == 2, "unmask did not deliver");
@@ -161,7 +164,7 @@ static void test_ipi_mask_unmask(bool compat)
 	/* Close clears pending, not mask. */
 	mask[port / 8] |= 1 << (port % 8);
 	CHECK(hxen_evtchn_close(e, port) == 0 && !bit(pend, port) && bit(mask, port), "close bits");
-	CHECK(hxen_evtchn_send(e, port) == -EINVAL, "send closed");
+	CHECK(hxen_evtchn_send(e, port, &peer) == -EINVAL, "send closed");
 	free(e);
 }
 
@@ -192,7 +195,7 @@ static void test_virq(void)
 	CHECK(hxen_evtchn_send_virq(e, 0, VIRQ_CONSOLE) == 0 && raised[1] == 1, "global to vCPU 1");
 	bv.port = p;
 	CHECK(hxen_evtchn_bind_vcpu(e, &bv) == -EINVAL, "move per-vCPU VIRQ");
-	CHECK(hxen_evtchn_send(e, p) == -EINVAL, "send to a VIRQ");
+	CHECK(hxen_evtchn_send(e, p, &peer) == -EINVAL, "send to a VIRQ");
 	CHECK(hxen_evtchn_send_virq(e, 1, VIRQ_TIMER) == 0 && raised[1] == 1 &&
 	      bit((u8 *)page + HXEN_SHINFO_PENDING, p), "VIRQ_TIMER on vCPU 1");
 	CHECK(hxen_evtchn_close(e, p) == 0 && hxen_evtchn_send_virq(e, 1, VIRQ_TIMER) == -ENOENT,
@@ -217,6 +220,94 @@ static void test_moved(bool compat)
 	free(e);
 }
 
+static uint64_t page2[512];		/* the second domain's shared_info */
+
+/* Two domains (5 and 8) and the host: bind, send both ways, close, host ends. */
+static void test_interdomain(bool compat)
+{
+	struct hxen_evtchn *a = mk(compat), *b = mk(false);
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = 5 };
+	struct evtchn_bind_interdomain bi = { .remote_dom = 8 };
+	struct evtchn_status s = { .dom = DOMID_SELF };
+	struct hxen_evtchn_peer pr;
+	u8 *pa = (u8 *)page + HXEN_SHINFO_PENDING, *pb = (u8 *)page2 + HXEN_SHINFO_PENDING;
+	u32 ap, bp;
+
+	memset(page2, 0, sizeof(page2));
+	b->shinfo = (u8 *)page2;
+	b->domid = 8;
+	/* b offers a port to a (5); a binds it. */
+	CHECK(hxen_evtchn_alloc_unbound(b, &au) == 0 && au.port == 1, "alloc_unbound");
+	bp = au.port;
+	bi.remote_port = 2;
+	CHECK(hxen_evtchn_bind_interdomain(a, b, &bi) == -EINVAL, "bind a free remote port");
+	bi.remote_port = 5000;
+	CHECK(hxen_evtchn_bind_interdomain(a, b, &bi) == -EINVAL, "bind a bad remote port");
+	bi.remote_port = bp;
+	CHECK(hxen_evtchn_bind_interdomain(b, b, &bi) == -EINVAL, "port offered to someone else");
+	CHECK(hxen_evtchn_bind_interdomain(a, b, &bi) == 0 && bi.local_port == 1, "bind");
+	ap = bi.local_port;
+	CHECK(bit(pa, ap), "new local port not pending");
+	CHECK(hxen_evtchn_bind_interdomain(a, b, &bi) == -EINVAL, "bind twice");
+	s.port = ap;
+	CHECK(hxen_evtchn_status(a, &s) == 0 && s.status == EVTCHNSTAT_interdomain &&
+	      s.u.interdomain.dom == 8 && s.u.interdomain.port == bp, "status a");
+	s.port = bp;
+	CHECK(hxen_evtchn_status(b, &s) == 0 && s.status == EVTCHNSTAT_interdomain &&
+	      s.u.interdomain.dom == 5 && s.u.interdomain.port == ap, "status b");
+	/* Sends go to the caller to deliver. */
+	memset(pa, 0, 512);
+	CHECK(hxen_evtchn_send(a, ap, &pr) == 1 && pr.dom == 8 && pr.port == bp, "send a->b");
+	CHECK(hxen_evtchn_deliver(b, pr.port, 5, ap) == 0 && bit(pb, bp), "deliver to b");
+	CHECK(hxen_evtchn_send(b, bp, &pr) == 1 && pr.dom == 5 && pr.port == ap, "send b->a");
+	CHECK(hxen_evtchn_deliver(a, pr.port, 8, bp) == 0 && bit(pa, ap), "deliver to a");
+	CHECK(hxen_evtchn_deliver(a, ap, 9, bp) == -ENOENT, "deliver from a stranger");
+	CHECK(hxen_evtchn_deliver(a, ap + 1, 8, bp) == -ENOENT, "deliver to a free port");
+	/* a closes: b's end is unbound again, offered to a. */
+	CHECK(hxen_evtchn_peer(a, ap, &pr) && pr.dom == 8 && pr.port == bp, "peer");
+	CHECK(hxen_evtchn_close(a, ap) == 0 && hxen_evtchn_unlink(b, bp, 5, ap), "close a");
+	CHECK(!hxen_evtchn_unlink(b, bp, 5, ap), "unlink twice");
+	CHECK(!hxen_evtchn_peer(a, ap, &pr), "closed port has a peer");
+	s.port = bp;
+	CHECK(hxen_evtchn_status(b, &s) == 0 && s.status == EVTCHNSTAT_unbound &&
+	      s.u.unbound.dom == 5, "b after close: %u", s.status);
+	CHECK(hxen_evtchn_deliver(b, bp, 5, ap) == -ENOENT, "deliver after close");
+	CHECK(hxen_evtchn_send(b, bp, &pr) == 0, "send to an unbound port after close");
+	/* Rebind, then b closes. */
+	CHECK(hxen_evtchn_bind_interdomain(a, b, &bi) == 0 && bi.local_port == ap, "rebind");
+	CHECK(hxen_evtchn_close(b, bp) == 0 && hxen_evtchn_unlink(a, ap, 8, bp), "close b");
+	s.port = ap;
+	CHECK(hxen_evtchn_status(a, &s) == 0 && s.status == EVTCHNSTAT_unbound &&
+	      s.u.unbound.dom == 8, "a after close");
+	/* Loopback: a binds its own port; send is delivered locally. */
+	au.remote_dom = DOMID_SELF;
+	CHECK(hxen_evtchn_alloc_unbound(a, &au) == 0, "alloc loopback");
+	bi.remote_dom = DOMID_SELF;
+	bi.remote_port = au.port;
+	CHECK(hxen_evtchn_bind_interdomain(a, a, &bi) == 0, "bind loopback");
+	memset(pa, 0, 512);
+	CHECK(hxen_evtchn_send(a, bi.local_port, &pr) == 0 && bit(pa, au.port) &&
+	      !bit(pa, bi.local_port), "loopback send");
+	/* The host end. */
+	au.remote_dom = HXEN_EVTCHN_HOST_DOM;
+	CHECK(hxen_evtchn_alloc_unbound(a, &au) == 0, "alloc for the host");
+	CHECK(hxen_evtchn_bind_host(a, bi.local_port) == -EINVAL, "host binds a bound port");
+	CHECK(hxen_evtchn_bind_host(a, 5000) == -EINVAL, "host binds a bad port");
+	CHECK(hxen_evtchn_unbind_host(a, au.port) == -EINVAL, "host unbinds an unbound port");
+	CHECK(hxen_evtchn_bind_host(a, au.port) == 0, "host binds");
+	CHECK(hxen_evtchn_bind_host(a, au.port) == -EINVAL, "host binds twice");
+	CHECK(hxen_evtchn_send(a, au.port, &pr) == 1 && pr.dom == 0 && pr.port == 0, "send to host");
+	memset(pa, 0, 512);
+	CHECK(hxen_evtchn_deliver(a, au.port, 0, 0) == 0 && bit(pa, au.port), "host raises");
+	CHECK(hxen_evtchn_unbind_host(a, au.port) == 0, "host unbinds");
+	s.port = au.port;
+	CHECK(hxen_evtchn_status(a, &s) == 0 && s.status == EVTCHNSTAT_unbound &&
+	      s.u.unbound.dom == 0, "unbound to the host again");
+	CHECK(hxen_evtchn_deliver(a, au.port, 0, 0) == -ENOENT, "host raises after unbind");
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	test_errno_values();
@@ -227,6 +318,8 @@ int main(void)
 	test_virq();
 	test_moved(false);
 	test_moved(true);
+	test_interdomain(false);
+	test_interdomain(true);
 	printf("evtchn: %d passed, %d failed\n", passed, failed);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest-facing Xen ABI: memory_op, and the overlay frames behind it.
+ *
+ * Overlay frames: shared_info and the grant-table frames are module pages
+ * that XENMEM_add_to_physmap lays over a guest frame (RAM or not).
+ * xen->overlays maps each such gfn to its struct hxen_xen_frame; the
+ * second-level fault path (hxen_xen_gfn_page) and hypercall guest copies
+ * (hxen_xen_overlay_va) look there first, so the guest sees the module
+ * page, and the slot's own page comes back when the frame moves on. As on
+ * Xen, whatever overlay sat at the target frame before is unmapped.
+ *
+ * Ordering with the fault path: the xarray changes first, then mmu_seq
+ * moves under mmu_lock, then the old and new frames are zapped; a fault
+ * that read the old state either retries (seq moved) or is zapped.
+ * Overlay pages live until the VM is freed, so a reader holding a frame
+ * pointer from the xarray under RCU never sees it freed.
+ *
+ * XENMEM_memory_map returns the e820 map userspace set with
+ * HXEN_XEN_SET_MEMORY_MAP.
+ */
+#define pr_fmt(fmt) "hxen: " fmt
+
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <xen/interface/xen.h>
+#include <xen/interface/memory.h>
+
+#include "xenabi.h"
+
+/*
+ * memory_op's cmd carries a continuation extent above bit 6 (Xen's
+ * MEMOP_EXTENT_SHIFT, in its hypervisor-only part of public/memory.h).
+ */
+#define XEN_MEMOP_CMD_MASK	0x3f
+/* Overlay frames: what 4-level second-level tables map (48-bit). */
+#define XEN_OVERLAY_GFN_LIMIT	(1ULL << (48 - PAGE_SHIFT))
+
+/*
+ * struct xen_add_to_physmap of a 32-bit guest (xen_ulong_t and xen_pfn_t
+ * are 4 bytes there): Xen's compat layout of the same public structure.
+ */
+struct xen_add_to_physmap_32 {
+	u16 domid;
+	u16 size;
+	u32 space;
+	u32 idx;
+	u32 gpfn;
+};
+
+/* struct xen_memory_map of a 32-bit guest: the handle is 4 bytes. */
+struct xen_memory_map_32 {
+	u32 nr_entries;
+	u32 buffer;
+};
+
+/* ---- overlay frames ---- */
+
+u8 *hxen_xen_overlay_va(struct hxen_xen *xen, u64 gfn)
+{
+	struct hxen_xen_frame *f;
+
+	rcu_read_lock();
+	f = xa_load(&xen->overlays, gfn);
+	rcu_read_unlock();
+	return f ? page_address(f->page) : NULL;
+}
+
+struct page *hxen_xen_gfn_page(struct hxen_vm *vm, u64 gfn)
+{
+	struct hxen_xen *xen = vm->xen;
+	struct hxen_xen_frame *f;
+
+	lockdep_assert_held(&vm->mmu_lock);
+	if (!xen || gfn >= XEN_OVERLAY_GFN_LIMIT)
+		return NULL;
+	rcu_read_lock();
+	f = xa_load(&xen->overlays, gfn);
+	if (f)
+		get_page(f->page);
+	rcu_read_unlock();
+	return f ? f->page : NULL;
+}
+
+int hxen_xen_frame_map(struct hxen_xen *xen, struct hxen_xen_frame *f, u64 gfn)
+{
+	struct hxen_vm *vm = xen->vm;
+	struct hxen_xen_frame *prev;
+	u64 old = f->gfn;
+	int r;
+
+	lockdep_assert_held(&xen->lock);
+	/*
+	 * Any frame the second-level tables map (48-bit guest-physical), RAM
+	 * or not, like Xen's p2m: Linux PVH puts its grant frames in address
+	 * space no RAM backs (xen_alloc_unpopulated_pages).
+	 */
+	if (gfn >= XEN_OVERLAY_GFN_LIMIT)
+		return -EINVAL;
+	if (old == gfn)
+		return 0;
+	prev = xa_load(&xen->overlays, gfn);
+	r = xa_err(xa_store(&xen->overlays, gfn, f, GFP_KERNEL_ACCOUNT));
+	if (r)
+		return r;
+	/* The page that was there leaves the physmap, as on Xen. */
+	if (prev)
+		WRITE_ONCE(prev->gfn, HXEN_XEN_NO_GFN);
+	if (old != HXEN_XEN_NO_GFN)
+		xa_erase(&xen->overlays, old);
+	WRITE_ONCE(f->gfn, gfn);
+
+	spin_lock(&vm->mmu_lock);
+	vm->mmu_seq++;
+	spin_unlock(&vm->mmu_lock);
+	mutex_lock(&vm->lock);
+	if (old != HXEN_XEN_NO_GFN)
+		hxen_tdp_zap_gfn_range(vm, old, old + 1);
+	hxen_tdp_zap_gfn_range(vm, gfn, gfn + 1);
+	mutex_unlock(&vm->lock);
+	return 0;
+}
+
+void hxen_xen_memory_free(struct hxen_xen *xen)
+{
+	xa_destroy(&xen->overlays);
+	kfree(xen->e820);
+	xen->e820 = NULL;
+}
+
+/* ---- XENMEM_add_to_physmap ---- */
+
+static long xen_add_to_physmap(struct xen_call *c, u64 arg)
+{
+	struct hxen_xen *xen = c->xen;
+	struct xen_add_to_physmap a;
+	long r;
+
+	if (c->long_mode) {
+		if (hxen_xen_copy_from_guest(c, &a, arg, sizeof(a)))
+			return -EFAULT;
+	} else {
+		struct xen_add_to_physmap_32 a32;
+
+		if (hxen_xen_copy_from_guest(c, &a32, arg, sizeof(a32)))
+			return -EFAULT;
+		a = (struct xen_add_to_physmap){
+			.domid = a32.domid, .size = a32.size, .space = a32.space,
+			.idx = a32.idx, .gpfn = a32.gpfn,
+		};
+	}
+	if (!hxen_xen_dom_is_self(c, a.domid))
+		return -ESRCH;
+	switch (a.space) {
+	case XENMAPSPACE_shared_info:
+		if (a.idx != 0)
+			return -EINVAL;
+		mutex_lock(&xen->lock);
+		hxen_xen_set_long_mode(xen, c->long_mode);
+		r = hxen_xen_map_shinfo(xen, a.gpfn);
+		mutex_unlock(&xen->lock);
+		return r;
+	case XENMAPSPACE_grant_table:
+		mutex_lock(&xen->lock);
+		r = hxen_xen_gnttab_map(xen, a.idx, a.gpfn);
+		mutex_unlock(&xen->lock);
+		return r;
+	case XENMAPSPACE_gmfn:
+	case XENMAPSPACE_gmfn_range:
+	case XENMAPSPACE_gmfn_foreign:
+	case XENMAPSPACE_dev_mmio:
+		/* Guest RAM belongs to the VMM's memslots: it cannot move. */
+		return -EOPNOTSUPP;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* ---- XENMEM_memory_map ---- */
+
+/*
+ * Xen: -ENOSYS while the domain has no map; else min(nr_entries, map
+ * size) 20-byte entries go to the buffer and nr_entries says how many
+ * (a short buffer gets the first ones, no error).
+ */
+static long xen_memory_map(struct xen_call *c, u64 arg)
+{
+	struct hxen_xen *xen = c->xen;
+	struct xen_memory_map_32 m32;
+	struct xen_memory_map m;
+	u64 buf;
+	u32 n;
+	long r = 0;
+
+	if (c->long_mode) {
+		if (hxen_xen_copy_from_guest(c, &m, arg, sizeof(m)))
+			return -EFAULT;
+		n = m.nr_entries;
+		buf = (u64)(unsigned long)m.buffer;
+	} else {
+		if (hxen_xen_copy_from_guest(c, &m32, arg, sizeof(m32)))
+			return -EFAULT;
+		n = m32.nr_entries;
+		buf = m32.buffer;
+	}
+	mutex_lock(&xen->lock);
+	if (!xen->nr_e820) {
+		r = -ENOSYS;
+		goto out;
+	}
+	n = min(n, xen->nr_e820);
+	BUILD_BUG_ON(sizeof(struct e820_entry) != 20);
+	if (hxen_xen_copy_to_guest(c, buf, xen->e820, n * sizeof(struct e820_entry))) {
+		r = -EFAULT;
+		goto out;
+	}
+	if (c->long_mode) {
+		m.nr_entries = n;
+		r = hxen_xen_copy_to_guest(c, arg, &m, sizeof(m));
+	} else {
+		m32.nr_entries = n;
+		r = hxen_xen_copy_to_guest(c, arg, &m32, sizeof(m32));
+	}
+out:
+	mutex_unlock(&xen->lock);
+	return r;
+}
+
+long hxen_xen_set_memory_map(struct hxen_xen *xen, struct hxen_xen_memory_map __user *arg)
+{
+	struct hxen_xen_memory_map m;
+	struct hxen_e820_entry *in;
+	struct e820_entry *map, *old;
+	u32 i;
+	long r = 0;
+
+	if (copy_from_user(&m, arg, sizeof(m)))
+		return -EFAULT;
+	if (m.reserved || !m.nr_entries)
+		return -EINVAL;
+	if (m.nr_entries > HXEN_XEN_E820_MAX)
+		return -E2BIG;
+	in = memdup_user(u64_to_user_ptr(m.entries), m.nr_entries * sizeof(*in));
+	if (IS_ERR(in))
+		return PTR_ERR(in);
+	map = kmalloc_array(m.nr_entries, sizeof(*map), GFP_KERNEL_ACCOUNT);
+	if (!map) {
+		kfree(in);
+		return -ENOMEM;
+	}
+	for (i = 0; i < m.nr_entries; i++) {
+		if (in[i].reserved || !in[i].size || in[i].addr + in[i].size < in[i].addr) {
+			r = -EINVAL;
+			break;
+		}
+		map[i] = (struct e820_entry){
+			.addr = in[i].addr, .size = in[i].size, .type = in[i].type,
+		};
+	}
+	kfree(in);
+	if (r) {
+		kfree(map);
+		return r;
+	}
+	mutex_lock(&xen->lock);
+	old = xen->e820;
+	xen->e820 = map;
+	xen->nr_e820 = m.nr_entries;
+	mutex_unlock(&xen->lock);
+	kfree(old);
+	return 0;
+}
+
+/* ---- dispatch ---- */
+
+long hxen_xen_memory_op(struct xen_call *c, u64 cmd, u64 arg)
+{
+	switch (cmd & XEN_MEMOP_CMD_MASK) {
+	case XENMEM_add_to_physmap:
+		return xen_add_to_physmap(c, arg);
+	case XENMEM_memory_map:
+		return xen_memory_map(c, arg);
+	case XENMEM_increase_reservation:
+	case XENMEM_decrease_reservation:
+	case XENMEM_populate_physmap:
+	case XENMEM_exchange:
+	case XENMEM_remove_from_physmap:
+	case XENMEM_add_to_physmap_range:
+		/*
+		 * Ballooning and physmap surgery: guest RAM is the VMM's
+		 * memslots, which the guest cannot give back or grow. Linux's
+		 * balloon and xlate paths see -ENOSYS as "not available".
+		 */
+		return -ENOSYS;
+	case XENMEM_maximum_reservation:
+	case XENMEM_current_reservation:
+	case XENMEM_maximum_ram_page:
+	case XENMEM_machine_memory_map:
+	case XENMEM_machphys_mapping:
+	case XENMEM_acquire_resource:
+		/*
+		 * PV-only, for other domains, or a privileged domain's:
+		 * Linux 6.1 HVM/PVH guests do not call them at boot.
+		 */
+		return -ENOSYS;
+	default:
+		return -ENOSYS;
+	}
+}
