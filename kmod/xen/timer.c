@@ -119,9 +119,17 @@ long hxen_xen_set_timer_op(struct hxen_vcpu *vcpu, u64 timeout)
 		hrtimer_cancel(&vcpu->xen->singleshot);
 		return 0;
 	}
-	if ((s64)timeout < 0 || (offset > 0 && (offset >> XEN_TIMER_FAR_SHIFT)))
+	if ((s64)timeout < 0 || (offset > 0 && (offset >> XEN_TIMER_FAR_SHIFT))) {
 		timeout = now + XEN_TIMER_FAR_DELAY_NS;
-	/* In the past: the hrtimer expires at once. */
+	} else if (offset <= 0) {
+		/*
+		 * Due already: the event before the guest runs again (Xen's
+		 * timer softirq runs on the way back to the guest).
+		 */
+		hrtimer_cancel(&vcpu->xen->singleshot);
+		xen_timer_fire(vcpu->xen);
+		return 0;
+	}
 	xen_singleshot_start(vcpu, timeout);
 	return 0;
 }

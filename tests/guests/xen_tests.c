@@ -1165,6 +1165,569 @@ static int t_xen_fuzz_hypercalls(void)
 	return PASS;
 }
 
+/* ---- timers, runstate, vm_assist, SCHEDOP_block / poll ---- */
+
+#define XT_VI		(XG_VINFO + 64)		/* the registered vcpu_info */
+#define XT_RS		(XG_BUF + 0x800)	/* the runstate area */
+#define XT_MS		1000000ULL
+
+/* The Xen system time the guest would read now (its PV clock and TSC). */
+static int xt_now(struct xg *x, uint64_t *now)
+{
+	volatile struct vcpu_time_info *t = xg_buf(x, XT_VI + 32);
+	uint64_t tsc, delta;
+	uint32_t v;
+	int r;
+
+	xg_req(x, OP_RDMSR, 0x10, 0, 0, 0, 0, 0);	/* IA32_TSC */
+	if ((r = xg_done(x)))
+		return r;
+	tsc = xg_mb(x)[8];
+	do {
+		v = t->version;
+		__sync_synchronize();
+		delta = tsc - t->tsc_timestamp;
+		if (t->tsc_shift < 0)
+			delta >>= -t->tsc_shift;
+		else
+			delta <<= t->tsc_shift;
+		*now = t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
+		__sync_synchronize();
+	} while ((v & 1) || v != t->version);
+	EXPECT(v != 0, "vcpu_info.time never written");
+	return PASS;
+}
+
+/* A hypercall, its result and how long (host seconds) it took. */
+static int xt_hc_timed(struct xg *x, int64_t *ret, double *secs, uint64_t nr, uint64_t a1,
+		       uint64_t a2, uint64_t a3)
+{
+	double t0 = xg_now();
+	int r = xg_hc(x, ret, nr, a1, a2, a3);
+
+	*secs = xg_now() - t0;
+	return r;
+}
+
+/* set_timer_op(@t): the 32-bit ABI splits the u64 over EBX and ECX. */
+static int xt_set_timer(struct xg *x, int64_t *ret, uint64_t t)
+{
+	if (x->m64)
+		return xg_hc(x, ret, __HYPERVISOR_set_timer_op, t, 0, 0);
+	return xg_hc(x, ret, __HYPERVISOR_set_timer_op, (uint32_t)t, t >> 32, 0);
+}
+
+#define SET_TIMER(t, what)                                                     \
+	do {                                                                   \
+		int64_t ret_;                                                  \
+		int rr_ = xt_set_timer(x, &ret_, t);                           \
+		if (rr_)                                                       \
+			return rr_;                                            \
+		EXPECT(ret_ == 0, "%s: %lld", what, (long long)ret_);          \
+	} while (0)
+
+/* struct vcpu_set_singleshot_timer in the guest's layout at XG_BUF. */
+static void xt_singleshot(struct xg *x, uint64_t t, uint32_t flags)
+{
+	uint8_t *b = xg_buf(x, XG_BUF);
+
+	memset(b, 0, 16);
+	memcpy(b, &t, 8);
+	memcpy(b + 8, &flags, 4);	/* offset 8 in both layouts */
+}
+
+/* SCHEDOP_poll's argument at XG_BUF (ports at XG_BUF + 0x100). */
+static void xt_poll_arg(struct xg *x, uint64_t ports, uint32_t nr, uint64_t timeout)
+{
+	uint8_t *b = xg_buf(x, XG_BUF);
+
+	memset(b, 0, 24);
+	if (x->m64) {
+		memcpy(b, &ports, 8);
+		memcpy(b + 8, &nr, 4);
+		memcpy(b + 16, &timeout, 8);
+	} else {
+		uint32_t p32 = ports;
+
+		memcpy(b, &p32, 4);
+		memcpy(b + 4, &nr, 4);
+		memcpy(b + 8, &timeout, 8);
+	}
+}
+
+/*
+ * The port's pending bit, then every pending bit and the selector cleared
+ * (2-level: a selector bit left set raises no further upcall).
+ */
+static int xt_take_pending(struct xg *x, uint32_t port, bool *was)
+{
+	uint8_t *vip = xg_buf(x, XT_VI);
+	int r;
+
+	if ((r = xg_bit(x, XG_SHINFO + 2048, port, was)))
+		return r;
+	if ((r = xg_store(x, XG_SHINFO + 2048, 0)))
+		return r;
+	memset(vip + (x->m64 ? 8 : 4), 0, x->m64 ? 8 : 4);
+	return PASS;
+}
+
+/* Shared_info, vcpu_info at XT_VI, the callback vector; VIRQ_TIMER bound. */
+static int xt_setup(struct xg *x, uint32_t *port)
+{
+	struct vcpu_register_vcpu_info *vri = xg_buf(x, XG_BUF);
+	struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
+	volatile uint64_t *mb = xg_mb(x);
+	uint8_t *vip = xg_buf(x, XT_VI);
+	uint64_t pv;
+	int r;
+
+	(void)pv;
+	if ((r = xg_install_page(x)))
+		return r;
+	PHYSMAP(0, DOMID_SELF, XENMAPSPACE_shared_info, 0, XG_SHINFO >> 12, "map shared_info");
+	memset(vri, 0, sizeof(*vri));
+	vri->mfn = XG_VINFO >> 12;
+	vri->offset = 64;
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, XG_BUF, "register_vcpu_info");
+	mb[0x88 / 8] = XT_VI;
+	PARAM(0, true, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, (2ULL << 56) | XG_VEC, "CALLBACK_IRQ");
+	/* The upcall registration raised is taken on this entry. */
+	HC(0x40011, __HYPERVISOR_xen_version, XENVER_version, 0, 0, "XENVER_version");
+	EXPECT(xg_mb32(x, 0x80) == 1, "%u upcalls after registration, want 1", xg_mb32(x, 0x80));
+	memset(vip + (x->m64 ? 8 : 4), 0, x->m64 ? 8 : 4);
+	EVOP(0, EVTCHNOP_bind_virq, bv, &bv, "bind_virq(TIMER)");
+	*port = bv.port;
+	return PASS;
+}
+
+static int timer_body(struct xg *x)
+{
+	uint32_t port, n;
+	uint64_t now;
+	int64_t ret;
+	double secs;
+	bool b;
+	int r;
+
+	if ((r = xt_setup(x, &port)))
+		return r;
+
+	/* set_timer_op: a deadline 30 ms ahead ends SCHEDOP_block, with the upcall. */
+	if ((r = xt_now(x, &now)))
+		return r;
+	n = xg_mb32(x, 0x80);
+	SET_TIMER(now + 30 * XT_MS, "set_timer_op(+30 ms)");
+	if ((r = xt_hc_timed(x, &ret, &secs, __HYPERVISOR_sched_op, SCHEDOP_block, 0, 0)))
+		return r;
+	EXPECT(ret == 0, "SCHEDOP_block: %lld", (long long)ret);
+	EXPECT(secs >= 0.015 && secs < 10, "SCHEDOP_block slept %.3f s for a 30 ms timer", secs);
+	EXPECT(xg_mb32(x, 0x80) == n + 1, "%u upcalls after the timer, want %u", xg_mb32(x, 0x80),
+	       n + 1);
+	if ((r = xt_take_pending(x, port, &b)))
+		return r;
+	EXPECT(b, "VIRQ_TIMER port not pending after the timer");
+
+	/* A deadline in the past fires at once. */
+	n = xg_mb32(x, 0x80);
+	SET_TIMER(1, "set_timer_op(past)");
+	HC(0x40011, __HYPERVISOR_xen_version, XENVER_version, 0, 0, "XENVER_version");
+	EXPECT(xg_mb32(x, 0x80) == n + 1, "no upcall for a past set_timer_op deadline");
+	if ((r = xt_take_pending(x, port, &b)))
+		return r;
+
+	/* 0 cancels: a poll on the port then times out (no event). */
+	if ((r = xt_now(x, &now)))
+		return r;
+	n = xg_mb32(x, 0x80);
+	SET_TIMER(now + 20 * XT_MS, "set_timer_op(+20 ms)");
+	SET_TIMER(0, "set_timer_op(0)");
+	*(uint32_t *)xg_buf(x, XG_BUF + 0x100) = port;
+	xt_poll_arg(x, XG_BUF + 0x100, 1, now + 80 * XT_MS);
+	if ((r = xt_hc_timed(x, &ret, &secs, __HYPERVISOR_sched_op, SCHEDOP_poll, XG_BUF, 0)))
+		return r;
+	EXPECT(ret == 0, "SCHEDOP_poll: %lld", (long long)ret);
+	EXPECT(secs >= 0.05, "poll with an 80 ms timeout returned after %.3f s", secs);
+	EXPECT(xg_mb32(x, 0x80) == n, "a cancelled timer fired");
+
+	/*
+	 * 2^32 ns ahead: the high half of a 32-bit guest's deadline counts
+	 * (dropped, the low half alone would lie in the past).
+	 */
+	if ((r = xt_now(x, &now)))
+		return r;
+	SET_TIMER(now + (1ULL << 32), "set_timer_op(+2^32 ns)");
+	xt_poll_arg(x, XG_BUF + 0x100, 1, now + 60 * XT_MS);
+	HC(0, __HYPERVISOR_sched_op, SCHEDOP_poll, XG_BUF, 0, "poll(60 ms)");
+	EXPECT(xg_mb32(x, 0x80) == n, "the +2^32 ns timer fired early");
+	if ((r = xt_take_pending(x, port, &b)))
+		return r;
+	EXPECT(!b, "VIRQ_TIMER pending for a timer 4 s away");
+
+	/* Wrapped (negative) deadlines fire in 100 ms, as on Xen. */
+	SET_TIMER(1ULL << 63, "set_timer_op(2^63)");
+	if ((r = xt_hc_timed(x, &ret, &secs, __HYPERVISOR_sched_op, SCHEDOP_block, 0, 0)))
+		return r;
+	EXPECT(secs >= 0.06 && secs < 10, "wrapped deadline: block slept %.3f s, want ~0.1", secs);
+	EXPECT(xg_mb32(x, 0x80) == n + 1, "no upcall for the wrapped deadline");
+	if ((r = xt_take_pending(x, port, &b)))
+		return r;
+
+	/* VCPUOP_set_singleshot_timer. */
+	HC(-XEN_ENOENT, __HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 1, XG_BUF,
+	   "singleshot on vCPU 1 (absent)");
+	HC(-XEN_ENOENT, __HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0xffffffff, XG_BUF,
+	   "singleshot on vCPU -1");
+	HC(-XEN_EFAULT, __HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, XG_BAD,
+	   "singleshot from a bad pointer");
+	xt_singleshot(x, 1, VCPU_SSHOTTMR_future);
+	HC(-XEN_ETIME, __HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, XG_BUF,
+	   "singleshot in the past with VCPU_SSHOTTMR_future");
+	if ((r = xt_take_pending(x, port, &b)))
+		return r;
+	EXPECT(!b, "-ETIME still raised the timer event");
+	n = xg_mb32(x, 0x80);
+	xt_singleshot(x, 1, 0);
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, XG_BUF, "singleshot in the past");
+	EXPECT(xg_mb32(x, 0x80) == n + 1, "no upcall for a past singleshot");
+	if ((r = xt_take_pending(x, port, &b)))
+		return r;
+	if ((r = xt_now(x, &now)))
+		return r;
+	xt_singleshot(x, now + 40 * XT_MS, VCPU_SSHOTTMR_future);
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, XG_BUF, "singleshot +40 ms");
+	if ((r = xt_hc_timed(x, &ret, &secs, __HYPERVISOR_sched_op, SCHEDOP_block, 0, 0)))
+		return r;
+	EXPECT(secs >= 0.02 && secs < 10, "block slept %.3f s for a 40 ms singleshot", secs);
+	EXPECT(xg_mb32(x, 0x80) == n + 2, "no upcall from the singleshot timer");
+	if ((r = xt_take_pending(x, port, &b)))
+		return r;
+	/* stop_singleshot_timer cancels. */
+	if ((r = xt_now(x, &now)))
+		return r;
+	xt_singleshot(x, now + 20 * XT_MS, 0);
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, XG_BUF, "singleshot +20 ms");
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_stop_singleshot_timer, 0, 0, "stop_singleshot_timer");
+	xt_poll_arg(x, XG_BUF + 0x100, 1, now + 70 * XT_MS);
+	HC(0, __HYPERVISOR_sched_op, SCHEDOP_poll, XG_BUF, 0, "poll(70 ms)");
+	EXPECT(xg_mb32(x, 0x80) == n + 2, "a stopped singleshot fired");
+	HC(-XEN_ENOENT, __HYPERVISOR_vcpu_op, VCPUOP_stop_singleshot_timer, 3, 0,
+	   "stop_singleshot on vCPU 3 (absent)");
+
+	/* Periodic: Xen's bounds, ticks end blocks, stop ends them. */
+	*(uint64_t *)xg_buf(x, XG_BUF) = 0;
+	HC(-XEN_EINVAL, __HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, XG_BUF, "period 0");
+	*(uint64_t *)xg_buf(x, XG_BUF) = XT_MS - 1;
+	HC(-XEN_EINVAL, __HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, XG_BUF,
+	   "period under 1 ms");
+	*(uint64_t *)xg_buf(x, XG_BUF) = 1ULL << 62;
+	HC(-XEN_EINVAL, __HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, XG_BUF, "period 2^62");
+	*(uint64_t *)xg_buf(x, XG_BUF) = ~0ULL;
+	HC(-XEN_EINVAL, __HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, XG_BUF, "period ~0");
+	HC(-XEN_EFAULT, __HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, XG_BAD,
+	   "period from a bad pointer");
+	HC(-XEN_ENOENT, __HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 7, XG_BUF,
+	   "period of vCPU 7 (absent)");
+	*(uint64_t *)xg_buf(x, XG_BUF) = (1ULL << 62) - 1;
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, XG_BUF, "period 2^62 - 1");
+	*(uint64_t *)xg_buf(x, XG_BUF) = 10 * XT_MS;
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, XG_BUF, "period 10 ms");
+	n = xg_mb32(x, 0x80);
+	for (int i = 0; i < 3; i++) {
+		if ((r = xt_take_pending(x, port, &b)))
+			return r;
+		if ((r = xt_hc_timed(x, &ret, &secs, __HYPERVISOR_sched_op, SCHEDOP_block, 0, 0)))
+			return r;
+		EXPECT(secs < 10, "periodic tick %d: block slept %.3f s", i, secs);
+	}
+	EXPECT(xg_mb32(x, 0x80) >= n + 3, "%u upcalls from 3 periodic ticks",
+	       xg_mb32(x, 0x80) - n);
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_stop_periodic_timer, 0, 0, "stop_periodic_timer");
+	HC(-XEN_ENOENT, __HYPERVISOR_vcpu_op, VCPUOP_stop_periodic_timer, 40, 0,
+	   "stop_periodic of vCPU 40 (absent)");
+	if ((r = xt_take_pending(x, port, &b)))
+		return r;
+	n = xg_mb32(x, 0x80);
+	if ((r = xt_now(x, &now)))
+		return r;
+	xt_poll_arg(x, XG_BUF + 0x100, 1, now + 60 * XT_MS);
+	HC(0, __HYPERVISOR_sched_op, SCHEDOP_poll, XG_BUF, 0, "poll after stop_periodic");
+	EXPECT(xg_mb32(x, 0x80) == n, "the stopped periodic timer still ticks");
+
+	/* Up/down/initialise are not offered to HVM guests (INIT/SIPI). */
+	HC(-XEN_ENOSYS, __HYPERVISOR_vcpu_op, VCPUOP_up, 0, 0, "VCPUOP_up");
+	HC(-XEN_ENOSYS, __HYPERVISOR_vcpu_op, VCPUOP_initialise, 0, XG_BUF, "VCPUOP_initialise");
+	/* Armed timers left behind: VM teardown cancels them. */
+	if ((r = xt_now(x, &now)))
+		return r;
+	SET_TIMER(now + 5 * XT_MS, "set_timer_op(+5 ms) left armed");
+	*(uint64_t *)xg_buf(x, XG_BUF) = XT_MS;
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, XG_BUF, "period 1 ms left on");
+	return PASS;
+}
+
+static int t_xen64_timers(void)
+{
+	WITH_XG(true, false, timer_body(x));
+}
+
+static int t_xen32_timers(void)
+{
+	WITH_XG(false, false, timer_body(x));
+}
+
+/* The runstate area in the guest's layout. */
+struct xt_rs {
+	uint32_t state;
+	uint64_t entry;
+	uint64_t time[4];
+};
+
+static void xt_rs_read(struct xg *x, uint64_t gpa, struct xt_rs *rs)
+{
+	uint8_t *b = xg_buf(x, gpa);
+
+	memcpy(&rs->state, b, 4);
+	memcpy(&rs->entry, b + (x->m64 ? 8 : 4), 8);
+	memcpy(rs->time, b + (x->m64 ? 16 : 12), 32);
+}
+
+static int runstate_body(struct xg *x)
+{
+	uint8_t *area = xg_buf(x, XT_RS);
+	size_t size = x->m64 ? 48 : 44;
+	struct xt_rs rs, rs2;
+	uint64_t now, sum;
+	uint32_t port;
+	int64_t ret;
+	double secs;
+	int r, i;
+
+	if ((r = xt_setup(x, &port)))
+		return r;
+	/* A second vCPU that never runs: offline. */
+	if ((r = vcpu_open(&x->vm, 1)))
+		return r;
+
+	/* vm_assist: only the runstate update flag for HVM guests. */
+	HC(-XEN_EINVAL, __HYPERVISOR_vm_assist, VMASST_CMD_enable, VMASST_TYPE_writable_pagetables,
+	   0, "vm_assist(writable_pagetables)");
+	HC(-XEN_EINVAL, __HYPERVISOR_vm_assist, VMASST_CMD_enable, 64, 0, "vm_assist(type 64)");
+	HC(-XEN_EINVAL, __HYPERVISOR_vm_assist, VMASST_CMD_enable, 0xffffffff, 0,
+	   "vm_assist(type -1)");
+	HC(-XEN_ENOSYS, __HYPERVISOR_vm_assist, 7, VMASST_TYPE_runstate_update_flag, 0,
+	   "vm_assist(cmd 7)");
+	HC(0, __HYPERVISOR_vm_assist, VMASST_CMD_disable, VMASST_TYPE_runstate_update_flag, 0,
+	   "vm_assist(disable update flag)");
+
+	/*
+	 * Registration writes our own area at once, the rest untouched. Seen
+	 * from here the vCPU is out in userspace: blocked.
+	 */
+	memset(area, 0xa5, 64);
+	*(uint64_t *)xg_buf(x, XG_BUF) = XT_RS;
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_register_runstate_memory_area, 0, XG_BUF,
+	   "register_runstate_memory_area");
+	xt_rs_read(x, XT_RS, &rs);
+	EXPECT(rs.state == RUNSTATE_blocked, "runstate %u seen from userspace, want blocked",
+	       rs.state);
+	EXPECT(!(rs.entry & XEN_RUNSTATE_UPDATE) && rs.entry > 0, "state_entry_time %#llx",
+	       (unsigned long long)rs.entry);
+	EXPECT(area[size] == 0xa5 && area[63] == 0xa5, "wrote past the %zu-byte layout", size);
+	HC(-XEN_EFAULT, __HYPERVISOR_vcpu_op, VCPUOP_register_runstate_memory_area, 0, XG_BAD,
+	   "register_runstate from a bad pointer");
+	HC(-XEN_ENOENT, __HYPERVISOR_vcpu_op, VCPUOP_register_runstate_memory_area, 9, XG_BUF,
+	   "register_runstate for vCPU 9 (absent)");
+
+	/* Time in userspace exits counts as blocked; a block adds to it. */
+	if ((r = xt_now(x, &now)))
+		return r;
+	SET_TIMER(now + 30 * XT_MS, "set_timer_op(+30 ms)");
+	if ((r = xt_hc_timed(x, &ret, &secs, __HYPERVISOR_sched_op, SCHEDOP_block, 0, 0)))
+		return r;
+	xt_rs_read(x, XT_RS, &rs);
+	EXPECT(rs.state == RUNSTATE_blocked, "runstate %u after a block, want blocked", rs.state);
+	EXPECT(rs.time[RUNSTATE_blocked] >= 20 * XT_MS,
+	       "blocked time %llu ns after a 30 ms block", (unsigned long long)rs.time[RUNSTATE_blocked]);
+	EXPECT(rs.time[RUNSTATE_running] > 0, "no running time");
+	sum = rs.time[0] + rs.time[1] + rs.time[2] + rs.time[3];
+	if ((r = xt_now(x, &now)))
+		return r;
+	EXPECT(sum <= now && rs.entry <= now, "runstate ahead of the clock: sum %llu entry %llu now %llu",
+	       (unsigned long long)sum, (unsigned long long)rs.entry, (unsigned long long)now);
+
+	/* get_runstate_info, ours and vCPU 1's. */
+	memset(xg_buf(x, XG_BUF), 0xa5, 64);
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 0, XG_BUF, "get_runstate_info(0)");
+	xt_rs_read(x, XG_BUF, &rs2);
+	EXPECT(rs2.state == RUNSTATE_running, "get_runstate_info state %u", rs2.state);
+	EXPECT(rs2.time[RUNSTATE_blocked] >= rs.time[RUNSTATE_blocked] &&
+	       rs2.time[RUNSTATE_running] >= rs.time[RUNSTATE_running],
+	       "get_runstate_info went backwards");
+	EXPECT(((uint8_t *)xg_buf(x, XG_BUF))[size] == 0xa5, "get_runstate_info wrote past %zu bytes",
+	       size);
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 1, XG_BUF, "get_runstate_info(1)");
+	xt_rs_read(x, XG_BUF, &rs2);
+	EXPECT(rs2.state == RUNSTATE_offline && rs2.time[RUNSTATE_running] == 0,
+	       "vCPU 1 never ran: state %u running %llu", rs2.state,
+	       (unsigned long long)rs2.time[RUNSTATE_running]);
+	HC(-XEN_EFAULT, __HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 0, XG_BAD,
+	   "get_runstate_info to a bad pointer");
+	HC(-XEN_ENOENT, __HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 2, XG_BUF,
+	   "get_runstate_info of vCPU 2 (absent)");
+	/* Registering for vCPU 1 (it writes when it runs) is allowed. */
+	*(uint64_t *)xg_buf(x, XG_BUF) = XT_RS + 0x100;
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_register_runstate_memory_area, 1, XG_BUF,
+	   "register_runstate for vCPU 1");
+
+	/* With the update flag on, the area still ends with the flag down. */
+	HC(0, __HYPERVISOR_vm_assist, VMASST_CMD_enable, VMASST_TYPE_runstate_update_flag, 0,
+	   "vm_assist(enable update flag)");
+	for (i = 0; i < 3; i++) {
+		HC(0x40011, __HYPERVISOR_xen_version, XENVER_version, 0, 0, "XENVER_version");
+		xt_rs_read(x, XT_RS, &rs2);
+		EXPECT(!(rs2.entry & XEN_RUNSTATE_UPDATE), "XEN_RUNSTATE_UPDATE left set");
+		EXPECT(rs2.entry >= rs.entry && rs2.state == RUNSTATE_blocked,
+		       "entry time went back or state %u", rs2.state);
+	}
+	/* 0 turns the copy off. */
+	*(uint64_t *)xg_buf(x, XG_BUF) = 0;
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_register_runstate_memory_area, 0, XG_BUF,
+	   "register_runstate(0)");
+	xt_rs_read(x, XT_RS, &rs);
+	HC(0x40011, __HYPERVISOR_xen_version, XENVER_version, 0, 0, "XENVER_version");
+	xt_rs_read(x, XT_RS, &rs2);
+	EXPECT(rs2.entry == rs.entry, "the area is still written after registering 0");
+	return PASS;
+}
+
+static int t_xen64_runstate(void)
+{
+	WITH_XG(true, false, runstate_body(x));
+}
+
+static int t_xen32_runstate(void)
+{
+	WITH_XG(false, false, runstate_body(x));
+}
+
+static int poll_body(struct xg *x)
+{
+	struct evtchn_bind_ipi bi = { .vcpu = 0 };
+	uint32_t *ports = xg_buf(x, XG_BUF + 0x100);
+	uint32_t port, n;
+	uint64_t now;
+	int64_t ret;
+	double secs;
+	bool b;
+	int r, i;
+
+	if ((r = xt_setup(x, &port)))
+		return r;
+	EVOP(0, EVTCHNOP_bind_ipi, bi, &bi, "bind_ipi");
+
+	/* Xen's errors. */
+	if ((r = xt_now(x, &now)))
+		return r;
+	xt_poll_arg(x, XG_BUF + 0x100, 129, now + 1000 * XT_MS);
+	HC(-XEN_EINVAL, __HYPERVISOR_sched_op, SCHEDOP_poll, XG_BUF, 0, "poll of 129 ports");
+	HC(-XEN_EFAULT, __HYPERVISOR_sched_op, SCHEDOP_poll, XG_BAD, 0, "poll from a bad pointer");
+	xt_poll_arg(x, XG_BAD, 1, now + 1000 * XT_MS);
+	HC(-XEN_EFAULT, __HYPERVISOR_sched_op, SCHEDOP_poll, XG_BUF, 0, "poll of a bad port array");
+	xt_poll_arg(x, XG_GPA2 + XG_SIZE2 - 8, 4, now + 1000 * XT_MS);
+	HC(-XEN_EFAULT, __HYPERVISOR_sched_op, SCHEDOP_poll, XG_BUF, 0,
+	   "poll of a port array running off RAM");
+	ports[0] = port;
+	ports[1] = x->m64 ? 4096 : 1024;
+	xt_poll_arg(x, XG_BUF + 0x100, 2, now + 1000 * XT_MS);
+	HC(-XEN_EINVAL, __HYPERVISOR_sched_op, SCHEDOP_poll, XG_BUF, 0, "poll of a port past the last");
+
+	/* A pending port (masked, as PV spinlocks have it) ends the poll at once. */
+	if ((r = xg_store(x, XG_SHINFO + (x->m64 ? 2048 + 512 : 2048 + 128), 1ULL << bi.port)))
+		return r;
+	{
+		struct evtchn_send sd = { .port = bi.port };
+
+		EVOP(0, EVTCHNOP_send, sd, NULL, "send(masked IPI)");
+	}
+	ports[0] = port;
+	ports[1] = bi.port;
+	if ((r = xt_now(x, &now)))
+		return r;
+	xt_poll_arg(x, XG_BUF + 0x100, 2, now + 5000 * XT_MS);
+	if ((r = xt_hc_timed(x, &ret, &secs, __HYPERVISOR_sched_op, SCHEDOP_poll, XG_BUF, 0)))
+		return r;
+	EXPECT(ret == 0 && secs < 2, "poll of a pending port: %lld after %.3f s", (long long)ret,
+	       secs);
+	if ((r = xt_take_pending(x, port, &b)))
+		return r;
+	/* Zero ports and a past timeout: at once; zero ports, 50 ms: the timeout. */
+	xt_poll_arg(x, XG_BUF + 0x100, 0, 1);
+	HC(0, __HYPERVISOR_sched_op, SCHEDOP_poll, XG_BUF, 0, "poll with a past timeout");
+	if ((r = xt_now(x, &now)))
+		return r;
+	xt_poll_arg(x, XG_BUF + 0x100, 0, now + 50 * XT_MS);
+	if ((r = xt_hc_timed(x, &ret, &secs, __HYPERVISOR_sched_op, SCHEDOP_poll, XG_BUF, 0)))
+		return r;
+	EXPECT(ret == 0 && secs >= 0.035 && secs < 10, "poll(50 ms): %lld after %.3f s",
+	       (long long)ret, secs);
+
+	/*
+	 * The masked VIRQ_TIMER port: a timer 30 ms ahead ends a poll with a
+	 * 5 s timeout by setting the port pending, with no upcall.
+	 */
+	if ((r = xg_store(x, XG_SHINFO + (x->m64 ? 2048 + 512 : 2048 + 128), 1ULL << port)))
+		return r;
+	n = xg_mb32(x, 0x80);
+	if ((r = xt_now(x, &now)))
+		return r;
+	SET_TIMER(now + 30 * XT_MS, "set_timer_op(+30 ms)");
+	ports[0] = port;
+	xt_poll_arg(x, XG_BUF + 0x100, 1, now + 5000 * XT_MS);
+	if ((r = xt_hc_timed(x, &ret, &secs, __HYPERVISOR_sched_op, SCHEDOP_poll, XG_BUF, 0)))
+		return r;
+	EXPECT(ret == 0 && secs >= 0.015 && secs < 4, "poll woken by a masked port: %lld after %.3f s",
+	       (long long)ret, secs);
+	if ((r = xt_take_pending(x, port, &b)))
+		return r;
+	EXPECT(b, "masked VIRQ_TIMER port not pending");
+	EXPECT(xg_mb32(x, 0x80) == n, "upcall for a masked port");
+
+	/* SCHEDOP_block wakes on an event with VIRQ_TIMER unbound too (timer). */
+	{
+		struct evtchn_close cl = { .port = port };
+
+		EVOP(0, EVTCHNOP_close, cl, NULL, "close(VIRQ_TIMER)");
+	}
+	for (i = 0; i < 2; i++) {
+		if ((r = xt_now(x, &now)))
+			return r;
+		SET_TIMER(now + 20 * XT_MS, "set_timer_op(+20 ms), unbound");
+		if ((r = xt_hc_timed(x, &ret, &secs, __HYPERVISOR_sched_op, SCHEDOP_block, 0, 0)))
+			return r;
+		EXPECT(ret == 0 && secs >= 0.01 && secs < 10,
+		       "block with VIRQ_TIMER unbound: %lld after %.3f s", (long long)ret, secs);
+	}
+	/* Block re-enables delivery: evtchn_upcall_mask is cleared. */
+	((uint8_t *)xg_buf(x, XT_VI))[1] = 1;
+	if ((r = xt_now(x, &now)))
+		return r;
+	SET_TIMER(now + 20 * XT_MS, "set_timer_op(+20 ms)");
+	HC(0, __HYPERVISOR_sched_op, SCHEDOP_block, 0, 0, "block");
+	EXPECT(((uint8_t *)xg_buf(x, XT_VI))[1] == 0, "SCHEDOP_block left upcall_mask set");
+	return PASS;
+}
+
+static int t_xen64_poll_block(void)
+{
+	WITH_XG(true, false, poll_body(x));
+}
+
+static int t_xen32_poll_block(void)
+{
+	WITH_XG(false, false, poll_body(x));
+}
+
 #define XEN_TESTS                                                              \
 	{ "xen_enable_rules", t_xen_enable_rules },                            \
 	{ "xen_disabled_vm_unchanged", t_xen_disabled_vm_unchanged },          \
@@ -1177,4 +1740,10 @@ static int t_xen_fuzz_hypercalls(void)
 	{ "xen32_upcall_vector_lapic", t_xen32_upcall_vector_lapic },          \
 	{ "xen64_console_and_shutdown", t_xen64_console_shutdown },            \
 	{ "xen32_console_and_shutdown", t_xen32_console_shutdown },            \
+	{ "xen64_timers", t_xen64_timers },                                    \
+	{ "xen32_timers", t_xen32_timers },                                    \
+	{ "xen64_runstate_vm_assist", t_xen64_runstate },                      \
+	{ "xen32_runstate_vm_assist", t_xen32_runstate },                      \
+	{ "xen64_poll_block", t_xen64_poll_block },                            \
+	{ "xen32_poll_block", t_xen32_poll_block },                            \
 	{ "xen_fuzz_hypercalls_no_leak", t_xen_fuzz_hypercalls },
