@@ -95,7 +95,15 @@ static void xen_raise_upcall(void *opaque, u32 id)
 			.assert = true,
 		};
 
-		hxen_lapic_deliver(xen->vm, &irq);
+		/*
+		 * Xen's vLAPIC takes it even software-disabled; hxen's drops
+		 * fixed interrupts then, and upcall_pending stays set, which
+		 * would stop every later upcall (raised on 0 -> 1 only).
+		 */
+		if (!hxen_lapic_deliver(xen->vm, &irq)) {
+			WRITE_ONCE(xen->vcpus[id].upcall_retry, true);
+			hxen_vcpu_wake(vcpu);
+		}
 		return;
 	}
 	/* Callback vector: hxen_xen_inject() sees the pending upcall. */
@@ -251,6 +259,17 @@ void hxen_xen_vm_free(struct hxen_vm *vm)
 }
 
 /* ---- CPUID and the hypercall page ---- */
+
+/*
+ * A Xen VM's leaves 0x40000000-0x400000ff are answered here, whatever the
+ * VMM put in its CPUID table: KVM's paravirtual leaves (kvm-clock), which
+ * a VMM copies from KVM_GET_SUPPORTED_CPUID to 0x40000000, are hidden.
+ * They are not moved to 0x40000100 (Xen-on-KVM style) because Linux picks
+ * the hypervisor whose detect() returns the highest value, and KVM's is
+ * its base leaf: at 0x40000100 it would win over Xen at 0x40000000 and
+ * the guest would boot as a KVM guest. The kvm-clock MSRs keep working
+ * for a guest that writes them anyway.
+ */
 
 bool hxen_xen_cpuid(struct hxen_vcpu *vcpu, u32 leaf, u32 subleaf, u32 *eax, u32 *ebx,
 		    u32 *ecx, u32 *edx)
@@ -493,10 +512,39 @@ static u8 xen_callback_due(struct hxen_vcpu *vcpu)
 	return vi && READ_ONCE(*vi) ? vec : 0;
 }
 
+/* The vCPU's thread, interrupts off: offer a refused upcall vector again. */
+static void xen_upcall_retry(struct hxen_vcpu *vcpu)
+{
+	struct hxen_xen *xen = vcpu->vm->xen;
+	unsigned long flags;
+	u8 *vi;
+
+	raw_spin_lock_irqsave(&xen->evtchn_lock, flags);
+	vi = hxen_xen_vcpu_info(xen, vcpu->id);
+	if (!vi || !READ_ONCE(*vi)) {
+		vcpu->xen->upcall_retry = false;
+	} else {
+		struct hxen_apic_irq irq = {
+			.shorthand = 1,
+			.src = vcpu,
+			.delivery_mode = 0,
+			.vector = READ_ONCE(vcpu->xen->upcall_vector),
+			.assert = true,
+		};
+
+		if (irq.vector && hxen_lapic_deliver(xen->vm, &irq))
+			vcpu->xen->upcall_retry = false;
+	}
+	raw_spin_unlock_irqrestore(&xen->evtchn_lock, flags);
+}
+
 bool hxen_xen_inject(struct hxen_vcpu *vcpu)
 {
 	struct hxen_xen_vcpu *xv = vcpu->xen;
 	u8 vec;
+
+	if (unlikely(READ_ONCE(xv->upcall_retry)))
+		xen_upcall_retry(vcpu);
 
 	/*
 	 * Also on a new host CPU, as Xen does on every reschedule: the record

@@ -45,6 +45,13 @@ struct hxen_xen_vcpu {
 	u8 *vi;
 	/* HVMOP_set_evtchn_upcall_vector: through the LAPIC; 0: none. */
 	u8 upcall_vector;
+	/*
+	 * The LAPIC refused the upcall vector (software-disabled, as when
+	 * Linux sets the vector up early in boot): offered again before
+	 * each entry while evtchn_upcall_pending stays set. Set under
+	 * evtchn_lock, cleared by the vCPU's thread under it.
+	 */
+	bool upcall_retry;
 	/* PV time (vcpu_info.time) must be rewritten before the next entry. */
 	bool time_dirty;
 	unsigned long time_next;	/* jiffies of the next periodic refresh */

@@ -947,6 +947,53 @@ static int t_xen32_upcall_vector_lapic(void)
 	WITH_XG(false, true, upcall_lapic_body(x));
 }
 
+/*
+ * An upcall raised while the LAPIC is still software-disabled (Linux sets
+ * its upcall vector up before the LAPIC) is delivered once the LAPIC is
+ * enabled, not lost with evtchn_upcall_pending left set.
+ */
+static int upcall_lapic_late_body(struct xg *x)
+{
+	struct xen_hvm_evtchn_upcall_vector *u = xg_buf(x, XG_BUF);
+	struct evtchn_bind_ipi bi = { .vcpu = 0 };
+	struct evtchn_send sd;
+	volatile uint64_t *mb = xg_mb(x);
+	uint64_t v;
+	int r;
+
+	if ((r = xg_install_page(x)))
+		return r;
+	mb[0x90 / 8] = 1;
+	mb[0x88 / 8] = XG_SHINFO;
+	PHYSMAP(0, DOMID_SELF, XENMAPSPACE_shared_info, 0, XG_SHINFO >> 12, "map shared_info");
+	u->vcpu = 0;
+	u->vector = XG_VEC;
+	HC(0, __HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, XG_BUF, 0, "upcall vector");
+	EVOP(0, EVTCHNOP_bind_ipi, bi, &bi, "bind_ipi");
+	sd.port = bi.port;
+	EVOP(0, EVTCHNOP_send, sd, NULL, "send(IPI), LAPIC disabled");
+	EXPECT(xg_mb32(x, 0x80) == 0, "upcall through a software-disabled LAPIC");
+	if ((r = xg_load(x, XG_SHINFO, &v)))
+		return r;
+	EXPECT(v & 1, "evtchn_upcall_pending not set");
+	if ((r = xg_store(x, 0xfee000f0, 0x1ff)))
+		return r;
+	HC(0x40011, __HYPERVISOR_xen_version, XENVER_version, 0, 0, "XENVER_version");
+	EXPECT(xg_mb32(x, 0x80) == 1, "%u upcalls once the LAPIC is enabled, want 1",
+	       xg_mb32(x, 0x80));
+	/* And later ones still come. */
+	if ((r = xg_store(x, XG_SHINFO + 2048, 0)) || (r = xg_store(x, XG_SHINFO, 0)))
+		return r;
+	EVOP(0, EVTCHNOP_send, sd, NULL, "send(IPI) again");
+	EXPECT(xg_mb32(x, 0x80) == 2, "%u upcalls, want 2", xg_mb32(x, 0x80));
+	return PASS;
+}
+
+static int t_xen32_upcall_vector_lapic_late(void)
+{
+	WITH_XG(false, true, upcall_lapic_late_body(x));
+}
+
 /* ---- console_io, sched_op ---- */
 
 static int xg_expect_console(struct xg *x, const char *text, uint32_t n)
@@ -1728,6 +1775,73 @@ static int t_xen32_poll_block(void)
 	WITH_XG(false, false, poll_body(x));
 }
 
+
+/*
+ * VMs torn down with their Xen timers armed (periodic at Xen's 1 ms
+ * minimum, a singleshot far ahead, one just due) and a runstate area: no
+ * leak, no late callback into a freed vCPU (the host kernel log is
+ * checked for oopses by the test host).
+ */
+static int xt_teardown_one(struct xg *x)
+{
+	uint32_t port;
+	uint64_t now;
+	int r;
+
+	if ((r = xt_setup(x, &port)))
+		return r;
+	if ((r = xt_now(x, &now)))
+		return r;
+	*(uint64_t *)xg_buf(x, XG_BUF) = XT_MS;
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, XG_BUF, "period 1 ms");
+	SET_TIMER(now + 1000 * XT_MS, "set_timer_op(+1 s)");
+	*(uint64_t *)xg_buf(x, XG_BUF) = XT_RS;
+	HC(0, __HYPERVISOR_vcpu_op, VCPUOP_register_runstate_memory_area, 0, XG_BUF,
+	   "register_runstate_memory_area");
+	SET_TIMER(now + 2 * XT_MS, "set_timer_op(+2 ms)");
+	return PASS;
+}
+
+static int t_xen_timer_teardown_no_leak(void)
+{
+	struct hxen_info before, after;
+	int sys, r = PASS, i, n = 1000;
+
+	if (is_kvm())
+		return skip("no Xen ABI on this device (KVM 6.1 has none)");
+	sys = open(device, O_RDWR | O_CLOEXEC);
+	EXPECT(sys >= 0, "open: %s", strerror(errno));
+	if ((r = xg_info(&before, sys))) {
+		close(sys);
+		return r;
+	}
+	for (i = 0; i < n && r == PASS; i++) {
+		struct xg xg_, *x = &xg_;
+
+		r = xg_open(x, i & 1, i % 3 == 0);
+		if (r == PASS)
+			r = xt_teardown_one(x);
+		xg_close(x);
+	}
+	for (i = 0; r == PASS && i < 50; i++) {
+		if ((r = xg_info(&after, sys)))
+			break;
+		if (after.live_vms == before.live_vms && after.live_vcpus == before.live_vcpus &&
+		    after.live_pages == before.live_pages)
+			break;
+		usleep(20000);
+	}
+	close(sys);
+	if (r)
+		return r;
+	EXPECT(after.live_vms == before.live_vms && after.live_vcpus == before.live_vcpus &&
+	       after.live_pages == before.live_pages,
+	       "leak after %d VMs: vms %u->%u vcpus %u->%u pages %llu->%llu", n,
+	       before.live_vms, after.live_vms, before.live_vcpus, after.live_vcpus,
+	       (unsigned long long)before.live_pages, (unsigned long long)after.live_pages);
+	return PASS;
+}
+
 #define XEN_TESTS                                                              \
 	{ "xen_enable_rules", t_xen_enable_rules },                            \
 	{ "xen_disabled_vm_unchanged", t_xen_disabled_vm_unchanged },          \
@@ -1738,6 +1852,7 @@ static int t_xen32_poll_block(void)
 	{ "xen64_event_channels", t_xen64_event_channels },                    \
 	{ "xen32_event_channels", t_xen32_event_channels },                    \
 	{ "xen32_upcall_vector_lapic", t_xen32_upcall_vector_lapic },          \
+	{ "xen32_upcall_vector_lapic_late", t_xen32_upcall_vector_lapic_late }, \
 	{ "xen64_console_and_shutdown", t_xen64_console_shutdown },            \
 	{ "xen32_console_and_shutdown", t_xen32_console_shutdown },            \
 	{ "xen64_timers", t_xen64_timers },                                    \
@@ -1746,4 +1861,5 @@ static int t_xen32_poll_block(void)
 	{ "xen32_runstate_vm_assist", t_xen32_runstate },                      \
 	{ "xen64_poll_block", t_xen64_poll_block },                            \
 	{ "xen32_poll_block", t_xen32_poll_block },                            \
+	{ "xen_timer_teardown_no_leak", t_xen_timer_teardown_no_leak },        \
 	{ "xen_fuzz_hypercalls_no_leak", t_xen_fuzz_hypercalls },
