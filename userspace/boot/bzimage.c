@@ -248,7 +248,8 @@ static uint64_t read_header(int fd, const char *path, uint64_t file_size,
 	return setup_size;
 
 not_bzimage:
-	fprintf(stderr, "hxen: %s: not a bzImage (no Linux boot header)\n", path);
+	fprintf(stderr, "hxen: %s: neither a bzImage (no Linux boot header) nor an ELF kernel\n",
+		path);
 	return 0;
 }
 
