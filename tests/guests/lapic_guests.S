@@ -95,7 +95,8 @@ GUEST(lapic_deadline)
 	rdmsr
 	out	%eax, $0x60			/* 0: not armed */
 	rdtsc
-	add	$2000000, %eax
+	/* Far enough that a descheduled emulator thread does not see it fire. */
+	add	$100000000, %eax
 	adc	$0, %edx
 	mov	$0x6e0, %ecx
 	wrmsr
