@@ -344,7 +344,14 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 			r = -EINTR;
 			break;
 		}
-		cond_resched();
+		if (need_resched()) {
+			/* Xen runstate: waiting for a host CPU is "runnable" (steal time). */
+			if (vcpu->xen)
+				hxen_xen_runstate(vcpu, RUNSTATE_runnable);
+			cond_resched();
+			if (vcpu->xen)
+				hxen_xen_runstate(vcpu, RUNSTATE_running);
+		}
 		if (vcpu->kvmclock.msr)
 			hxen_kvmclock_refresh(vcpu);
 

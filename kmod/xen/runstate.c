@@ -5,12 +5,14 @@
  * copy (VCPUOP_register_runstate_memory_area) and VCPUOP_get_runstate_info;
  * vm_assist (VMASST_TYPE_runstate_update_flag).
  *
- * What hxen counts: running while KVM_RUN executes the guest, blocked
- * while it sleeps halted or in SCHEDOP_block/poll and while the vCPU is
- * out in userspace (Xen counts a vCPU waiting for its device model as
- * blocked), offline while it waits for INIT/SIPI and before its first
- * KVM_RUN. Host preemption of a running vCPU is not seen (no preempt
- * notifier), so runnable stays 0 and Linux sees no steal time.
+ * What hxen counts: running while KVM_RUN executes the guest, runnable
+ * while the run loop yields its host CPU to another task (cond_resched
+ * with a reschedule due: Linux's steal time), blocked while it sleeps
+ * halted or in SCHEDOP_block/poll and while the vCPU is out in userspace
+ * (Xen counts a vCPU waiting for its device model as blocked), offline
+ * while it waits for INIT/SIPI and before its first KVM_RUN. Preemption
+ * elsewhere in KVM_RUN (a preemptible kernel preempting the thread) is
+ * not seen: there is no preempt notifier.
  *
  * The guest's copy is written by the vCPU's own thread at every state
  * change, through the vCPU's page tables at that moment (the area is a
