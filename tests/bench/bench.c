@@ -112,7 +112,12 @@ static void run_once(struct vm *v, uint32_t want)
 	if (ioctl(v->vcpu, KVM_RUN, 0))
 		die("KVM_RUN");
 	if (v->run->exit_reason != want) {
-		fprintf(stderr, "hxen-bench: exit %u, want %u\n", v->run->exit_reason, want);
+		fprintf(stderr, "hxen-bench: exit %u, want %u", v->run->exit_reason, want);
+		if (v->run->exit_reason == KVM_EXIT_INTERNAL_ERROR)
+			fprintf(stderr, " (suberror %u, data %#llx %#llx)", v->run->internal.suberror,
+				(unsigned long long)v->run->internal.data[0],
+				(unsigned long long)v->run->internal.data[1]);
+		fputc('\n', stderr);
 		exit(1);
 	}
 }

@@ -59,6 +59,7 @@ END(xenver)
  * pending bits as Linux does and counts.
  */
 GUEST(xenevt)
+	mov	$0x7000, %esp		/* the upcall's frame stays in RAM */
 	/* IVT entry of the callback vector: the handler below, segment 0. */
 	movw	$(0x1000 + 9f - bench_xenevt), (XB_VECTOR * 4)
 	movw	$0, (XB_VECTOR * 4 + 2)
