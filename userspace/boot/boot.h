@@ -58,6 +58,8 @@ int bzimage_load(struct vm *vm);
 /* Helpers shared with pvh.c; both print a one-line error. */
 int boot_open_file(const char *path, const char *what, uint64_t *size);
 int boot_read_at(int fd, const char *path, void *buf, size_t len, uint64_t off);
+/* A flat 4 GiB ring-0 segment: 64-bit code if @code64, else 32-bit. */
+struct kvm_segment boot_flat_segment(uint16_t sel, uint8_t type, bool code64);
 int boot_e820(struct vm *vm, struct boot_e820_entry *e);
 int boot_load_initrd(struct vm *vm, uint64_t limit, uint64_t kernel_end, uint64_t *addr,
 		     uint64_t *size);

@@ -117,7 +117,7 @@ static void build_page_tables(struct vm *vm)
 		pd[i] = ((uint64_t)i << 21) | PTE_P | PTE_W | PTE_PS;
 }
 
-static struct kvm_segment seg(uint16_t sel, uint8_t type, bool code64)
+struct kvm_segment boot_flat_segment(uint16_t sel, uint8_t type, bool code64)
 {
 	return (struct kvm_segment){
 		.base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
@@ -142,8 +142,8 @@ static int setup_bsp(struct vm *vm, uint64_t entry)
 		die_errno("KVM_GET_SREGS");
 		return -1;
 	}
-	sregs.cs = seg(BOOT_CS, 0xb, true);
-	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = seg(BOOT_DS, 0x3, false);
+	sregs.cs = boot_flat_segment(BOOT_CS, 0xb, true);
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = boot_flat_segment(BOOT_DS, 0x3, false);
 	/* VM entry wants a usable busy TSS; the kernel loads its own later. */
 	sregs.tr = (struct kvm_segment){ .limit = 0x67, .type = 0xb, .present = 1 };
 	sregs.ldt = (struct kvm_segment){ .type = 0x2, .present = 1, .limit = 0xffff,

@@ -162,14 +162,6 @@ int pvh_check(const char *kernel, const char *initrd, uint64_t mem)
 	return 0;
 }
 
-static struct kvm_segment flat32(uint16_t sel, uint8_t type)
-{
-	return (struct kvm_segment){
-		.base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
-		.present = 1, .dpl = 0, .db = 1, .s = 1, .l = 0, .g = 1,
-	};
-}
-
 static int setup_bsp(struct vm *vm, uint32_t entry)
 {
 	struct vcpu *bsp = &vm->vcpus[0];
@@ -190,8 +182,8 @@ static int setup_bsp(struct vm *vm, uint32_t entry)
 		die_errno("KVM_GET_SREGS");
 		return -1;
 	}
-	sregs.cs = flat32(PVH_CS, 0xb);
-	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = flat32(PVH_DS, 0x3);
+	sregs.cs = boot_flat_segment(PVH_CS, 0xb, false);
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = boot_flat_segment(PVH_DS, 0x3, false);
 	sregs.tr = (struct kvm_segment){ .limit = 0x67, .type = 0xb, .present = 1 };
 	sregs.ldt = (struct kvm_segment){ .type = 0x2, .present = 1, .limit = 0xffff,
 					  .unusable = 1 };
