@@ -461,7 +461,12 @@ bool hxen_xen_upcall_ready(struct hxen_vcpu *vcpu);
  * (RUNSTATE_running in KVM_RUN, _blocked when halted or out to userspace,
  * _offline while waiting for INIT/SIPI).
  */
-void hxen_xen_runstate(struct hxen_vcpu *vcpu, int state);
+void __hxen_xen_runstate(struct hxen_vcpu *vcpu, int state);
+static inline void hxen_xen_runstate(struct hxen_vcpu *vcpu, int state)
+{
+	if (vcpu->xen)
+		__hxen_xen_runstate(vcpu, state);
+}
 /* Under vm->mmu_lock: the module page backing @gfn (referenced), or NULL. */
 struct page *hxen_xen_gfn_page(struct hxen_vm *vm, u64 gfn);
 

@@ -147,15 +147,13 @@ static int vcpu_block(struct hxen_vcpu *vcpu)
 			vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
 		if (vcpu->mp_state == KVM_MP_STATE_RUNNABLE)
 			return 0;
-		if (vcpu->xen)
-			hxen_xen_runstate(vcpu, vcpu->mp_state == KVM_MP_STATE_HALTED ?
-					  RUNSTATE_blocked : RUNSTATE_offline);
+		hxen_xen_runstate(vcpu, vcpu->mp_state == KVM_MP_STATE_HALTED ?
+				  RUNSTATE_blocked : RUNSTATE_offline);
 		r = rcuwait_wait_event(&vcpu->wait, hxen_lapic_has_wake_event(vcpu) ||
 				       (vcpu->mp_state == KVM_MP_STATE_HALTED &&
 					hxen_xen_upcall_ready(vcpu)),
 				       TASK_INTERRUPTIBLE);
-		if (vcpu->xen)
-			hxen_xen_runstate(vcpu, RUNSTATE_running);
+		hxen_xen_runstate(vcpu, RUNSTATE_running);
 		if (r)
 			return -EINTR;
 	}
@@ -330,8 +328,7 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &vcpu->sigset, &current->real_blocked);
 	/* Xen runstate: out in userspace counts as blocked (Xen: waiting on a device model). */
-	if (vcpu->xen)
-		hxen_xen_runstate(vcpu, RUNSTATE_running);
+	hxen_xen_runstate(vcpu, RUNSTATE_running);
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	for (;;) {
 		if (signal_pending(current)) {
@@ -346,11 +343,9 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 		}
 		if (need_resched()) {
 			/* Xen runstate: waiting for a host CPU is "runnable" (steal time). */
-			if (vcpu->xen)
-				hxen_xen_runstate(vcpu, RUNSTATE_runnable);
+			hxen_xen_runstate(vcpu, RUNSTATE_runnable);
 			cond_resched();
-			if (vcpu->xen)
-				hxen_xen_runstate(vcpu, RUNSTATE_running);
+			hxen_xen_runstate(vcpu, RUNSTATE_running);
 		}
 		if (vcpu->kvmclock.msr)
 			hxen_kvmclock_refresh(vcpu);
@@ -398,8 +393,7 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 		}
 	}
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
-	if (vcpu->xen)
-		hxen_xen_runstate(vcpu, RUNSTATE_blocked);
+	hxen_xen_runstate(vcpu, RUNSTATE_blocked);
 	if (vcpu->sigset_active) {
 		sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);
 		sigemptyset(&current->real_blocked);

@@ -97,7 +97,7 @@ static void xen_runstate_publish(struct hxen_vcpu *vcpu, const struct vcpu_runst
 	hxen_xen_write_guest(vcpu, entry_la, &entry, sizeof(entry));
 }
 
-void hxen_xen_runstate(struct hxen_vcpu *vcpu, int state)
+void __hxen_xen_runstate(struct hxen_vcpu *vcpu, int state)
 {
 	struct hxen_xen_vcpu *xv = vcpu->xen;
 	struct vcpu_runstate_info rs;
