@@ -84,7 +84,14 @@ static int vm_open(struct vm *v)
 	v->vcpu[0] = v->vcpu[1] = -1;
 	v->sys = open(device, O_RDWR | O_CLOEXEC);
 	EXPECT(v->sys >= 0, "open %s: %s", device, strerror(errno));
-	v->fd = ioctl(v->sys, KVM_CREATE_VM, 0);
+	/*
+	 * KVM_CREATE_VM registers an MMU notifier, which fails with EINTR
+	 * when a signal is pending (mm_take_all_locks), on KVM as on hxen;
+	 * QEMU retries it too. Tests with timer signals hit that.
+	 */
+	do
+		v->fd = ioctl(v->sys, KVM_CREATE_VM, 0);
+	while (v->fd < 0 && errno == EINTR);
 	EXPECT(v->fd >= 0, "KVM_CREATE_VM: %s", strerror(errno));
 	v->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1410,7 +1417,13 @@ static int responsive_body(struct vm *v)
 	}
 	printf("# host timer lateness with %d spinning vCPUs: worst %.1f ms\n", n, worst);
 	EXPECT(*(uint32_t *)(v->mem + DATA) > 1000, "the guests barely ran");
-	EXPECT(worst < 250, "a host task woke %.1f ms late while guests spun", worst);
+	/*
+	 * A run loop that never yields keeps the task off both CPUs for the
+	 * whole second of spinning (and trips the soft-lockup detector); a
+	 * yielding one measured 6-28 ms, and up to 360 ms when the machine
+	 * running the emulated host was itself overloaded.
+	 */
+	EXPECT(worst < 1000, "a host task woke %.1f ms late while guests spun", worst);
 	return PASS;
 }
 

@@ -159,9 +159,14 @@ int main(int argc, char **argv)
 	}
 	end = time(NULL) + seconds;
 	for (iter = 0; time(NULL) < end; iter++) {
-		int vm = ioctl(sys, KVM_CREATE_VM, 0), vcpu[MAX_VCPUS];
+		int vm, vcpu[MAX_VCPUS];
 		struct kvm_run *run[MAX_VCPUS];
 		int size = ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0), n;
+
+		/* EINTR: a timer signal during the MMU notifier's registration. */
+		do
+			vm = ioctl(sys, KVM_CREATE_VM, 0);
+		while (vm < 0 && errno == EINTR);
 
 		if (trace)
 			fprintf(stderr, "vm %d at %ld\n", iter, (long)time(NULL));
