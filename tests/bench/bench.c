@@ -8,7 +8,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,7 +28,11 @@
 
 #define GUEST_SYM(name) extern const uint8_t bench_##name[], bench_##name##_end[]
 GUEST_SYM(cpuid); GUEST_SYM(pio); GUEST_SYM(mmio); GUEST_SYM(hlt);
-GUEST_SYM(xenver); GUEST_SYM(xenevt);
+GUEST_SYM(xenver); GUEST_SYM(xenevt); GUEST_SYM(lapic_timer);
+
+/* vm_create() options. */
+#define VM_XEN		1	/* HXEN_XEN_ENABLE */
+#define VM_IRQCHIP	2	/* KVM_CREATE_IRQCHIP; FS based at the LAPIC page */
 
 static const char *device = "/dev/hxen";
 static int iterations = 2000;
@@ -46,7 +49,7 @@ static void die(const char *what)
 	exit(1);
 }
 
-static void vm_setup_xen(struct vm *v, const uint8_t *code, const uint8_t *end, bool xen)
+static void vm_create(struct vm *v, const uint8_t *code, const uint8_t *end, unsigned int opts)
 {
 	struct kvm_userspace_memory_region mem = { .memory_size = 0x8000 };
 	struct kvm_sregs s;
@@ -65,7 +68,9 @@ static void vm_setup_xen(struct vm *v, const uint8_t *code, const uint8_t *end, 
 	if (ioctl(v->fd, KVM_SET_USER_MEMORY_REGION, &mem))
 		die("KVM_SET_USER_MEMORY_REGION");
 	ioctl(v->fd, KVM_SET_TSS_ADDR, 0xfffbd000UL);
-	if (xen) {
+	if (opts & VM_IRQCHIP && ioctl(v->fd, KVM_CREATE_IRQCHIP, 0))
+		die("KVM_CREATE_IRQCHIP");
+	if (opts & VM_XEN) {
 		struct hxen_xen_config cfg = { 0 };
 
 		if (ioctl(v->fd, HXEN_XEN_ENABLE, &cfg))
@@ -82,13 +87,10 @@ static void vm_setup_xen(struct vm *v, const uint8_t *code, const uint8_t *end, 
 		die("KVM_GET_SREGS");
 	s.cs.base = 0;
 	s.cs.selector = 0;
+	if (opts & VM_IRQCHIP)
+		s.fs.base = 0xfee00000;
 	if (ioctl(v->vcpu, KVM_SET_SREGS, &s) || ioctl(v->vcpu, KVM_SET_REGS, &regs))
 		die("KVM_SET_SREGS/REGS");
-}
-
-static void vm_setup(struct vm *v, const uint8_t *code, const uint8_t *end)
-{
-	vm_setup_xen(v, code, end, false);
 }
 
 static void vm_teardown(struct vm *v)
@@ -129,7 +131,7 @@ static void measure_user(const char *name, const uint8_t *code, const uint8_t *e
 	double t0;
 	int i;
 
-	vm_setup(&v, code, end);
+	vm_create(&v, code, end, 0);
 	for (i = 0; i < 100; i++)	/* warm up: fault the code page in */
 		run_once(&v, exit);
 	t0 = now_ns();
@@ -145,11 +147,28 @@ static void measure_cpuid(void)
 	struct vm v;
 	double t0, t1;
 
-	vm_setup(&v, bench_cpuid, bench_cpuid_end);
+	vm_create(&v, bench_cpuid, bench_cpuid_end, 0);
 	t0 = now_ns();
 	run_once(&v, KVM_EXIT_HLT);
 	t1 = now_ns();
 	printf("bench cpuid %.0f\n", (t1 - t0) / iterations);
+	vm_teardown(&v);
+}
+
+/*
+ * LAPIC timer interrupts, in-kernel irqchip: arm a one-shot timer, take
+ * its interrupt, EOI; all in one KVM_RUN (the guest ends with an OUT).
+ */
+static void measure_lapic_timer(void)
+{
+	struct vm v;
+	double t0, t1;
+
+	vm_create(&v, bench_lapic_timer, bench_lapic_timer_end, VM_IRQCHIP);
+	t0 = now_ns();
+	run_once(&v, KVM_EXIT_IO);
+	t1 = now_ns();
+	printf("bench lapic_timer %.0f\n", (t1 - t0) / iterations);
 	vm_teardown(&v);
 }
 
@@ -192,7 +211,7 @@ static void measure_xen(const char *name, const uint8_t *code, const uint8_t *en
 		return;
 	}
 	close(sys);
-	vm_setup_xen(&v, code, end, true);
+	vm_create(&v, code, end, VM_XEN);
 	xen_fix_hypercalls(&v, end - code);
 	t0 = now_ns();
 	run_once(&v, KVM_EXIT_HLT);
@@ -227,6 +246,7 @@ int main(int argc, char **argv)
 	measure_user("pio", bench_pio, bench_pio_end, KVM_EXIT_IO);
 	measure_user("mmio", bench_mmio, bench_mmio_end, KVM_EXIT_MMIO);
 	measure_user("hlt", bench_hlt, bench_hlt_end, KVM_EXIT_HLT);
+	measure_lapic_timer();
 	measure_xen("xen_version", bench_xenver, bench_xenver_end);
 	measure_xen("evtchn_self", bench_xenevt, bench_xenevt_end);
 	return 0;

@@ -122,4 +122,33 @@ GUEST(xenevt)
 	iret
 END(xenevt)
 
+/*
+ * LAPIC timer interrupts (in-kernel irqchip), EDI times: arm the one-shot
+ * timer with a count of 1 and spin until its interrupt handler ran; the
+ * handler EOIs. FS is based at the LAPIC page (0xfee00000, set by
+ * hxen-bench), so real mode reaches its registers. Ends with OUT to 0x80:
+ * a HLT with nothing pending would sleep in the kernel for ever.
+ */
+#define LT_VECTOR	0xf0
+GUEST(lapic_timer)
+	mov	$0x7000, %esp
+	movw	$(0x1000 + 9f - bench_lapic_timer), (LT_VECTOR * 4)
+	movw	$0, (LT_VECTOR * 4 + 2)
+	movl	$0x1ff, %fs:0xf0	/* SVR: software enable, spurious 0xff */
+	movl	$0xb, %fs:0x3e0		/* TDCR: divide by 1 */
+	movl	$LT_VECTOR, %fs:0x320	/* LVT timer: one-shot, unmasked */
+	movl	$0, (XB_DATA + 0x44)
+	sti
+1:	movl	$1, %fs:0x380		/* TMICT: fire after one tick */
+2:	cmpl	$0, (XB_DATA + 0x44)
+	je	2b
+	movl	$0, (XB_DATA + 0x44)
+	dec	%edi
+	jnz	1b
+	out	%al, $0x80
+9:	movl	$0, %fs:0xb0		/* EOI */
+	incl	(XB_DATA + 0x44)
+	iret
+END(lapic_timer)
+
 	.section .note.GNU-stack, "", @progbits
