@@ -183,6 +183,9 @@ void svm_reset_vcpu(struct hxen_vcpu *vcpu)
 	/* RDX holds the processor signature at reset; KVM uses 0x600. */
 	vcpu->regs[VCPU_RDX] = 0x600;
 	svm->vmcb->control.event_inj = 0;
+	svm->vmcb->control.int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+	svm_clear_intercept(svm->vmcb, INTERCEPT_VINTR);
+	svm->virq_injected = false;
 	svm->vmcb->control.int_state = 0;
 	svm->vmcb->control.tsc_offset = 0;
 	hxen_msr_reset(vcpu);
@@ -354,16 +357,17 @@ static int svm_vcpu_run(struct hxen_vcpu *vcpu)
 	return HXEN_RESUME;
 }
 
-static bool svm_event_queued(struct vmcb *vmcb)
+static bool svm_event_queued(struct svm_vcpu *svm)
 {
-	return vmcb->control.event_inj & SVM_EVTINJ_VALID;
+	return (svm->vmcb->control.event_inj & SVM_EVTINJ_VALID) || svm->virq_injected;
 }
 
 static bool svm_interrupt_allowed(struct hxen_vcpu *vcpu)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
 
-	return !svm_event_queued(vmcb) && (vmcb->save.rflags & X86_EFLAGS_IF) &&
+	return !svm_event_queued(svm) && (vmcb->save.rflags & X86_EFLAGS_IF) &&
 	       !(vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK);
 }
 
@@ -371,14 +375,50 @@ static bool svm_nmi_allowed(struct hxen_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 
-	return !svm_event_queued(svm->vmcb) && !svm->nmi_masked &&
+	return !svm_event_queued(svm) && !svm->nmi_masked &&
 	       !(svm->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK);
+}
+
+/*
+ * svm_inject_irq: an external interrupt goes in as a virtual interrupt
+ * (APM 15.21.4):
+ * V_IRQ with the vector, top priority, TPR ignored (the LAPIC's priority
+ * was applied already). It is only offered when the guest can take it,
+ * so the CPU takes it right after VMRUN, like an EVENTINJ interrupt; a
+ * host interrupt pending at VMRUN exits first and leaves it pending (kept
+ * for the next entry, see svm_virq_exit()). Not EVENTINJ: QEMU's TCG
+ * (the emulated test hosts, up to 10.x) delivers an EVENTINJ interrupt
+ * and leaves its vector as the pending exception, which it delivers a
+ * second time when its CPU loop next leaves for the main loop: guests saw
+ * the same interrupt twice (a Linux guest then runs its entry code with
+ * the user GS base and dies). The interrupt it takes through V_IRQ goes
+ * through its interrupt path, which has no such leftover.
+ */
+void svm_inject_virq(struct svm_vcpu *svm, u8 vector)
+{
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	svm_clear_intercept(svm->vmcb, INTERCEPT_VINTR);
+	c->int_vector = vector;
+	c->int_ctl = (c->int_ctl & ~V_IRQ_INJECTION_BITS_MASK) | V_IRQ_MASK | V_IGN_TPR_MASK |
+		     (0xf << V_INTR_PRIO_SHIFT);
+	svm->virq_injected = true;
 }
 
 static void svm_inject_irq(struct hxen_vcpu *vcpu, u8 vector)
 {
-	to_svm(vcpu)->vmcb->control.event_inj = vector | SVM_EVTINJ_VALID |
-						SVM_EVTINJ_TYPE_INTR;
+	svm_inject_virq(to_svm(vcpu), vector);
+}
+
+/*
+ * After every #VMEXIT: a taken virtual interrupt has cleared V_IRQ (one
+ * taken but not delivered, e.g. a nested page fault on its stack, is in
+ * EXITINTINFO and requeued like any event).
+ */
+void svm_virq_exit(struct svm_vcpu *svm)
+{
+	if (svm->virq_injected && !(svm->vmcb->control.int_ctl & V_IRQ_MASK))
+		svm->virq_injected = false;
 }
 
 static void svm_inject_nmi(struct hxen_vcpu *vcpu)
@@ -398,8 +438,17 @@ static void svm_inject_nmi(struct hxen_vcpu *vcpu)
  */
 static void svm_enable_irq_window(struct hxen_vcpu *vcpu)
 {
-	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
 
+	/*
+	 * V_IRQ carries an injected interrupt not yet taken (a host
+	 * interrupt exited first): it is taken at the next VMRUN, and the
+	 * window is asked for again at the next exit (a host tick at the
+	 * latest), since one V_IRQ cannot be both.
+	 */
+	if (svm->virq_injected)
+		return;
 	vmcb->control.int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
 				 (0xf << V_INTR_PRIO_SHIFT);
 	svm_set_intercept(vmcb, INTERCEPT_VINTR);
@@ -426,6 +475,10 @@ static void svm_get_events(struct hxen_vcpu *vcpu, struct kvm_vcpu_events *ev)
 	u32 inj = svm->vmcb->control.event_inj;
 	u32 type = inj & SVM_EVTINJ_TYPE_MASK;
 
+	if (svm->virq_injected) {
+		ev->interrupt.injected = 1;
+		ev->interrupt.nr = svm->vmcb->control.int_vector;
+	}
 	if (inj & SVM_EVTINJ_VALID) {
 		if (type == SVM_EVTINJ_TYPE_EXEPT) {
 			ev->exception.injected = 1;
@@ -450,6 +503,10 @@ static void svm_set_events(struct hxen_vcpu *vcpu, const struct kvm_vcpu_events 
 	struct vmcb_control_area *c = &svm->vmcb->control;
 
 	c->event_inj = 0;
+	if (svm->virq_injected) {
+		c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+		svm->virq_injected = false;
+	}
 	if (ev->exception.injected)
 		svm_inject_exception(vcpu, ev->exception.nr, ev->exception.has_error_code,
 				     ev->exception.error_code);

@@ -34,6 +34,13 @@ struct svm_vcpu {
 	bool nmi_masked;
 	bool awaiting_iret;
 	u64 iret_rip;
+	/*
+	 * An external interrupt is injected as a virtual interrupt (V_IRQ
+	 * with int_vector), not through EVENTINJ: see svm_inject_irq(). Set
+	 * from injection until the guest has taken it (V_IRQ clear again
+	 * after an exit). The vCPU's own thread only.
+	 */
+	bool virq_injected;
 };
 
 static inline struct svm_vcpu *to_svm(struct hxen_vcpu *vcpu)
@@ -54,5 +61,7 @@ void svm_inject_exception(struct hxen_vcpu *vcpu, u8 vector, bool has_error, u32
 void svm_reset_vcpu(struct hxen_vcpu *vcpu);
 void svm_set_intercept(struct vmcb *vmcb, int bit);
 void svm_clear_intercept(struct vmcb *vmcb, int bit);
+void svm_virq_exit(struct svm_vcpu *svm);
+void svm_inject_virq(struct svm_vcpu *svm, u8 vector);
 
 #endif

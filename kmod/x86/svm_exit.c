@@ -367,12 +367,24 @@ static void svm_requeue_event(struct svm_vcpu *svm)
 {
 	struct vmcb_control_area *c = &svm->vmcb->control;
 	u32 type = c->exit_int_info & SVM_EXITINTINFO_TYPE_MASK;
+	u8 vector = c->exit_int_info & SVM_EXITINTINFO_VEC_MASK;
 
 	if (!(c->exit_int_info & SVM_EXITINTINFO_VALID))
 		return;
 	/* A software interrupt is redone by re-executing INTn. */
 	if (type == SVM_EVTINJ_TYPE_SOFT)
 		return;
+	/*
+	 * An external interrupt goes back in the way it came, as V_IRQ (see
+	 * svm_inject_irq); the guest's IF and shadow are as they were when
+	 * its delivery began. QEMU's TCG reports one it was delivering from
+	 * V_IRQ as an exception (type 3) with its vector; exceptions are
+	 * vectors 0-31, and VMRUN refuses to inject type 3 above those.
+	 */
+	if (type == SVM_EVTINJ_TYPE_INTR || (type == SVM_EVTINJ_TYPE_EXEPT && vector >= 32)) {
+		svm_inject_virq(svm, vector);
+		return;
+	}
 	c->event_inj = c->exit_int_info;
 	c->event_inj_err = c->exit_int_info_err;
 }
@@ -383,6 +395,7 @@ int svm_handle_exit(struct hxen_vcpu *vcpu)
 	u32 code = svm->vmcb->control.exit_code;
 
 	svm->vmcb->control.event_inj = 0;
+	svm_virq_exit(svm);
 	svm_requeue_event(svm);
 	if (svm->awaiting_iret && svm->vmcb->save.rip != svm->iret_rip) {
 		svm->awaiting_iret = false;
