@@ -288,6 +288,8 @@ struct hxen_vendor_ops {
 	void (*set_regs)(struct hxen_vcpu *vcpu, const struct kvm_regs *regs);
 	void (*get_sregs)(struct hxen_vcpu *vcpu, struct kvm_sregs *sregs);
 	int (*set_sregs)(struct hxen_vcpu *vcpu, const struct kvm_sregs *sregs);
+	/* CR4 bits set_sregs accepts (checks ahead of it, e.g. Xen's VCPUOP_initialise). */
+	u64 (*cr4_valid)(void);
 };
 
 /* x86/cpu.c: detect the vendor and fill @info; NULL if neither is usable. */
