@@ -183,7 +183,9 @@ struct hxen_vcpu {
 	/*
 	 * KVM_MP_STATE_*: always RUNNABLE without a LAPIC. Written by the
 	 * vCPU's own thread under mutex (KVM_RUN, KVM_SET_MP_STATE); other
-	 * contexts queue INIT/SIPI in the LAPIC and hxen_vcpu_wake() it.
+	 * contexts queue INIT/SIPI in the LAPIC, or change Xen's up/down
+	 * state (xen/vcpu_up.c, under xen->updown_lock), and
+	 * hxen_vcpu_wake() it; its thread then updates mp_state.
 	 */
 	u32 mp_state;
 	/* KVM_RUN sleeps here while halted or waiting for INIT/SIPI. */
@@ -288,6 +290,8 @@ struct hxen_vendor_ops {
 	void (*set_regs)(struct hxen_vcpu *vcpu, const struct kvm_regs *regs);
 	void (*get_sregs)(struct hxen_vcpu *vcpu, struct kvm_sregs *sregs);
 	int (*set_sregs)(struct hxen_vcpu *vcpu, const struct kvm_sregs *sregs);
+	/* CR4 bits set_sregs accepts (checks ahead of it, e.g. Xen's VCPUOP_initialise). */
+	u64 (*cr4_valid)(void);
 };
 
 /* x86/cpu.c: detect the vendor and fill @info; NULL if neither is usable. */
@@ -467,6 +471,40 @@ static inline void hxen_xen_runstate(struct hxen_vcpu *vcpu, int state)
 	if (vcpu->xen)
 		__hxen_xen_runstate(vcpu, state);
 }
+/*
+ * Xen VCPUOP_up/down (xen/vcpu_up.c). Xen's up/down state of a vCPU with
+ * an in-kernel LAPIC is changed at once by any vCPU's hypercall; the
+ * vCPU's own thread makes its mp_state follow it (down: UNINITIALIZED,
+ * waiting in KVM_RUN) and loads a VCPUOP_initialise context:
+ *  - hxen_xen_vcpu_stale: lockless; true when Xen's state and mp_state
+ *    disagree, so the run loop must not enter the guest (or must wake
+ *    from its wait) and call hxen_xen_vcpu_sync first.
+ *  - hxen_xen_vcpu_sync: under the vCPU's mutex (its KVM_RUN,
+ *    KVM_GET_MP_STATE), preemptible.
+ *  - hxen_xen_vcpu_mp_changed: under the vCPU's mutex, mp_state changed
+ *    (INIT/SIPI accepted, KVM_SET_MP_STATE); @reset: an INIT, which
+ *    drops a VCPUOP_initialise context as Xen's vcpu_reset does.
+ */
+bool __hxen_xen_vcpu_stale(struct hxen_vcpu *vcpu);
+void __hxen_xen_vcpu_sync(struct hxen_vcpu *vcpu);
+void __hxen_xen_vcpu_mp_changed(struct hxen_vcpu *vcpu, bool reset);
+static inline bool hxen_xen_vcpu_stale(struct hxen_vcpu *vcpu)
+{
+	return vcpu->xen && __hxen_xen_vcpu_stale(vcpu);
+}
+
+static inline void hxen_xen_vcpu_sync(struct hxen_vcpu *vcpu)
+{
+	if (vcpu->xen)
+		__hxen_xen_vcpu_sync(vcpu);
+}
+
+static inline void hxen_xen_vcpu_mp_changed(struct hxen_vcpu *vcpu, bool reset)
+{
+	if (vcpu->xen)
+		__hxen_xen_vcpu_mp_changed(vcpu, reset);
+}
+
 /* Under vm->mmu_lock: the module page backing @gfn (referenced), or NULL. */
 struct page *hxen_xen_gfn_page(struct hxen_vm *vm, u64 gfn);
 

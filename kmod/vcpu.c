@@ -133,15 +133,26 @@ void hxen_vcpu_wake(struct hxen_vcpu *vcpu)
 }
 
 /*
- * With a LAPIC: act on INIT/SIPI/NMI, then sleep while the vCPU is halted
- * or waits for INIT/SIPI. -EINTR on a signal (the MP state is kept).
+ * With a LAPIC, on the vCPU's thread: act on INIT/SIPI/NMI, then make
+ * mp_state follow a Xen VCPUOP_up/down (after the LAPIC, whose INIT and
+ * SIPI update Xen's view first).
+ */
+static void vcpu_accept_events(struct hxen_vcpu *vcpu)
+{
+	hxen_lapic_accept_events(vcpu);
+	hxen_xen_vcpu_sync(vcpu);
+}
+
+/*
+ * With a LAPIC: accept events, then sleep while the vCPU is halted, waits
+ * for INIT/SIPI or is down (Xen). -EINTR on a signal (the MP state is kept).
  */
 static int vcpu_block(struct hxen_vcpu *vcpu)
 {
 	int r;
 
 	for (;;) {
-		hxen_lapic_accept_events(vcpu);
+		vcpu_accept_events(vcpu);
 		/* A Xen callback-vector upcall (xen/xen.c) ends HLT too. */
 		if (vcpu->mp_state == KVM_MP_STATE_HALTED && hxen_xen_upcall_ready(vcpu))
 			vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
@@ -150,6 +161,7 @@ static int vcpu_block(struct hxen_vcpu *vcpu)
 		hxen_xen_runstate(vcpu, vcpu->mp_state == KVM_MP_STATE_HALTED ?
 				  RUNSTATE_blocked : RUNSTATE_offline);
 		r = rcuwait_wait_event(&vcpu->wait, hxen_lapic_has_wake_event(vcpu) ||
+				       hxen_xen_vcpu_stale(vcpu) ||
 				       (vcpu->mp_state == KVM_MP_STATE_HALTED &&
 					hxen_xen_upcall_ready(vcpu)),
 				       TASK_INTERRUPTIBLE);
@@ -362,7 +374,8 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 			switch_fpu_return();
 		WRITE_ONCE(vcpu->mode, IN_GUEST_MODE);
 		smp_mb();
-		if (vcpu_must_leave()) {
+		/* A Xen VCPUOP_down since vcpu_block: back there (pairs with hxen_vcpu_wake). */
+		if (vcpu_must_leave() || hxen_xen_vcpu_stale(vcpu)) {
 			WRITE_ONCE(vcpu->mode, OUTSIDE_GUEST_MODE);
 			local_irq_enable();
 			preempt_enable();
@@ -474,15 +487,18 @@ static long vcpu_set_mp_state(struct hxen_vcpu *vcpu, u32 state)
 	case KVM_MP_STATE_INIT_RECEIVED:
 	case KVM_MP_STATE_HALTED:
 		vcpu->mp_state = state;
-		return 0;
+		break;
 	case KVM_MP_STATE_SIPI_RECEIVED:
 		/* A SIPI with the last vector, taken on the next KVM_RUN (KVM). */
 		vcpu->mp_state = KVM_MP_STATE_INIT_RECEIVED;
 		hxen_lapic_queue_sipi(vcpu);
-		return 0;
+		break;
 	default:
 		return -EINVAL;
 	}
+	/* Xen's up/down view follows (UNINITIALIZED: a down vCPU keeps its context). */
+	hxen_xen_vcpu_mp_changed(vcpu, false);
+	return 0;
 }
 
 static long hxen_vcpu_ioctl(struct file *filp, unsigned int ioctl,
@@ -557,7 +573,7 @@ static long hxen_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
 
 		if (vcpu->lapic) {
-			hxen_lapic_accept_events(vcpu);
+			vcpu_accept_events(vcpu);
 			mp.mp_state = vcpu->mp_state;
 		}
 		r = copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;

@@ -125,11 +125,14 @@ void hxen_lapic_accept_events(struct hxen_vcpu *vcpu)
 		vcpu_init_reset(vcpu);
 		vcpu->mp_state = vcpu->id == 0 ? KVM_MP_STATE_RUNNABLE :
 						 KVM_MP_STATE_INIT_RECEIVED;
+		/* Xen: a reset vCPU is down and has no context (vcpu_reset). */
+		hxen_xen_vcpu_mp_changed(vcpu, true);
 	}
 	/* A SIPI starts only a vCPU waiting for one; it is dropped otherwise. */
 	if (sipi && vcpu->mp_state == KVM_MP_STATE_INIT_RECEIVED) {
 		vcpu_sipi(vcpu, vec);
 		vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
+		hxen_xen_vcpu_mp_changed(vcpu, false);
 	}
 	if (vcpu->mp_state == KVM_MP_STATE_HALTED &&
 	    ((vcpu->nmi_pending && hxen_ops->nmi_allowed(vcpu)) ||

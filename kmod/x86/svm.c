@@ -638,6 +638,11 @@ static void svm_get_sregs(struct hxen_vcpu *vcpu, struct kvm_sregs *sr)
 			 X86_CR4_FSGSBASE | X86_CR4_OSXSAVE | X86_CR4_SMEP | \
 			 X86_CR4_SMAP | X86_CR4_UMIP)
 
+static u64 svm_cr4_valid(void)
+{
+	return SVM_CR4_VALID;
+}
+
 static int svm_set_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -713,4 +718,5 @@ const struct hxen_vendor_ops svm_vendor_ops = {
 	.set_regs = svm_set_regs,
 	.get_sregs = svm_get_sregs,
 	.set_sregs = svm_set_sregs,
+	.cr4_valid = svm_cr4_valid,
 };

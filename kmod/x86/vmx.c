@@ -1048,4 +1048,5 @@ const struct hxen_vendor_ops vmx_vendor_ops = {
 	.set_regs = vmx_set_regs,
 	.get_sregs = vmx_get_sregs,
 	.set_sregs = vmx_set_sregs,
+	.cr4_valid = vmx_cr4_valid_bits,
 };

@@ -566,15 +566,6 @@ static long xen_vcpu_op_time(struct xen_call *c, u64 cmd, u64 id, u64 arg)
 		hxen_lapic_deliver(xen->vm, &irq);
 		return 0;
 	}
-	case VCPUOP_initialise:
-	case VCPUOP_up:
-	case VCPUOP_down:
-		/*
-		 * HVM and PVH guests start APs with INIT/SIPI through the
-		 * LAPIC (Linux does); starting a vCPU from a Xen context is
-		 * not offered.
-		 */
-		return -ENOSYS;
 	default:
 		/* register_vcpu_time_memory_area and the rest: Linux copes. */
 		return -ENOSYS;
@@ -601,13 +592,11 @@ static long xen_vcpu_op(struct xen_call *c, u64 cmd, u64 id, u64 arg)
 		r = hxen_xen_register_vcpu_info(xen, id, info.mfn, info.offset);
 		mutex_unlock(&xen->lock);
 		return r;
-	case VCPUOP_is_up: {
-		/* Down while waiting for INIT/SIPI (Xen: VPF_down until started). */
-		u32 mp = READ_ONCE(target->mp_state);
-
-		return !target->lapic || mp == KVM_MP_STATE_RUNNABLE ||
-		       mp == KVM_MP_STATE_HALTED;
-	}
+	case VCPUOP_initialise:
+	case VCPUOP_up:
+	case VCPUOP_down:
+	case VCPUOP_is_up:
+		return hxen_xen_vcpu_updown(c, cmd, target, arg);
 	default:
 		return xen_vcpu_op_time(c, cmd, id, arg);
 	}

@@ -171,6 +171,7 @@ long hxen_xen_enable(struct hxen_vm *vm, struct hxen_xen_config __user *arg)
 	mutex_init(&xen->lock);
 	mutex_init(&xen->host_lock);
 	raw_spin_lock_init(&xen->evtchn_lock);
+	spin_lock_init(&xen->updown_lock);
 	xa_init(&xen->overlays);
 	xa_init(&xen->evfds);
 	xen->shinfo = page_address(xen->shinfo_frame.page);
@@ -233,6 +234,7 @@ struct hxen_xen_vcpu *hxen_xen_vcpu_attach(struct hxen_vm *vm, struct hxen_vcpu 
 	xv->time_cpu = -1;
 	hxen_xen_timer_init(xv);
 	hxen_xen_runstate_init(xv, hxen_xen_now(vm->xen));
+	hxen_xen_vcpu_updown_init(vm->xen, xv, vcpu);
 	WRITE_ONCE(xv->vcpu, vcpu);
 	return xv;
 }

@@ -19,6 +19,9 @@
  *  - xen->refs keeps the structure (not the VM) alive for a peer that
  *    looked it up (domain.c); xen->dead, set under evtchn_lock when the
  *    VM starts to go, stops every delivery into it.
+ *  - xen->updown_lock (spinlock, process context only, innermost) guards
+ *    every vCPU's VCPUOP_initialise/up/down state (vcpu_up.c): one vCPU
+ *    changes another's under it, and VCPUOP_down looks at all of them.
  */
 #ifndef HXEN_XEN_XENABI_H
 #define HXEN_XEN_XENABI_H
@@ -76,6 +79,17 @@ struct xen_call {
 	bool restart;		/* continuation: re-execute with updated args */
 };
 
+/*
+ * A context VCPUOP_initialise accepted, as the vendor ops take it. The
+ * segments are complete kvm_segments (selector 0); FS, GS, LDTR, GDTR and
+ * IDTR are not part of Xen's context (vcpu_up.c decides them).
+ */
+struct hxen_xen_vcpu_ctx {
+	struct kvm_regs regs;
+	u64 cr0, cr3, cr4, efer;
+	struct kvm_segment cs, ds, ss, es, tr;
+};
+
 struct hxen_xen_vcpu {
 	struct hxen_vcpu *vcpu;
 	/*
@@ -130,6 +144,27 @@ struct hxen_xen_vcpu {
 	struct vcpu_runstate_info runstate;
 	u64 runstate_area;
 	bool runstate_dirty;
+
+	/*
+	 * VCPUOP_initialise/up/down/is_up (vcpu_up.c), all under
+	 * xen->updown_lock; down is also read with READ_ONCE by the vCPU's
+	 * run loop to notice a change. Xen's view, changed at once by any
+	 * vCPU's hypercall: initialised (Xen's is_initialised: the vCPU has
+	 * a context, from VCPUOP_initialise, a SIPI or creation as the BSP)
+	 * and down (Xen's _VPF_down; VCPUOP_is_up is !down). The holder of
+	 * the vCPU's mutex (its KVM_RUN before entering the guest, or
+	 * KVM_GET_MP_STATE) makes mp_state follow them (hxen_xen_vcpu_sync):
+	 * down is KVM_MP_STATE_UNINITIALIZED,
+	 * up RUNNABLE (HALTED again if it was halted when it went down,
+	 * was_halted). ctx_pending: ctx is to be loaded through the vendor
+	 * ops at the next sync. INIT, SIPI and KVM_SET_MP_STATE, under the
+	 * vCPU's mutex, update both flags (hxen_xen_vcpu_mp_changed).
+	 */
+	bool initialised;
+	bool down;
+	bool ctx_pending;
+	bool was_halted;
+	struct hxen_xen_vcpu_ctx ctx;
 };
 
 struct hxen_xen {
@@ -177,6 +212,7 @@ struct hxen_xen {
 	unsigned long vm_assist;
 
 	raw_spinlock_t evtchn_lock;
+	spinlock_t updown_lock;		/* see the top of this file */
 	struct hxen_xen_vcpu vcpus[HXEN_MAX_VCPUS];
 	struct hxen_evtchn evtchn;
 };
@@ -219,6 +255,12 @@ void hxen_xen_runstate_register(struct hxen_vcpu *caller, struct hxen_xen_vcpu *
 /* The runstate in the guest's layout: 48 bytes, 44 for 32-bit guests. */
 size_t hxen_xen_runstate_layout(bool long_mode, const struct vcpu_runstate_info *rs, u8 *buf);
 long hxen_xen_vm_assist(struct hxen_xen *xen, u64 cmd, u64 type);
+/* vcpu_up.c: VCPUOP_initialise, up, down, is_up for @target (exists). */
+long hxen_xen_vcpu_updown(struct xen_call *c, u64 cmd, struct hxen_vcpu *target, u64 arg);
+/* KVM_CREATE_VCPU, under vm->lock: the flags from the vCPU's MP state. */
+void hxen_xen_vcpu_updown_init(struct hxen_xen *xen, struct hxen_xen_vcpu *xv,
+			       struct hxen_vcpu *vcpu);
+
 /* memory.c */
 /* Lay @f over guest frame @gfn (a writable RAM frame); under xen->lock. */
 int hxen_xen_frame_map(struct hxen_xen *xen, struct hxen_xen_frame *f, u64 gfn);

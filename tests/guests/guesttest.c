@@ -1518,6 +1518,7 @@ static int t_debugregs(void)
 #include "irqchip_tests.c"
 #include "xen_tests.c"
 #include "xen_link_tests.c"
+#include "xen_vcpu_tests.c"
 /* After xen_tests.c: it sets the Xen interface version first. */
 #include "kvmclock_tests.c"
 
@@ -1559,6 +1560,7 @@ static const struct test tests[] = {
 	KVMCLOCK_TESTS
 	XEN_TESTS
 	XEN_LINK_TESTS
+	XEN_VCPU_TESTS
 };
 
 int main(int argc, char **argv)

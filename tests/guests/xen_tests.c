@@ -1597,7 +1597,7 @@ static int timer_body(struct xg *x)
 	HC(0, __HYPERVISOR_sched_op, SCHEDOP_poll, XG_BUF, 0, "poll after stop_periodic");
 	EXPECT(xg_mb32(x, 0x80) == n, "the stopped periodic timer still ticks");
 
-	/* Up/down/initialise are not offered to HVM guests (INIT/SIPI). */
+	/* Without the in-kernel irqchip userspace starts vCPUs: -ENOSYS (xen_vcpu_tests.c). */
 	HC(-XEN_ENOSYS, __HYPERVISOR_vcpu_op, VCPUOP_up, 0, 0, "VCPUOP_up");
 	HC(-XEN_ENOSYS, __HYPERVISOR_vcpu_op, VCPUOP_initialise, 0, XG_BUF, "VCPUOP_initialise");
 	/* Armed timers left behind: VM teardown cancels them. */
