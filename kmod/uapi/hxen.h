@@ -161,4 +161,32 @@ struct hxen_xen_evtchn_eventfd {
 
 #define HXEN_XEN_EVTCHN_EVENTFD	_IOW(HXEN_IOCTL_MAGIC, 0x12, struct hxen_xen_evtchn_eventfd)
 
+/*
+ * HXEN_XEN_CONSOLE_INPUT, on a VM descriptor after HXEN_XEN_ENABLE: console
+ * input for the guest, which it reads with console_io(CONSOLEIO_read), as
+ * a Xen console domain reads Xen's serial input. The bytes at @buf go into
+ * a per-VM ring of HXEN_XEN_CONSOLE_RING bytes (the size of Xen's PV
+ * console input ring); like write(), the ioctl returns how many it took
+ * (0 to @len, fewer when the ring is full: offer the rest again later,
+ * nothing is dropped) and reads @buf only as far as it takes bytes. If it
+ * took any and the guest bound VIRQ_CONSOLE (EVTCHNOP_bind_virq), the
+ * VIRQ is raised, as Xen raises it on serial input. @consumed tells
+ * whether the guest reads this console at all (a launcher feeding several
+ * consoles uses it to tell which ones); @len 0 just reports it.
+ *
+ * Errors: EFAULT (bad pointer; then no byte is taken), EINVAL (Xen not
+ * enabled, flags or reserved not zero).
+ */
+struct hxen_xen_console_input {
+	__u64 buf;		/* in: user pointer to @len bytes */
+	__u32 len;		/* in */
+	__u32 flags;		/* in: 0 */
+	__u64 consumed;		/* out: bytes the guest has read, in total */
+	__u32 reserved[4];	/* in: 0 */
+};
+
+#define HXEN_XEN_CONSOLE_RING	1024
+
+#define HXEN_XEN_CONSOLE_INPUT	_IOWR(HXEN_IOCTL_MAGIC, 0x13, struct hxen_xen_console_input)
+
 #endif /* _UAPI_HXEN_H */

@@ -1505,6 +1505,7 @@ static int t_debugregs(void)
 #include "irqchip_tests.c"
 #include "xen_tests.c"
 #include "xen_link_tests.c"
+#include "xen_console_tests.c"
 /* After xen_tests.c: it sets the Xen interface version first. */
 #include "kvmclock_tests.c"
 
@@ -1546,6 +1547,7 @@ static const struct test tests[] = {
 	KVMCLOCK_TESTS
 	XEN_TESTS
 	XEN_LINK_TESTS
+	XEN_CONSOLE_TESTS
 };
 
 int main(int argc, char **argv)
