@@ -95,6 +95,16 @@ struct hxen_xen_config {
 #define HXEN_XEN_CONSOLE_PORT	0xe9
 
 /*
+ * SCHEDOP_shutdown reaches userspace as KVM_EXIT_SYSTEM_EVENT with
+ * ndata 1 and data[0] the Xen reason: poweroff as KVM_SYSTEM_EVENT_SHUTDOWN,
+ * reboot as _RESET, crash and watchdog as _CRASH, suspend as _SUSPEND.
+ * The hypercall is complete by then, its result (0) in RAX: after a
+ * suspend, KVM_RUN resumes the guest with whatever RAX userspace left, 0
+ * for "resumed after a real suspend" (a restore) or 1 for "suspend
+ * cancelled, same domain" (KVM_SET_REGS), as Xen's toolstack sets it.
+ */
+
+/*
  * HXEN_XEN_SET_MEMORY_MAP, on a VM descriptor after HXEN_XEN_ENABLE: the
  * e820 map the guest reads with XENMEM_memory_map (as Xen's toolstack sets
  * it with XENMEM_set_memory_map). May be called again: the guest sees the
