@@ -95,6 +95,16 @@ struct hxen_xen_config {
 #define HXEN_XEN_CONSOLE_PORT	0xe9
 
 /*
+ * SCHEDOP_shutdown reaches userspace as KVM_EXIT_SYSTEM_EVENT with
+ * ndata 1 and data[0] the Xen reason: poweroff as KVM_SYSTEM_EVENT_SHUTDOWN,
+ * reboot as _RESET, crash and watchdog as _CRASH, suspend as _SUSPEND.
+ * The hypercall is complete by then, its result (0) in RAX: after a
+ * suspend, KVM_RUN resumes the guest with whatever RAX userspace left, 0
+ * for "resumed after a real suspend" (a restore) or 1 for "suspend
+ * cancelled, same domain" (KVM_SET_REGS), as Xen's toolstack sets it.
+ */
+
+/*
  * HXEN_XEN_SET_MEMORY_MAP, on a VM descriptor after HXEN_XEN_ENABLE: the
  * e820 map the guest reads with XENMEM_memory_map (as Xen's toolstack sets
  * it with XENMEM_set_memory_map). May be called again: the guest sees the
@@ -160,5 +170,33 @@ struct hxen_xen_evtchn_eventfd {
 #define HXEN_XEN_EVTCHN_DEASSIGN	(1U << 2)
 
 #define HXEN_XEN_EVTCHN_EVENTFD	_IOW(HXEN_IOCTL_MAGIC, 0x12, struct hxen_xen_evtchn_eventfd)
+
+/*
+ * HXEN_XEN_CONSOLE_INPUT, on a VM descriptor after HXEN_XEN_ENABLE: console
+ * input for the guest, which it reads with console_io(CONSOLEIO_read), as
+ * a Xen console domain reads Xen's serial input. The bytes at @buf go into
+ * a per-VM ring of HXEN_XEN_CONSOLE_RING bytes (the size of Xen's PV
+ * console input ring); like write(), the ioctl returns how many it took
+ * (0 to @len, fewer when the ring is full: offer the rest again later,
+ * nothing is dropped) and reads @buf only as far as it takes bytes. If it
+ * took any and the guest bound VIRQ_CONSOLE (EVTCHNOP_bind_virq), the
+ * VIRQ is raised, as Xen raises it on serial input. @consumed tells
+ * whether the guest reads this console at all (a launcher feeding several
+ * consoles uses it to tell which ones); @len 0 just reports it.
+ *
+ * Errors: EFAULT (bad pointer; then no byte is taken), EINVAL (Xen not
+ * enabled, flags or reserved not zero).
+ */
+struct hxen_xen_console_input {
+	__u64 buf;		/* in: user pointer to @len bytes */
+	__u32 len;		/* in */
+	__u32 flags;		/* in: 0 */
+	__u64 consumed;		/* out: bytes the guest has read, in total */
+	__u32 reserved[4];	/* in: 0 */
+};
+
+#define HXEN_XEN_CONSOLE_RING	1024
+
+#define HXEN_XEN_CONSOLE_INPUT	_IOWR(HXEN_IOCTL_MAGIC, 0x13, struct hxen_xen_console_input)
 
 #endif /* _UAPI_HXEN_H */

@@ -364,8 +364,16 @@ static long xen_shutdown(struct xen_call *c, u64 arg)
 		type = KVM_SYSTEM_EVENT_CRASH;
 		break;
 	case SHUTDOWN_suspend:
+		/*
+		 * The launcher saves the VM (or not) and runs it again. The
+		 * call returns 0, "resumed in a new domain after a real
+		 * suspend"; a launcher that cancels the suspend sets RAX to 1
+		 * with KVM_SET_REGS first, as Xen's toolstack does.
+		 */
+		type = KVM_SYSTEM_EVENT_SUSPEND;
+		break;
 	case SHUTDOWN_soft_reset:
-		return -ENOSYS;		/* later: save/restore */
+		return -ENOSYS;		/* later: kexec */
 	default:
 		return -EINVAL;
 	}
@@ -451,6 +459,7 @@ static long xen_sched_op(struct xen_call *c, u64 cmd, u64 arg)
  * an OUT string to HXEN_XEN_CONSOLE_PORT; the rest by continuation (the
  * call is re-executed with buffer and count advanced, as Xen does for
  * preempted hypercalls), so userspace sees the text in order.
+ * CONSOLEIO_read: console.c. Xen's cmd and count are unsigned ints.
  */
 static long xen_console_io(struct xen_call *c, u64 cmd, u64 count, u64 buf)
 {
@@ -458,7 +467,7 @@ static long xen_console_io(struct xen_call *c, u64 cmd, u64 count, u64 buf)
 	u32 n, left = count;
 
 	BUILD_BUG_ON(XEN_PIO_DATA_OFFSET + XEN_CONSOLE_CHUNK > PAGE_SIZE);
-	switch (cmd) {
+	switch ((u32)cmd) {
 	case CONSOLEIO_write:
 		if (!left)
 			return 0;
@@ -479,8 +488,7 @@ static long xen_console_io(struct xen_call *c, u64 cmd, u64 count, u64 buf)
 		}
 		return 0;
 	case CONSOLEIO_read:
-		/* No console input yet. */
-		return 0;
+		return hxen_xen_console_read(c, count, buf);
 	default:
 		return -ENOSYS;
 	}

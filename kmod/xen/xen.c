@@ -170,6 +170,7 @@ long hxen_xen_enable(struct hxen_vm *vm, struct hxen_xen_config __user *arg)
 	memcpy(xen->handle, cfg.handle, sizeof(xen->handle));
 	mutex_init(&xen->lock);
 	mutex_init(&xen->host_lock);
+	mutex_init(&xen->cons_lock);
 	raw_spin_lock_init(&xen->evtchn_lock);
 	spin_lock_init(&xen->updown_lock);
 	xa_init(&xen->overlays);
@@ -297,6 +298,8 @@ long hxen_xen_vm_ioctl(struct hxen_vm *vm, unsigned int ioctl, void __user *argp
 		return hxen_xen_set_memory_map(xen, argp);
 	case HXEN_XEN_EVTCHN_EVENTFD:
 		return hxen_xen_evtchn_eventfd(xen, argp);
+	case HXEN_XEN_CONSOLE_INPUT:
+		return hxen_xen_console_input(xen, argp);
 	default:
 		return -ENOTTY;
 	}

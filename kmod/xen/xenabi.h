@@ -201,6 +201,18 @@ struct hxen_xen {
 	/* Latched guest mode: 64-bit layouts of shared state (else compat). */
 	bool long_mode;
 
+	/*
+	 * Console input (console.c): HXEN_XEN_CONSOLE_INPUT adds at
+	 * cons_prod, CONSOLEIO_read takes at cons_cons; free-running byte
+	 * counts, the ring is HXEN_XEN_CONSOLE_RING bytes. All three under
+	 * cons_lock, a mutex because both sides copy user and guest memory
+	 * while holding it; never taken inside evtchn_lock or xen->lock.
+	 */
+	struct mutex cons_lock;
+	u64 cons_prod;
+	u64 cons_cons;
+	u8 cons_ring[HXEN_XEN_CONSOLE_RING];
+
 	u64 params[HVM_NR_PARAMS];	/* under lock */
 	u8 callback_vector;		/* HVM_PARAM_CALLBACK_IRQ type vector */
 
@@ -275,6 +287,10 @@ long hxen_xen_grant_table_op(struct xen_call *c, u64 cmd, u64 uop, u64 count);
 /* XENMAPSPACE_grant_table: frame @idx at @gfn; under xen->lock. */
 int hxen_xen_gnttab_map(struct hxen_xen *xen, u64 idx, u64 gfn);
 void hxen_xen_gnttab_free(struct hxen_xen *xen);
+
+/* console.c: console input (HXEN_XEN_CONSOLE_INPUT, CONSOLEIO_read). */
+long hxen_xen_console_input(struct hxen_xen *xen, struct hxen_xen_console_input __user *arg);
+long hxen_xen_console_read(struct xen_call *c, u32 count, u64 buf);
 
 /* domain.c: the domid registry. */
 /* Sets xen->domid: 0, -ENOSPC (no id left) or -ENOMEM. */

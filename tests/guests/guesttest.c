@@ -1519,6 +1519,7 @@ static int t_debugregs(void)
 #include "xen_tests.c"
 #include "xen_link_tests.c"
 #include "xen_vcpu_tests.c"
+#include "xen_console_tests.c"
 /* After xen_tests.c: it sets the Xen interface version first. */
 #include "kvmclock_tests.c"
 
@@ -1561,6 +1562,7 @@ static const struct test tests[] = {
 	XEN_TESTS
 	XEN_LINK_TESTS
 	XEN_VCPU_TESTS
+	XEN_CONSOLE_TESTS
 };
 
 int main(int argc, char **argv)

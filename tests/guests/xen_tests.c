@@ -1174,6 +1174,7 @@ static int fuzz_step(struct xg *x)
 static void fuzz_host(struct xg *x, int in, int out, uint64_t n)
 {
 	struct hxen_xen_evtchn_eventfd a = { .port = 1 + n % 8 };
+	struct hxen_xen_console_input ci = { .buf = (uintptr_t)"fuzz", .len = n % 5 };
 	uint64_t v = 1;
 
 	a.flags = n & 1 ? HXEN_XEN_EVTCHN_FROM_GUEST : HXEN_XEN_EVTCHN_TO_GUEST;
@@ -1181,6 +1182,8 @@ static void fuzz_host(struct xg *x, int in, int out, uint64_t n)
 	if (n % 5 == 0)
 		a.flags |= HXEN_XEN_EVTCHN_DEASSIGN;
 	ioctl(x->vm.fd, HXEN_XEN_EVTCHN_EVENTFD, &a);
+	/* Console input for its CONSOLEIO_reads and VIRQ_CONSOLE. */
+	ioctl(x->vm.fd, HXEN_XEN_CONSOLE_INPUT, &ci);
 	if (write(in, &v, 8) < 0 || read(out, &v, 8) < 0)
 		return;
 }

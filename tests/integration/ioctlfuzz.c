@@ -54,6 +54,7 @@ static const unsigned long vm_ioctls[] = {
 	KVM_CREATE_PIT2, KVM_GET_PIT2, KVM_SET_PIT2, KVM_SET_IDENTITY_MAP_ADDR,
 	KVM_GET_CLOCK, KVM_SET_CLOCK,
 	HXEN_XEN_ENABLE, HXEN_XEN_SET_MEMORY_MAP, HXEN_XEN_EVTCHN_EVENTFD,
+	HXEN_XEN_CONSOLE_INPUT,
 };
 
 static const unsigned long vcpu_ioctls[] = {

@@ -16,7 +16,11 @@
  * entry_xen: installs the hypercall page (MSR from CPUID 0x40000002),
  * writes XEN-CONSOLE-OK with console_io, then SCHEDOP_shutdown with the
  * reason given as the first character of the command line ("0" poweroff,
- * "1" reboot, "3" crash).
+ * "1" reboot, "2" suspend, "3" crash). A suspend that returns 1 (cancelled)
+ * writes XEN-SUSPEND-CANCELLED and powers off; any other return crashes.
+ * With "r" instead it reads console input with CONSOLEIO_read, one byte
+ * at a time (yielding while there is none), echoes it with console_io up
+ * to a newline, then powers off; a failed read crashes.
  */
 	.code32
 	.set P, 0x1000000
@@ -70,14 +74,51 @@ entry_xen:
 	mov $(P + 0x100 + msg_xen - entry_native), %edx
 	mov $(P + 0x1000 + 18 * 32), %eax
 	call *%eax
-	mov $2, %ebx		/* SCHEDOP_shutdown */
-	mov $(P + 0x2ff0), %ecx
-	mov $(P + 0x1000 + 29 * 32), %eax
+	cmpl $('r' - 0x30), (P + 0x2ff0)
+	je 7f
+	call 6f			/* returns only from a suspend */
+	cmp $1, %eax		/* cancelled */
+	jne 8f
+	xor %ebx, %ebx		/* CONSOLEIO_write */
+	mov $(msg_susp_end - msg_susp), %ecx
+	mov $(P + 0x100 + msg_susp - entry_native), %edx
+	mov $(P + 0x1000 + 18 * 32), %eax
 	call *%eax
+	movl $0, (P + 0x2ff0)	/* poweroff */
+	call 6f
+8:	movl $3, (P + 0x2ff0)	/* crash */
+	call 6f
 	hlt
 	jmp .
+6:	mov $2, %ebx		/* SCHEDOP_shutdown, reason at P + 0x2ff0 */
+	mov $(P + 0x2ff0), %ecx
+	mov $(P + 0x1000 + 29 * 32), %eax
+	jmp *%eax
+7:	mov $1, %ebx		/* CONSOLEIO_read, 1 byte */
+	mov $1, %ecx
+	mov $(P + 0x2e00), %edx
+	mov $(P + 0x1000 + 18 * 32), %eax
+	call *%eax
+	test %eax, %eax
+	js 8b
+	jnz 9f
+	xor %ebx, %ebx		/* SCHEDOP_yield */
+	mov $(P + 0x1000 + 29 * 32), %eax
+	call *%eax
+	jmp 7b
+9:	xor %ebx, %ebx		/* CONSOLEIO_write it back */
+	mov $1, %ecx
+	mov $(P + 0x2e00), %edx
+	mov $(P + 0x1000 + 18 * 32), %eax
+	call *%eax
+	cmpb $0x0a, (P + 0x2e00)
+	jne 7b
+	movl $0, (P + 0x2ff0)	/* poweroff */
+	call 6b
 
 msg_ok:	.asciz "PVH-ENTRY-OK\n"
 msg_bad: .asciz "PVH-ENTRY-BAD\n"
 msg_xen: .ascii "XEN-CONSOLE-OK\n"
 msg_end:
+msg_susp: .ascii "XEN-SUSPEND-CANCELLED\n"
+msg_susp_end:

@@ -78,6 +78,7 @@ struct uart {
 	int irq_level;
 	uint8_t rx[RX_FIFO_SIZE];
 	unsigned int rx_head, rx_count;
+	bool rx_taken;		/* the guest has read a received byte */
 };
 
 static struct uart com1;
@@ -118,6 +119,7 @@ static uint8_t rx_pop(struct uart *u)
 
 	if (!u->rx_count)
 		return 0;
+	u->rx_taken = true;
 	c = u->rx[u->rx_head];
 	u->rx_head = (u->rx_head + 1) % RX_FIFO_SIZE;
 	u->rx_count--;
@@ -264,6 +266,12 @@ static size_t serial_input(void *opaque, const uint8_t *buf, size_t len)
 	return n;
 }
 
+/* Console input; io_lock held. */
+static bool serial_reading(void *opaque)
+{
+	return ((struct uart *)opaque)->rx_taken;
+}
+
 static const struct io_handler serial_ops = {
 	.name = "serial (COM1)",
 	.read = serial_pio_read,
@@ -280,7 +288,8 @@ static int serial_init(struct vm *vm)
 	com1.mcr = MCR_OUT2;
 	update_msr(&com1);
 	com1.msr &= ~MSR_DELTAS;
-	console_set_input(serial_input, &com1);
+	if (console_add_input("serial (COM1)", serial_input, serial_reading, &com1))
+		return -1;
 	return io_register_pio(COM1_BASE, 8, &serial_ops, &com1);
 }
 DEVICE_INIT(serial_init);

@@ -4,6 +4,18 @@
  * put in raw mode (restored at exit) so keys reach the guest unchanged;
  * Ctrl-A x quits, Ctrl-A Ctrl-A sends one Ctrl-A. Output is also scanned
  * line by line for the guest kernel's panic message.
+ *
+ * Input goes to every device that registered for it (console_add_input:
+ * the 16550A; in Xen mode also the module's console_io ring), each byte to
+ * each of them, in order. A device that is full takes the rest later:
+ * stdin is not read again until every device took the bytes read before,
+ * so a guest that reads slowly, or not yet, loses nothing. One exception
+ * keeps a device the guest ignores from holding up the one it reads (a
+ * Linux guest on ttyS0 never drains Xen's ring, a console_io guest never
+ * reads the UART): once the guest has taken input from some device, the
+ * bytes a device it never took input from cannot take are dropped for
+ * that device (it keeps what it took, as a UART or Xen's own serial ring
+ * would on overrun).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,12 +36,22 @@ static bool tio_saved;
 static bool input_eof;
 static bool escape;
 
-/* Set before the vCPUs start; called from the main thread only. */
-static console_input_fn input_fn;
-static void *input_opaque;
-/* Bytes read from stdin that the device could not take yet. */
+#define MAX_INPUTS	2
+
+/*
+ * The input devices: registered before the vCPUs start, then used by the
+ * main thread only. @off: how many of the pending bytes the device took.
+ */
+static struct console_input {
+	console_input_fn fn;
+	console_reading_fn reading;
+	void *opaque;
+	size_t off;
+} inputs[MAX_INPUTS];
+static int nr_inputs;
+/* Bytes read from stdin that not every device took yet. */
 static uint8_t pending[64];
-static size_t pending_len, pending_off;
+static size_t pending_len;
 
 /* The current output line, for panic detection; io_lock held. */
 static char line[200];
@@ -38,11 +60,15 @@ static size_t line_len;
 int console_init(struct vm *vm)
 {
 	struct termios tio;
+	int i;
 
 	(void)vm;
+
 	input_eof = false;
 	escape = false;
-	pending_len = pending_off = 0;
+	pending_len = 0;
+	for (i = 0; i < nr_inputs; i++)
+		inputs[i].off = 0;
 	line_len = 0;
 	if (tio_saved || !isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tio))
 		return 0;
@@ -66,10 +92,22 @@ void console_exit(void)
 	tio_saved = false;
 }
 
-void console_set_input(console_input_fn fn, void *opaque)
+void console_clear_inputs(void)
 {
-	input_fn = fn;
-	input_opaque = opaque;
+	nr_inputs = 0;
+}
+
+int console_add_input(const char *name, console_input_fn fn, console_reading_fn reading,
+		      void *opaque)
+{
+	if (nr_inputs == MAX_INPUTS) {
+		fprintf(stderr, "hxen: console input %s: too many devices\n", name);
+		return -1;
+	}
+	inputs[nr_inputs++] = (struct console_input){
+		.fn = fn, .reading = reading, .opaque = opaque,
+	};
+	return 0;
 }
 
 int console_input_fd(void)
@@ -111,20 +149,36 @@ bool console_pending(void)
 	return pending_len != 0;
 }
 
-/* Hand pending input to the device; what it cannot take waits a tick. */
+/*
+ * Hand pending input to each device; what one cannot take waits a tick
+ * (the main loop offers it again in 20 ms), unless the device is one the
+ * guest ignores (see above).
+ */
 static void push_pending(void)
 {
-	size_t n;
+	bool done = true, any_read = false;
+	int i;
 
-	if (!input_fn) {
-		pending_len = 0;
-		return;
-	}
 	pthread_mutex_lock(&io_lock);
-	n = input_fn(input_opaque, pending + pending_off, pending_len);
+	for (i = 0; i < nr_inputs; i++)
+		any_read |= inputs[i].reading(inputs[i].opaque);
+	for (i = 0; i < nr_inputs; i++) {
+		struct console_input *in = &inputs[i];
+
+		if (in->off == pending_len)
+			continue;
+		in->off += in->fn(in->opaque, pending + in->off, pending_len - in->off);
+		if (in->off < pending_len && any_read && !in->reading(in->opaque))
+			in->off = pending_len;
+		if (in->off < pending_len)
+			done = false;
+	}
 	pthread_mutex_unlock(&io_lock);
-	pending_off += n;
-	pending_len -= n;
+	if (!done)
+		return;
+	pending_len = 0;
+	for (i = 0; i < nr_inputs; i++)
+		inputs[i].off = 0;
 }
 
 bool console_poll_input(struct vm *vm)
@@ -158,7 +212,6 @@ bool console_poll_input(struct vm *vm)
 		}
 		pending[pending_len++] = c;
 	}
-	pending_off = 0;
 	push_pending();
 	return true;
 }

@@ -107,6 +107,30 @@ static void handle_io(struct vcpu *v)
 		       run->io.direction == KVM_EXIT_IO_OUT);
 }
 
+/*
+ * Xen's SCHEDOP_shutdown(SHUTDOWN_suspend): the call returned 0 ("resumed
+ * after a real suspend"). With no save/restore here, do what Xen's
+ * toolstack does when a suspend is cancelled: make the call return 1 and
+ * let the guest run on in the same domain (xc_domain_resume's fast path).
+ */
+static bool cancel_suspend(struct vcpu *v)
+{
+	struct kvm_regs regs;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0) {
+		vm_stop(v->vm, STOP_HW_ERROR, "vCPU %d: KVM_GET_REGS: %s", v->id, strerror(errno));
+		return false;
+	}
+	regs.rax = 1;
+	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0) {
+		vm_stop(v->vm, STOP_HW_ERROR, "vCPU %d: KVM_SET_REGS: %s", v->id, strerror(errno));
+		return false;
+	}
+	fprintf(stderr, "hxen: vCPU %d: suspend (SCHEDOP_shutdown) cancelled, "
+		"no save/restore: the guest runs on\n", v->id);
+	return true;
+}
+
 /* Returns false once this vCPU must stop running. */
 static bool handle_exit(struct vcpu *v)
 {
@@ -151,6 +175,8 @@ static bool handle_exit(struct vcpu *v)
 			vm_stop(vm, STOP_POWEROFF, "poweroff (SCHEDOP_shutdown)");
 			return false;
 		}
+		if (run->system_event.type == KVM_SYSTEM_EVENT_SUSPEND)
+			return cancel_suspend(v);
 		/* Xen's SCHEDOP_shutdown(SHUTDOWN_crash or _watchdog). */
 		if (run->system_event.type == KVM_SYSTEM_EVENT_CRASH) {
 			vm_stop(vm, STOP_PANIC, "vCPU %d: crash (SCHEDOP_shutdown)", v->id);

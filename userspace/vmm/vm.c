@@ -224,6 +224,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	if (vcpus_create(vm))
 		return -1;
 	io_reset();
+	console_clear_inputs();
 	return devices_init(vm);
 }
 

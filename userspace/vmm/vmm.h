@@ -172,9 +172,14 @@ int devices_init(struct vm *vm);
 /* console.c: the guest's console on stdin/stdout. */
 /* Called with io_lock held; returns how many bytes the device took. */
 typedef size_t (*console_input_fn)(void *opaque, const uint8_t *buf, size_t len);
+/* Called with io_lock held: has the guest ever taken input from the device? */
+typedef bool (*console_reading_fn)(void *opaque);
 int console_init(struct vm *vm);
 void console_exit(void);
-void console_set_input(console_input_fn fn, void *opaque);
+/* Devices that take console input, each gets every byte (see console.c). */
+void console_clear_inputs(void);
+int console_add_input(const char *name, console_input_fn fn, console_reading_fn reading,
+		      void *opaque);
 void console_output(struct vm *vm, uint8_t c);
 /* Called from the main loop when stdin is readable; false on Ctrl-A x. */
 bool console_poll_input(struct vm *vm);
