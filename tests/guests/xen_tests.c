@@ -1093,6 +1093,28 @@ static int xg_info(struct hxen_info *info, int sys)
 	return PASS;
 }
 
+/*
+ * Every VM, vCPU and page counted in @before is back to that count
+ * (teardown can trail the last close a little: vCPU fds), within 1 s.
+ */
+static int xg_expect_no_leak(int sys, const struct hxen_info *before, const char *what)
+{
+	struct hxen_info after;
+	int i, r;
+
+	for (i = 0; i < 50; i++) {
+		if ((r = xg_info(&after, sys)))
+			return r;
+		if (after.live_vms == before->live_vms && after.live_vcpus == before->live_vcpus &&
+		    after.live_pages == before->live_pages)
+			return PASS;
+		usleep(20000);
+	}
+	return fail("leak after %s: vms %u->%u vcpus %u->%u pages %llu->%llu", what,
+		    before->live_vms, after.live_vms, before->live_vcpus, after.live_vcpus,
+		    (unsigned long long)before->live_pages, (unsigned long long)after.live_pages);
+}
+
 static double xg_now(void)
 {
 	struct timespec t;
@@ -1261,13 +1283,13 @@ static int fuzz_one(uint64_t seed, double deadline, unsigned long *calls, unsign
 
 static int t_xen_fuzz_hypercalls(void)
 {
-	struct hxen_info before, after;
+	struct hxen_info before;
 	unsigned long calls = 0, vms = 0;
 	double deadline;
 	uint64_t seed = 0x9e3779b97f4a7c15ULL;
 	struct sigaction sa = { .sa_handler = irq_on_alarm };
 	struct itimerval tick = { { 0, 100000 }, { 0, 100000 } }, off = { { 0, 0 }, { 0, 0 } };
-	int sys, r, i;
+	int sys, r;
 
 	if (is_kvm())
 		return skip("no Xen ABI on this device (KVM 6.1 has none)");
@@ -1289,23 +1311,15 @@ static int t_xen_fuzz_hypercalls(void)
 		r = fuzz_one(seed, end < deadline ? end : deadline, &calls, &vms);
 	}
 	setitimer(ITIMER_REAL, &off, NULL);
-	/* VM teardown can trail the last close a little (vCPU fds). */
-	for (i = 0; r == PASS && i < 50; i++) {
-		if ((r = xg_info(&after, sys)))
-			break;
-		if (after.live_vms == before.live_vms && after.live_vcpus == before.live_vcpus &&
-		    after.live_pages == before.live_pages)
-			break;
-		usleep(20000);
+	if (r == PASS) {
+		char what[32];
+
+		snprintf(what, sizeof(what), "%lu VMs", vms);
+		r = xg_expect_no_leak(sys, &before, what);
 	}
 	close(sys);
 	if (r)
 		return r;
-	EXPECT(after.live_vms == before.live_vms && after.live_vcpus == before.live_vcpus &&
-	       after.live_pages == before.live_pages,
-	       "leak after %lu VMs: vms %u->%u vcpus %u->%u pages %llu->%llu", vms,
-	       before.live_vms, after.live_vms, before.live_vcpus, after.live_vcpus,
-	       (unsigned long long)before.live_pages, (unsigned long long)after.live_pages);
 	EXPECT(calls > 0, "no hypercalls completed in %lu VMs", vms);
 	printf("# xen fuzz: %lu VMs, >= %lu hypercalls\n", vms, calls);
 	return PASS;
@@ -1903,7 +1917,7 @@ static int xt_teardown_one(struct xg *x)
 
 static int t_xen_timer_teardown_no_leak(void)
 {
-	struct hxen_info before, after;
+	struct hxen_info before;
 	int sys, r = PASS, i, n = 1000;
 
 	if (is_kvm())
@@ -1922,23 +1936,14 @@ static int t_xen_timer_teardown_no_leak(void)
 			r = xt_teardown_one(x);
 		xg_close(x);
 	}
-	for (i = 0; r == PASS && i < 50; i++) {
-		if ((r = xg_info(&after, sys)))
-			break;
-		if (after.live_vms == before.live_vms && after.live_vcpus == before.live_vcpus &&
-		    after.live_pages == before.live_pages)
-			break;
-		usleep(20000);
+	if (r == PASS) {
+		char what[32];
+
+		snprintf(what, sizeof(what), "%d VMs", n);
+		r = xg_expect_no_leak(sys, &before, what);
 	}
 	close(sys);
-	if (r)
-		return r;
-	EXPECT(after.live_vms == before.live_vms && after.live_vcpus == before.live_vcpus &&
-	       after.live_pages == before.live_pages,
-	       "leak after %d VMs: vms %u->%u vcpus %u->%u pages %llu->%llu", n,
-	       before.live_vms, after.live_vms, before.live_vcpus, after.live_vcpus,
-	       (unsigned long long)before.live_pages, (unsigned long long)after.live_pages);
-	return PASS;
+	return r;
 }
 
 #define XEN_TESTS                                                              \
