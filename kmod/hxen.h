@@ -28,6 +28,7 @@
 struct page;
 struct hxen_vm;
 struct hxen_vcpu;
+struct hxen_walk_mode;
 
 struct hxen_memslot {
 	u64 base_gfn;
@@ -118,7 +119,12 @@ struct hxen_vcpu {
 	int mode;		/* enum hxen_vcpu_mode, for kicks */
 	unsigned long requests;	/* HXEN_REQ_* bits */
 
-	/* Guest GPRs the entry code saves; RAX/RSP/RIP may live in the VMCB. */
+	/*
+	 * The guest's general registers, all 16 on both vendors between
+	 * exits (the backends copy RAX/RSP to and from the VMCB/VMCS around
+	 * entry), so exit handlers may use them directly; RIP and RFLAGS
+	 * are the vendor's (get_regs).
+	 */
 	u64 regs[16];
 
 	/* Events queued by KVM_INTERRUPT (-1: none) and KVM_NMI; under mutex. */
@@ -289,6 +295,13 @@ struct hxen_vendor_ops {
 	void (*get_regs)(struct hxen_vcpu *vcpu, struct kvm_regs *regs);
 	void (*set_regs)(struct hxen_vcpu *vcpu, const struct kvm_regs *regs);
 	void (*get_sregs)(struct hxen_vcpu *vcpu, struct kvm_sregs *sregs);
+	/*
+	 * The paging mode and privilege a guest-memory access by linear
+	 * address needs (CR0/3/4, EFER, RFLAGS, CPL), and whether CS is a
+	 * 64-bit code segment: for exit handlers that would otherwise read
+	 * every segment through get_sregs (VMX: three VMREADs, not 37).
+	 */
+	void (*get_cpu_mode)(struct hxen_vcpu *vcpu, struct hxen_walk_mode *m, bool *code64);
 	int (*set_sregs)(struct hxen_vcpu *vcpu, const struct kvm_sregs *sregs);
 	/* CR4 bits set_sregs accepts (checks ahead of it, e.g. Xen's VCPUOP_initialise). */
 	u64 (*cr4_valid)(void);

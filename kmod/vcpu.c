@@ -55,12 +55,10 @@ void hxen_vcpu_kick(struct hxen_vcpu *vcpu)
 static void vcpu_pio_in_to_rax(struct hxen_vcpu *vcpu, u8 size, u64 val)
 {
 	u64 mask = size == 4 ? 0xffffffffULL : (1ULL << (8 * size)) - 1;
-	struct kvm_regs regs;
+	u64 *rax = &vcpu->regs[VCPU_RAX];	/* both vendors keep it here */
 
-	hxen_ops->get_regs(vcpu, &regs);
 	/* A 32-bit IN zero-extends into RAX like any 32-bit write. */
-	regs.rax = size == 4 ? (val & mask) : (regs.rax & ~mask) | (val & mask);
-	hxen_ops->set_regs(vcpu, &regs);
+	*rax = size == 4 ? (val & mask) : (*rax & ~mask) | (val & mask);
 }
 
 int hxen_exit_pio(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val)

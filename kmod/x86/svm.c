@@ -18,6 +18,7 @@
 #include <asm/svm.h>
 
 #include "svm.h"
+#include "walk.h"
 
 /* CPUID Fn8000_000A: SVM revision and feature identification (AMD APM 3). */
 #define SVM_CPUID_LEAF	0x8000000a
@@ -631,6 +632,21 @@ static void svm_get_sregs(struct hxen_vcpu *vcpu, struct kvm_sregs *sr)
 	sr->apic_base = vcpu->apic_base;
 }
 
+static void svm_get_cpu_mode(struct hxen_vcpu *vcpu, struct hxen_walk_mode *m, bool *code64)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_save_area *s = &svm->vmcb->save;
+
+	m->cr0 = s->cr0;
+	m->cr3 = s->cr3;
+	m->cr4 = s->cr4;
+	m->efer = svm->efer | (s->efer & EFER_LMA);
+	m->rflags = s->rflags;
+	/* The VMCB's CPL field is the CPL (APM Vol. 2 15.5.1), SS.DPL elsewhere. */
+	m->cpl = s->cpl;
+	*code64 = s->cs.attrib & SVM_SELECTOR_L_MASK;
+}
+
 #define SVM_EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_FFXSR)
 #define SVM_CR4_VALID	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
 			 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | \
@@ -717,6 +733,7 @@ const struct hxen_vendor_ops svm_vendor_ops = {
 	.get_regs = svm_get_regs,
 	.set_regs = svm_set_regs,
 	.get_sregs = svm_get_sregs,
+	.get_cpu_mode = svm_get_cpu_mode,
 	.set_sregs = svm_set_sregs,
 	.cr4_valid = svm_cr4_valid,
 };

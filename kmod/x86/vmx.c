@@ -1047,6 +1047,7 @@ const struct hxen_vendor_ops vmx_vendor_ops = {
 	.get_regs = vmx_get_regs,
 	.set_regs = vmx_set_regs,
 	.get_sregs = vmx_get_sregs,
+	.get_cpu_mode = vmx_get_cpu_mode,
 	.set_sregs = vmx_set_sregs,
 	.cr4_valid = vmx_cr4_valid_bits,
 };

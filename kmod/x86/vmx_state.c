@@ -17,6 +17,7 @@
 #include <asm/vmx.h>
 
 #include "vmx.h"
+#include "walk.h"
 
 static u64 vmx_hw_cr0(u64 cr0)
 {
@@ -648,6 +649,27 @@ void vmx_get_sregs(struct hxen_vcpu *vcpu, struct kvm_sregs *sr)
 	sr->cr8 = vmx->cr8;
 	sr->efer = vmx->efer;
 	sr->apic_base = vcpu->apic_base;
+}
+
+void vmx_get_cpu_mode(struct hxen_vcpu *vcpu, struct hxen_walk_mode *m, bool *code64)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 cs_ar = 0, ss_ar = 0;
+
+	m->cr3 = 0;
+	if (vmx_access_begin(vcpu)) {
+		m->cr3 = vmcs_read(GUEST_CR3);
+		cs_ar = vmcs_read(GUEST_CS_AR_BYTES);
+		ss_ar = vmcs_read(GUEST_SS_AR_BYTES);
+		vmx_access_end(vcpu);
+	}
+	m->cr0 = vmx->cr0;
+	m->cr4 = vmx->cr4;
+	m->efer = vmx->efer;
+	m->rflags = vmx->rflags;
+	/* SS.DPL is the CPL (SDM Vol. 3 24.4.1). */
+	m->cpl = VMX_AR_DPL(ss_ar);
+	*code64 = cs_ar & VMX_AR_L_MASK;
 }
 
 #define VMX_EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_FFXSR)

@@ -114,19 +114,16 @@ int hxen_xen_copy_to_guest(struct xen_call *c, u64 la, const void *src, size_t l
 
 int hxen_xen_write_guest(struct hxen_vcpu *vcpu, u64 la, const void *buf, size_t len)
 {
-	struct kvm_sregs sregs;
 	struct xen_call c;
+	bool code64;
 
 	memset(&c, 0, sizeof(c));
 	c.vcpu = vcpu;
 	c.xen = vcpu->vm->xen;
-	hxen_ops->get_sregs(vcpu, &sregs);
+	hxen_ops->get_cpu_mode(vcpu, &c.mode, &code64);
 	/* Any code segment: in long mode linear addresses are 64-bit. */
-	c.long_mode = sregs.efer & EFER_LMA;
-	c.mode = (struct hxen_walk_mode){
-		.cr0 = sregs.cr0, .cr3 = sregs.cr3, .cr4 = sregs.cr4,
-		.efer = sregs.efer, .rflags = hxen_ops->get_rflags(vcpu), .cpl = 0,
-	};
+	c.long_mode = c.mode.efer & EFER_LMA;
+	c.mode.cpl = 0;
 	return guest_copy(&c, la, (void *)buf, len, true);
 }
 
@@ -668,62 +665,53 @@ static long xen_dispatch(struct xen_call *c, u64 nr)
 static const int xen_args64[5] = { VCPU_RDI, VCPU_RSI, VCPU_RDX, VCPU_R10, VCPU_R8 };
 static const int xen_args32[5] = { VCPU_RBX, VCPU_RCX, VCPU_RDX, VCPU_RSI, VCPU_RDI };
 
-static u64 *reg_ptr(struct kvm_regs *r, int idx)
-{
-	switch (idx) {
-	case VCPU_RBX: return &r->rbx;
-	case VCPU_RCX: return &r->rcx;
-	case VCPU_RDX: return &r->rdx;
-	case VCPU_RSI: return &r->rsi;
-	case VCPU_RDI: return &r->rdi;
-	case VCPU_R8: return &r->r8;
-	default: return &r->r10;
-	}
-}
-
 int hxen_xen_hypercall(struct hxen_vcpu *vcpu)
 {
+	u64 *regs = vcpu->regs;
 	const int *regs_of;
-	struct kvm_sregs sregs;
 	struct xen_call c;
+	bool code64;
 	long ret;
 	u64 nr;
+	u8 cpl;
 	int i;
 
+	/*
+	 * The exit handler's hot path: the mode comes from get_cpu_mode and
+	 * the arguments straight from vcpu->regs (the general registers of
+	 * both vendors live there), not from a full get_regs/get_sregs.
+	 */
 	memset(&c, 0, sizeof(c));
 	c.vcpu = vcpu;
 	c.xen = vcpu->vm->xen;
-	hxen_ops->get_regs(vcpu, &c.regs);
-	hxen_ops->get_sregs(vcpu, &sregs);
-	c.long_mode = (sregs.efer & EFER_LMA) && sregs.cs.l;
+	hxen_ops->get_cpu_mode(vcpu, &c.mode, &code64);
+	c.long_mode = (c.mode.efer & EFER_LMA) && code64;
 	/* Hypercalls run at CPL 0; copies are supervisor accesses. */
-	c.mode = (struct hxen_walk_mode){
-		.cr0 = sregs.cr0, .cr3 = sregs.cr3, .cr4 = sregs.cr4,
-		.efer = sregs.efer, .rflags = c.regs.rflags, .cpl = 0,
-	};
+	cpl = c.mode.cpl;
+	c.mode.cpl = 0;
 	regs_of = c.long_mode ? xen_args64 : xen_args32;
-	for (i = 0; i < 5; i++) {
-		c.arg[i] = *reg_ptr(&c.regs, regs_of[i]);
-		if (!c.long_mode)
-			c.arg[i] = (u32)c.arg[i];
-	}
-	nr = c.long_mode ? c.regs.rax : (u32)c.regs.rax;
+	for (i = 0; i < 5; i++)
+		c.arg[i] = c.long_mode ? regs[regs_of[i]] : (u32)regs[regs_of[i]];
+	nr = c.long_mode ? regs[VCPU_RAX] : (u32)regs[VCPU_RAX];
 
-	if (((sregs.cr0 & X86_CR0_PE) && sregs.ss.dpl) || (c.regs.rflags & X86_EFLAGS_VM))
+	if (((c.mode.cr0 & X86_CR0_PE) && cpl) || (c.mode.rflags & X86_EFLAGS_VM))
 		ret = -EPERM;
 	else
 		ret = xen_dispatch(&c, nr);
 
 	if (c.restart) {
 		/* Continuation: run the call again with the updated arguments. */
+		struct kvm_regs r;
+
 		for (i = 0; i < 5; i++)
-			*reg_ptr(&c.regs, regs_of[i]) = c.arg[i];
-		c.regs.rip -= XEN_HYPERCALL_LEN;
+			regs[regs_of[i]] = c.arg[i];
+		hxen_ops->get_regs(vcpu, &r);
+		r.rip -= XEN_HYPERCALL_LEN;
 		if (!c.long_mode)
-			c.regs.rip = (u32)c.regs.rip;
+			r.rip = (u32)r.rip;
+		hxen_ops->set_regs(vcpu, &r);
 	} else {
-		c.regs.rax = c.long_mode ? (u64)ret : (u32)ret;
+		regs[VCPU_RAX] = c.long_mode ? (u64)ret : (u32)ret;
 	}
-	hxen_ops->set_regs(vcpu, &c.regs);
 	return c.exit ? HXEN_USER : HXEN_RESUME;
 }

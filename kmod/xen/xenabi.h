@@ -71,7 +71,6 @@ struct hxen_xen_frame {
 struct xen_call {
 	struct hxen_vcpu *vcpu;
 	struct hxen_xen *xen;
-	struct kvm_regs regs;
 	struct hxen_walk_mode mode;
 	bool long_mode;		/* 64-bit hypercall ABI */
 	u64 arg[5];
