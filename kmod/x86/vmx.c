@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
+#include <linux/user-return-notifier.h>
 #include <asm/asm.h>
 #include <asm/cpu_entry_area.h>
 #include <asm/cpufeature.h>
@@ -289,45 +290,11 @@ fault:
 	pr_err_ratelimited("VMX: VMXOFF faulted on CPU %d\n", smp_processor_id());
 }
 
-/*
- * The VMX instructions below report VMfail in CF/ZF (SDM Vol. 3 30.2). A
- * fault (#UD once VMX was turned off under us, e.g. by the reboot
- * notifier's IPI during an ioctl) skips the instruction instead of
- * oopsing; VMREAD then returns 0.
- */
-static noinline void vmx_insn_failed(const char *insn, u64 arg)
+/* VMREAD/VMWRITE failed (vmx.h): reported, never fatal. */
+noinline void vmx_insn_failed(const char *insn, u64 arg)
 {
 	pr_err_ratelimited("VMX: %s %#llx failed on CPU %d\n", insn, arg,
 			   raw_smp_processor_id());
-}
-
-u64 vmcs_read(unsigned long field)
-{
-	unsigned long value = 0;
-	bool fail;
-
-	asm volatile("1: vmread %[field], %[value]\n\t"
-		     "2:\n\t"
-		     _ASM_EXTABLE(1b, 2b)
-		     : [value] "+r"(value), "=@ccbe"(fail)
-		     : [field] "r"(field));
-	if (unlikely(fail))
-		vmx_insn_failed("VMREAD", field);
-	return value;
-}
-
-void vmcs_write(unsigned long field, u64 value)
-{
-	bool fail;
-
-	asm volatile("1: vmwrite %[value], %[field]\n\t"
-		     "2:\n\t"
-		     _ASM_EXTABLE(1b, 2b)
-		     : "=@ccbe"(fail)
-		     : [value] "r"(value), [field] "r"(field)
-		     : "memory");
-	if (unlikely(fail))
-		vmx_insn_failed("VMWRITE", field);
 }
 
 static void vmx_vmclear(u64 pa)
@@ -375,17 +342,80 @@ static void vmx_invept(unsigned long type, u64 eptp)
  * Per-CPU state. @loaded lists the VMCSs active on this CPU, so they can be
  * cleared (written back to memory and made launchable elsewhere) before
  * VMXOFF; @current_vmcs is the one VMPTRLD made current. Both change only on
- * this CPU with interrupts off. The host's SYSCALL MSRs are fixed once the
- * CPU is up; they are read at enable time and put back after every exit.
+ * this CPU with interrupts off.
+ *
+ * The SYSCALL MSRs matter to the host only in user mode, so a guest's
+ * values stay loaded across exits and entries: a user-return notifier
+ * puts the host's back before this CPU next returns to user mode, or
+ * VMX going off here does (as KVM does; it saves four WRMSRs each way per
+ * exit). @host_syscall is read at enable time (fixed once the CPU is up),
+ * @cur_syscall is what the CPU holds; @urn_active says @urn is
+ * registered. All of them change on this CPU with interrupts off.
  */
+struct vmx_syscall_msrs {
+	u64 star, lstar, cstar, sfmask;
+};
+
 struct vmx_cpu {
 	bool on;
 	struct list_head loaded;
 	struct vmx_vcpu *current_vmcs;
-	u64 star, lstar, cstar, sfmask;
+	struct vmx_syscall_msrs host_syscall;
+	struct vmx_syscall_msrs cur_syscall;
+	bool urn_active;
+	struct user_return_notifier urn;
 };
 
 static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpus);
+
+/* This CPU: the host's SYSCALL MSRs back where a guest's are loaded. */
+static void vmx_restore_syscall_msrs(struct vmx_cpu *vc)
+{
+	struct vmx_syscall_msrs *cur = &vc->cur_syscall, *host = &vc->host_syscall;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	if (cur->star != host->star)
+		wrmsrl(MSR_STAR, cur->star = host->star);
+	if (cur->lstar != host->lstar)
+		wrmsrl(MSR_LSTAR, cur->lstar = host->lstar);
+	if (cur->cstar != host->cstar)
+		wrmsrl(MSR_CSTAR, cur->cstar = host->cstar);
+	if (cur->sfmask != host->sfmask)
+		wrmsrl(MSR_SYSCALL_MASK, cur->sfmask = host->sfmask);
+	if (vc->urn_active) {
+		/* Allowed from the notifier itself (the list walk is _safe). */
+		user_return_notifier_unregister(&vc->urn);
+		vc->urn_active = false;
+	}
+	local_irq_restore(flags);
+}
+
+static void vmx_on_user_return(struct user_return_notifier *urn)
+{
+	vmx_restore_syscall_msrs(container_of(urn, struct vmx_cpu, urn));
+}
+
+/* Interrupts off, before entry: the guest's SYSCALL MSRs into this CPU. */
+static void vmx_load_syscall_msrs(struct vmx_vcpu *vmx)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpus);
+	struct vmx_syscall_msrs *cur = &vc->cur_syscall;
+
+	if (cur->star != vmx->star)
+		wrmsrl(MSR_STAR, cur->star = vmx->star);
+	if (cur->lstar != vmx->lstar)
+		wrmsrl(MSR_LSTAR, cur->lstar = vmx->lstar);
+	if (cur->cstar != vmx->cstar)
+		wrmsrl(MSR_CSTAR, cur->cstar = vmx->cstar);
+	if (cur->sfmask != vmx->sfmask)
+		wrmsrl(MSR_SYSCALL_MASK, cur->sfmask = vmx->sfmask);
+	if (!vc->urn_active && memcmp(cur, &vc->host_syscall, sizeof(*cur))) {
+		vc->urn.on_user_return = vmx_on_user_return;
+		user_return_notifier_register(&vc->urn);
+		vc->urn_active = true;
+	}
+}
 
 static int vmx_cpu_enable(struct page *area)
 {
@@ -414,10 +444,12 @@ static int vmx_cpu_enable(struct page *area)
 	}
 	INIT_LIST_HEAD(&vc->loaded);
 	vc->current_vmcs = NULL;
-	rdmsrl(MSR_STAR, vc->star);
-	rdmsrl(MSR_LSTAR, vc->lstar);
-	rdmsrl(MSR_CSTAR, vc->cstar);
-	rdmsrl(MSR_SYSCALL_MASK, vc->sfmask);
+	rdmsrl(MSR_STAR, vc->host_syscall.star);
+	rdmsrl(MSR_LSTAR, vc->host_syscall.lstar);
+	rdmsrl(MSR_CSTAR, vc->host_syscall.cstar);
+	rdmsrl(MSR_SYSCALL_MASK, vc->host_syscall.sfmask);
+	vc->cur_syscall = vc->host_syscall;
+	vc->urn_active = false;
 	/*
 	 * EPT translations may outlive VMXOFF and name tables whose pages
 	 * now hold our roots (a previous hypervisor's, or our own earlier).
@@ -454,9 +486,11 @@ static void vmx_cpu_disable(void)
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpus);
 	struct vmx_vcpu *vmx, *tmp;
 
-	if (vc->on)
+	if (vc->on) {
+		vmx_restore_syscall_msrs(vc);
 		list_for_each_entry_safe(vmx, tmp, &vc->loaded, loaded_link)
 			vmx_clear_local(vmx);
+	}
 	vc->on = false;
 	vmx_vmxoff();
 	cr4_clear_bits(X86_CR4_VMXE);
@@ -778,21 +812,15 @@ static void vmx_switch_to_guest(struct vmx_vcpu *vmx, struct vmx_host_state *h)
 
 	/*
 	 * Not in the VMCS: the guest's own values go into the MSRs. The host
-	 * uses them only on the way to and from user mode, which cannot
-	 * happen before vmx_switch_to_host (interrupts are off; NMIs taken
-	 * meanwhile return to kernel mode).
+	 * uses KERNEL_GS_BASE on a context switch (put back after every
+	 * exit), the SYSCALL MSRs only in user mode (vmx_load_syscall_msrs).
 	 */
 	wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
-	wrmsrl(MSR_STAR, vmx->star);
-	wrmsrl(MSR_LSTAR, vmx->lstar);
-	wrmsrl(MSR_CSTAR, vmx->cstar);
-	wrmsrl(MSR_SYSCALL_MASK, vmx->sfmask);
+	vmx_load_syscall_msrs(vmx);
 }
 
 static void vmx_switch_to_host(struct vmx_vcpu *vmx, struct vmx_host_state *h)
 {
-	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpus);
-
 	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
 	/*
 	 * The exit set the GDT limit to 0xffff and the TR limit to 0x67
@@ -814,30 +842,62 @@ static void vmx_switch_to_host(struct vmx_vcpu *vmx, struct vmx_host_state *h)
 		loadsegment(es, h->es);
 	/* After load_gs_index, which loads the user GS base from the GDT/LDT. */
 	wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
-	wrmsrl(MSR_STAR, vc->star);
-	wrmsrl(MSR_LSTAR, vc->lstar);
-	wrmsrl(MSR_CSTAR, vc->cstar);
-	wrmsrl(MSR_SYSCALL_MASK, vc->sfmask);
 	if (h->debugctl)
 		update_debugctlmsr(h->debugctl);
 	/* DR7 (0x400 after the exit) is the run loop's to restore. */
 }
 
+/*
+ * The exit's fields, read while the VMCS is current. Only those the
+ * exit's handler uses (SDM Vol. 3 27.2 says which are valid for which
+ * exit): every VMREAD costs, most of all under nested VMX. The others
+ * read as 0, never as a stale value of an earlier exit.
+ */
 static void vmx_read_exit(struct hxen_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_exit_info *e = &vmx->exit;
 
-	e->vmfail = false;
-	e->reason = vmcs_read(VM_EXIT_REASON);
-	e->qual = vmcs_read(EXIT_QUALIFICATION);
-	e->instr_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
-	e->instr_info = vmcs_read(VMX_INSTRUCTION_INFO);
-	e->intr_info = vmcs_read(VM_EXIT_INTR_INFO);
-	e->intr_error = vmcs_read(VM_EXIT_INTR_ERROR_CODE);
-	e->vectoring = vmcs_read(IDT_VECTORING_INFO_FIELD);
-	e->vectoring_error = vmcs_read(IDT_VECTORING_ERROR_CODE);
-	e->gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+	*e = (struct vmx_exit_info){
+		.reason = vmcs_read(VM_EXIT_REASON),
+		.vectoring = vmcs_read(IDT_VECTORING_INFO_FIELD),
+	};
+	switch (e->reason & 0xffff) {
+	case EXIT_REASON_EXCEPTION_NMI:
+		e->intr_info = vmcs_read(VM_EXIT_INTR_INFO);
+		if (e->intr_info & INTR_INFO_DELIVER_CODE_MASK)
+			e->intr_error = vmcs_read(VM_EXIT_INTR_ERROR_CODE);
+		e->qual = vmcs_read(EXIT_QUALIFICATION);
+		break;
+	case EXIT_REASON_EPT_VIOLATION:
+		e->qual = vmcs_read(EXIT_QUALIFICATION);
+		fallthrough;
+	case EXIT_REASON_EPT_MISCONFIG:
+		e->gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+		break;
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_TRIPLE_FAULT:
+	case EXIT_REASON_INTERRUPT_WINDOW:
+	case EXIT_REASON_NMI_WINDOW:
+	case EXIT_REASON_PREEMPTION_TIMER:
+		break;
+	case EXIT_REASON_IO_INSTRUCTION:
+		e->instr_info = vmcs_read(VMX_INSTRUCTION_INFO);
+		fallthrough;
+	case EXIT_REASON_CR_ACCESS:
+	case EXIT_REASON_DR_ACCESS:
+	case EXIT_REASON_INVLPG:
+		e->qual = vmcs_read(EXIT_QUALIFICATION);
+		fallthrough;
+	default:
+		/* Instruction exits: vmx_skip_instruction needs the length. */
+		e->instr_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+		break;
+	}
+	if (e->vectoring & VECTORING_INFO_VALID_MASK) {
+		e->vectoring_error = vmcs_read(IDT_VECTORING_ERROR_CODE);
+		e->instr_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	}
 
 	vmx->rip = vmcs_read(GUEST_RIP);
 	vcpu->regs[VCPU_RSP] = vmcs_read(GUEST_RSP);

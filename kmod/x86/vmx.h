@@ -12,6 +12,7 @@
 #ifndef __ASSEMBLY__
 
 #include <linux/list.h>
+#include <asm/asm.h>
 #include <asm/vmx.h>
 
 #include "../hxen.h"
@@ -120,8 +121,42 @@ int __hxen_vmx_enter(u64 *regs, u32 launched);
 extern const char __hxen_vmx_exit[];
 
 /* vmx.c */
-u64 vmcs_read(unsigned long field);
-void vmcs_write(unsigned long field, u64 value);
+void vmx_insn_failed(const char *insn, u64 arg);
+
+/*
+ * Inline: the exit path makes a dozen of these per round trip. VMfail
+ * shows in CF/ZF (SDM Vol. 3 30.2). A fault (#UD once VMX was turned off
+ * under us, e.g. by the reboot notifier's IPI during an ioctl) skips the
+ * instruction instead of oopsing; VMREAD then returns 0.
+ */
+static __always_inline u64 vmcs_read(unsigned long field)
+{
+	unsigned long value = 0;
+	bool fail;
+
+	asm volatile("1: vmread %[field], %[value]\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [value] "+r"(value), "=@ccbe"(fail)
+		     : [field] "r"(field));
+	if (unlikely(fail))
+		vmx_insn_failed("VMREAD", field);
+	return value;
+}
+
+static __always_inline void vmcs_write(unsigned long field, u64 value)
+{
+	bool fail;
+
+	asm volatile("1: vmwrite %[value], %[field]\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : "=@ccbe"(fail)
+		     : [value] "r"(value), [field] "r"(field)
+		     : "memory");
+	if (unlikely(fail))
+		vmx_insn_failed("VMWRITE", field);
+}
 bool vmx_access_begin(struct hxen_vcpu *vcpu);
 void vmx_access_end(struct hxen_vcpu *vcpu);
 void vmx_reset_vcpu(struct hxen_vcpu *vcpu);
