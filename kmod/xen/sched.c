@@ -134,7 +134,6 @@ long hxen_xen_block(struct hxen_vcpu *vcpu)
 long hxen_xen_poll(struct hxen_vcpu *vcpu, const u32 *ports, u32 nr, u64 timeout)
 {
 	struct hxen_xen *xen = vcpu->vm->xen;
-	struct hxen_xen_vcpu *xv = vcpu->xen;
 	struct xen_poll_args p = { .ports = ports, .nr = nr };
 	u32 max = hxen_evtchn_nr_ports(&xen->evtchn);
 	ktime_t deadline = 0;
@@ -155,12 +154,12 @@ long hxen_xen_poll(struct hxen_vcpu *vcpu, const u32 *ports, u32 nr, u64 timeout
 			   KTIME_MAX : ns_to_ktime(xen->boot_ns + timeout);
 	}
 	/* Pairs with the barrier between setting a port pending and the kick. */
-	WRITE_ONCE(xv->polling, true);
-	smp_mb();
+	set_bit(vcpu->id, xen->polling);
+	smp_mb__after_atomic();
 	hxen_xen_runstate(vcpu, RUNSTATE_blocked);
 	xen_wait(vcpu, xen_poll_done, &p, deadline);
 	hxen_xen_runstate(vcpu, RUNSTATE_running);
-	WRITE_ONCE(xv->polling, false);
+	clear_bit(vcpu->id, xen->polling);
 	return 0;
 }
 
@@ -170,13 +169,17 @@ long hxen_xen_poll(struct hxen_vcpu *vcpu, const u32 *ports, u32 nr, u64 timeout
  */
 void hxen_xen_poll_kick(struct hxen_xen *xen)
 {
-	int i;
+	unsigned int i;
 
+	/*
+	 * Pending bit set, barrier, polling bits read; the poller sets its
+	 * bit, barrier, reads the pending bits: one of the two sees the other.
+	 */
 	smp_mb();
-	for (i = 0; i < HXEN_MAX_VCPUS; i++) {
+	for_each_set_bit(i, xen->polling, HXEN_MAX_VCPUS) {
 		struct hxen_vcpu *vcpu = READ_ONCE(xen->vcpus[i].vcpu);
 
-		if (vcpu && READ_ONCE(xen->vcpus[i].polling))
+		if (vcpu)
 			rcuwait_wake_up(&vcpu->wait);
 	}
 }

@@ -127,8 +127,6 @@ struct hxen_xen_vcpu {
 	u64 period_ns;
 	/* A timer fired since the last SCHEDOP_block / poll began. */
 	bool timer_fired;
-	/* In SCHEDOP_poll: EVTCHNOP_send wakes it to look at its ports. */
-	bool polling;
 
 	/*
 	 * Runstate (runstate.c). runstate: changed only by the vCPU's own
@@ -176,6 +174,13 @@ struct hxen_xen {
 	refcount_t refs;
 	struct rcu_head rcu;
 	bool dead;			/* under evtchn_lock; never cleared */
+	/*
+	 * vCPUs in SCHEDOP_poll, which EVTCHNOP_send wakes to look at their
+	 * ports: a bitmap, so a send with no poller (the common case) costs
+	 * one load, not a walk over every vCPU. Atomic bit operations by the
+	 * poller itself; see hxen_xen_poll_kick() for the ordering.
+	 */
+	DECLARE_BITMAP(polling, HXEN_MAX_VCPUS);
 
 	struct hxen_xen_frame shinfo_frame;	/* always there */
 	u8 *shinfo;
