@@ -37,7 +37,7 @@ programs: $(PROGRAMS)
 HXEN_SRC := $(sort $(shell find userspace -name '*.c'))
 $(BUILD)/bin/hxen: $(HXEN_SRC) $(shell find userspace -name '*.h') kmod/uapi/hxen.h
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -pthread -o $@ $(HXEN_SRC) $(USER_LDFLAGS)
+	$(CC) $(USER_CFLAGS) -pthread -o $@ $(HXEN_SRC) $(USER_LDFLAGS) -llzma -lz -lzstd
 
 $(BUILD)/bin/hxen-modtest: tests/integration/modtest.c kmod/uapi/hxen.h tests/lib/testlib.h
 	@mkdir -p $(dir $@)

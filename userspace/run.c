@@ -30,14 +30,19 @@ void run_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hxen run --kernel FILE [--initrd FILE] [--cmdline STR] [--mem SIZE]\n"
-		"                [--cpus N] [--device PATH] [--xen | --no-xen] [--reboot] [--debug]\n"
+		"                [--cpus N] [--device PATH] [--xen | --no-xen] [--reboot]\n"
+		"                [--guest-decompress] [--debug]\n"
 		"\n"
 		"Boots a Linux bzImage (64-bit boot protocol) or an ELF vmlinux with a PVH\n"
 		"entry (Xen's PVH boot ABI), with ACPI, an in-kernel irqchip and PIT, a\n"
 		"16550A console on COM1 (stdin/stdout) and a CMOS RTC.\n"
 		"\n"
 		"  --kernel FILE   bzImage (boot protocol 2.12 or later), or an ELF kernel\n"
-		"                  with a XEN_ELFNOTE_PHYS32_ENTRY note (PVH boot)\n"
+		"                  with a XEN_ELFNOTE_PHYS32_ENTRY note (PVH boot). The\n"
+		"                  launcher decompresses a bzImage's kernel itself (xz,\n"
+		"                  gzip, zstd) once per kernel file, cached in\n"
+		"                  $XDG_CACHE_HOME/hxen/kernels (else ~/.cache/...; the\n"
+		"                  4 most recently booted are kept)\n"
 		"  --initrd FILE   initramfs, placed at the top of low memory\n"
 		"  --cmdline STR   kernel command line, e.g. \"console=ttyS0\"\n"
 		"  --mem SIZE      guest RAM; suffix K, M, G or T, MiB if none (default 512M)\n"
@@ -51,6 +56,8 @@ void run_usage(FILE *f)
 		"  --no-xen        never enable the Xen ABI (a PVH kernel then boots\n"
 		"                  without Xen)\n"
 		"  --reboot        restart the guest when it reboots instead of exiting\n"
+		"  --guest-decompress  leave a bzImage's decompression to the guest's own\n"
+		"                  decompressor (slower; the kernel then applies its KASLR)\n"
 		"  --debug         trace unclaimed I/O, report the launcher's memory at exit\n"
 		"\n"
 		"On a terminal, Ctrl-A x quits and Ctrl-A Ctrl-A sends Ctrl-A.\n"
@@ -183,6 +190,10 @@ static int parse_args(int argc, char **argv, struct vm_config *cfg, bool *reboot
 		}
 		if (!strcmp(argv[i], "--reboot")) {
 			*reboot = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "--guest-decompress")) {
+			cfg->guest_decompress = true;
 			continue;
 		}
 		for (k = 0, v = NULL; k < sizeof(with_value) / sizeof(with_value[0]); k++) {
@@ -322,6 +333,7 @@ int cmd_run(int argc, char **argv)
 		.device = DEFAULT_DEVICE,
 		.mem = DEFAULT_MEM,
 		.cpus = 1,
+		.vmlinux_fd = -1,
 	};
 	bool reboot = false;
 	enum kernel_kind kind;
@@ -339,7 +351,7 @@ int cmd_run(int argc, char **argv)
 		return EXIT_SETUP;
 	cfg.pvh = kind == KERNEL_ELF;
 	if (cfg.pvh ? pvh_check(cfg.kernel, cfg.initrd, cfg.mem) :
-		      bzimage_check(cfg.kernel, cfg.initrd))
+		      bzimage_check(&cfg))
 		return EXIT_SETUP;
 	/*
 	 * A bzImage boots as an HVM guest: Xen only when asked for. A PVH

@@ -52,8 +52,12 @@ struct vm;
 #define E820_RAM		1
 #define E820_RESERVED		2
 
-/* bzimage.c: check the files before any VM exists; load them; set the BSP up. */
-int bzimage_check(const char *kernel, const char *initrd);
+/*
+ * bzimage.c: check the files before any VM exists (and have the launcher
+ * decompress the kernel: cfg->vmlinux_fd); load them; set the BSP up.
+ */
+struct vm_config;
+int bzimage_check(struct vm_config *cfg);
 int bzimage_load(struct vm *vm);
 /* Helpers shared with pvh.c; both print a one-line error. */
 int boot_open_file(const char *path, const char *what, uint64_t *size);
@@ -87,13 +91,30 @@ struct elf_kernel {
 	bool has_phys32_entry;		/* XEN_ELFNOTE_PHYS32_ENTRY found */
 	bool bad_phys32_note;		/* ... with a descriptor of odd size */
 	uint64_t phys32_entry;
+	uint64_t entry;			/* e_entry */
 	int nr_loads;
 	struct elf_segment load[ELF_MAX_LOADS];
 	uint64_t low, high;		/* physical span of the PT_LOAD segments */
 };
 
 int elf_read(int fd, const char *path, uint64_t file_size, struct elf_kernel *k);
+/*
+ * The segments within 1 MiB .. min(@mem, low RAM end), @entry inside one
+ * (@entry_name says which entry in the message); -1 after printing why.
+ */
+int elf_check_placement(const struct elf_kernel *k, const char *path, uint64_t mem,
+			uint64_t entry, const char *entry_name);
+int elf_load_segments(struct vm *vm, int fd, const char *path, const struct elf_kernel *k);
 
+/*
+ * unpack.c: the payload of bzImage @path (bytes @off to @off + @len of the
+ * open @kfd) decompressed by the launcher, cached: an fd on the ELF
+ * vmlinux; UNPACK_GUEST when the guest's own decompressor must do it (a
+ * format the launcher does not decode); -1 after printing why.
+ */
+#define UNPACK_GUEST		(-2)
+int bzimage_unpack(const char *path, int kfd, uint64_t file_size, uint64_t off,
+		   uint64_t len, bool debug);
 /* pvh.c: the PVH boot of an ELF kernel at its 32-bit entry. */
 int pvh_check(const char *kernel, const char *initrd, uint64_t mem);
 int pvh_load(struct vm *vm);

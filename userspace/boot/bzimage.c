@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Linux bzImage loader, 64-bit boot protocol (Documentation/arch/x86/boot.rst):
- * the setup header at 0x1f1 is copied into a zeroed boot_params, the
- * protected-mode kernel goes to pref_address, and the BSP starts in long
- * mode at load address + 0x200 with RSI = boot_params, identity-mapped page
+ * the setup header at 0x1f1 is copied into a zeroed boot_params, and the
+ * BSP starts in long mode with RSI = boot_params, identity-mapped page
  * tables, CS = __BOOT_CS (64-bit code) and the data segments __BOOT_DS.
- * The file is read straight into guest memory: no host-side copy.
+ *
+ * Where the launcher decompressed the payload (unpack.c, the default), the
+ * vmlinux's PT_LOAD segments go to their physical addresses and the BSP
+ * starts at its ELF entry point, startup_64: the state the kernel's own
+ * decompressor hands over (the kernel then runs at its link address: no
+ * KASLR, as for any ELF boot). Otherwise (--guest-decompress, or a format
+ * the launcher does not decode) the protected-mode kernel goes to
+ * pref_address and starts at load address + 0x200, the decompressor.
+ * Files are read straight into guest memory: no host-side copy.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -245,6 +252,13 @@ static uint64_t read_header(int fd, const char *path, uint64_t file_size,
 	setup_size = ((uint64_t)(hdr->setup_sects ? hdr->setup_sects : 4) + 1) * 512;
 	if ((uint64_t)file_size <= setup_size)
 		goto not_bzimage;
+	/* The compressed kernel must be all there (payload_*: protocol 2.08). */
+	if (!hdr->payload_length ||
+	    (uint64_t)hdr->payload_offset + hdr->payload_length > file_size - setup_size) {
+		fprintf(stderr, "hxen: %s: truncated bzImage (its compressed kernel runs past the end of the file)\n",
+			path);
+		return 0;
+	}
 	return setup_size;
 
 not_bzimage:
@@ -253,18 +267,58 @@ not_bzimage:
 	return 0;
 }
 
-int bzimage_check(const char *kernel, const char *initrd)
+/*
+ * The launcher-decompressed vmlinux (@fd): a 64-bit x86 ELF that fits
+ * @mem. Prints why not.
+ */
+static int vmlinux_parse(int fd, const char *path, uint64_t mem, struct elf_kernel *k)
 {
+	struct stat st;
+
+	if (fstat(fd, &st)) {
+		fprintf(stderr, "hxen: %s: decompressed kernel: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (elf_read(fd, path, st.st_size, k))
+		return -1;
+	if (!k->is64) {
+		fprintf(stderr, "hxen: %s: the payload is a 32-bit ELF kernel\n", path);
+		return -1;
+	}
+	return elf_check_placement(k, path, mem, k->entry, "entry point");
+}
+
+int bzimage_check(struct vm_config *cfg)
+{
+	const char *kernel = cfg->kernel, *initrd = cfg->initrd;
 	struct setup_header hdr;
-	uint64_t size;
+	struct elf_kernel k;
+	uint64_t size, setup_size;
 	int fd;
 
+	cfg->vmlinux_fd = -1;
 	fd = boot_open_file(kernel, "kernel", &size);
 	if (fd < 0)
 		return -1;
-	if (!read_header(fd, kernel, size, &hdr)) {
+	setup_size = read_header(fd, kernel, size, &hdr);
+	if (!setup_size) {
 		close(fd);
 		return -1;
+	}
+	if (!cfg->guest_decompress) {
+		int vfd = bzimage_unpack(kernel, fd, size, setup_size + hdr.payload_offset,
+					 hdr.payload_length, cfg->debug);
+
+		if (vfd == -1) {
+			close(fd);
+			return -1;
+		}
+		if (vfd >= 0 && vmlinux_parse(vfd, kernel, cfg->mem, &k)) {
+			close(vfd);
+			close(fd);
+			return -1;
+		}
+		cfg->vmlinux_fd = vfd;
 	}
 	close(fd);
 	if (initrd) {
@@ -282,9 +336,10 @@ int bzimage_load(struct vm *vm)
 	const char *cmdline = vm->cfg->cmdline ? vm->cfg->cmdline : "";
 	struct boot_params *bp = gpa_to_hva(vm, BOOT_PARAMS, sizeof(*bp));
 	struct setup_header *hdr = &bp->hdr;
-	uint64_t load, setup_size, kernel_size, rsdp;
+	uint64_t load, setup_size, kernel_size, kernel_end, entry, rsdp;
 	size_t cmdline_max;
 	uint64_t file_size;
+	struct elf_kernel k;
 	int fd;
 
 	fd = boot_open_file(path, "kernel", &file_size);
@@ -305,8 +360,20 @@ int bzimage_load(struct vm *vm)
 			(unsigned long long)((load + hdr->init_size) >> 20));
 		goto fail;
 	}
-	if (boot_read_at(fd, path, gpa_to_hva(vm, load, kernel_size), kernel_size, setup_size))
-		goto fail;
+	kernel_end = load + hdr->init_size;
+	if (vm->cfg->vmlinux_fd >= 0) {
+		if (vmlinux_parse(vm->cfg->vmlinux_fd, path, vm->ram_size, &k) ||
+		    elf_load_segments(vm, vm->cfg->vmlinux_fd, path, &k))
+			goto fail;
+		entry = k.entry;
+		if (k.high > kernel_end)
+			kernel_end = k.high;
+	} else {
+		if (boot_read_at(fd, path, gpa_to_hva(vm, load, kernel_size), kernel_size,
+				 setup_size))
+			goto fail;
+		entry = load + ENTRY_64_OFFSET;
+	}
 	close(fd);
 
 	hdr->type_of_loader = LOADER_UNDEFINED;
@@ -321,14 +388,14 @@ int bzimage_load(struct vm *vm)
 	}
 	strcpy(gpa_to_hva(vm, BOOT_CMDLINE, BOOT_CMDLINE_MAX), cmdline);
 	hdr->cmd_line_ptr = BOOT_CMDLINE;
-	if (load_initrd(vm, bp, load + hdr->init_size))
+	if (load_initrd(vm, bp, kernel_end))
 		return -1;
 	bp->e820_entries = boot_e820(vm, bp->e820_table);
 	if (acpi_build(vm, &rsdp))
 		return -1;
 	bp->acpi_rsdp_addr = rsdp;
 	build_page_tables(vm);
-	return setup_bsp(vm, load + ENTRY_64_OFFSET);
+	return setup_bsp(vm, entry);
 
 fail:
 	close(fd);

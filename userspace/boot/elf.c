@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A small ELF reader for PVH kernels: the ELF header, the PT_LOAD segments
- * (by physical address, p_paddr: a vmlinux links at virtual addresses the
- * 32-bit entry cannot use) and the Xen notes in PT_NOTE segments, of which
- * only XEN_ELFNOTE_PHYS32_ENTRY matters here. ELF32 and ELF64, little
+ * A small ELF reader for kernels (a PVH vmlinux, or the vmlinux inside a
+ * bzImage, unpack.c): the ELF header, the PT_LOAD segments (by physical
+ * address, p_paddr: a vmlinux links at virtual addresses the boot entry
+ * cannot use) and the Xen notes in PT_NOTE segments, of which only
+ * XEN_ELFNOTE_PHYS32_ENTRY matters here. ELF32 and ELF64, little
  * endian, x86 only. Every field read from the file is checked before use:
  * the file is input, not trusted.
  */
@@ -14,6 +15,7 @@
 
 #include <xen/elfnote.h>
 
+#include "../vmm/vmm.h"
 #include "boot.h"
 
 /* PT_NOTE bytes looked at: Linux has about 500, a hostile file has more. */
@@ -85,6 +87,7 @@ int elf_read(int fd, const char *path, uint64_t file_size, struct elf_kernel *k)
 		if (file_size < sizeof(eh) || boot_read_at(fd, path, &eh, sizeof(eh), 0))
 			return fail(path, "truncated ELF header");
 		k->is64 = true;
+		k->entry = eh.e_entry;
 		machine = eh.e_machine;
 		type = eh.e_type;
 		phoff = eh.e_phoff;
@@ -97,6 +100,7 @@ int elf_read(int fd, const char *path, uint64_t file_size, struct elf_kernel *k)
 
 		if (boot_read_at(fd, path, &eh, sizeof(eh), 0))
 			return -1;
+		k->entry = eh.e_entry;
 		machine = eh.e_machine;
 		type = eh.e_type;
 		phoff = eh.e_phoff;
@@ -176,5 +180,61 @@ int elf_read(int fd, const char *path, uint64_t file_size, struct elf_kernel *k)
 	}
 	if (!k->nr_loads)
 		return fail(path, "ELF file without loadable (PT_LOAD) segments");
+	return 0;
+}
+
+int elf_check_placement(const struct elf_kernel *k, const char *path, uint64_t mem,
+			uint64_t entry, const char *entry_name)
+{
+	uint64_t low_top = mem < GUEST_LOW_RAM_END ? mem : GUEST_LOW_RAM_END;
+	bool in_segment = false;
+	int i;
+
+	for (i = 0; i < k->nr_loads; i++) {
+		const struct elf_segment *s = &k->load[i];
+
+		/* Below 1 MiB are boot_params/start_info, the GDT and the ACPI tables. */
+		if (s->paddr < BOOT_BIOS_AREA_END || s->paddr + s->memsz > GUEST_LOW_RAM_END) {
+			fprintf(stderr, "hxen: %s: segment at %#llx-%#llx is outside the RAM a kernel may use (1 MiB to %llu MiB)\n",
+				path, (unsigned long long)s->paddr,
+				(unsigned long long)(s->paddr + s->memsz - 1),
+				(unsigned long long)(GUEST_LOW_RAM_END >> 20));
+			return -1;
+		}
+		if (s->paddr + s->memsz > low_top) {
+			fprintf(stderr, "hxen: --mem %llu MiB is too small for %s (needs > %llu MiB)\n",
+				(unsigned long long)(mem >> 20), path,
+				(unsigned long long)(k->high >> 20));
+			return -1;
+		}
+		if (entry >= s->paddr && entry < s->paddr + s->filesz)
+			in_segment = true;
+	}
+	if (!in_segment) {
+		fprintf(stderr, "hxen: %s: %s %#llx is not in a loaded segment\n", path,
+			entry_name, (unsigned long long)entry);
+		return -1;
+	}
+	return 0;
+}
+
+int elf_load_segments(struct vm *vm, int fd, const char *path, const struct elf_kernel *k)
+{
+	int i;
+
+	for (i = 0; i < k->nr_loads; i++) {
+		const struct elf_segment *s = &k->load[i];
+		uint8_t *p = gpa_to_hva(vm, s->paddr, s->memsz);
+
+		if (!p) {	/* elf_check_placement() checked against the same RAM */
+			fprintf(stderr, "hxen: %s: segment at %#llx outside guest RAM\n", path,
+				(unsigned long long)s->paddr);
+			return -1;
+		}
+		if (boot_read_at(fd, path, p, s->filesz, s->offset))
+			return -1;
+		/* The rest is .bss; RAM is fresh, but a reboot reuses nothing either. */
+		memset(p + s->filesz, 0, s->memsz - s->filesz);
+	}
 	return 0;
 }

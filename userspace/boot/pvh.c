@@ -50,10 +50,6 @@
 static int pvh_parse(int fd, const char *path, uint64_t size, uint64_t mem,
 		     struct elf_kernel *k)
 {
-	uint64_t low_top = mem < GUEST_LOW_RAM_END ? mem : GUEST_LOW_RAM_END;
-	bool in_segment = false;
-	int i;
-
 	if (elf_read(fd, path, size, k))
 		return -1;
 	if (k->bad_phys32_note) {
@@ -66,32 +62,7 @@ static int pvh_parse(int fd, const char *path, uint64_t size, uint64_t mem,
 			path, k->is64 ? "; a 64-bit-only vmlinux needs CONFIG_PVH" : "");
 		return -1;
 	}
-	for (i = 0; i < k->nr_loads; i++) {
-		const struct elf_segment *s = &k->load[i];
-
-		/* Below 1 MiB are start_info, the GDT and the ACPI tables. */
-		if (s->paddr < BOOT_BIOS_AREA_END || s->paddr + s->memsz > GUEST_LOW_RAM_END) {
-			fprintf(stderr, "hxen: %s: segment at %#llx-%#llx is outside the RAM a PVH kernel may use (1 MiB to %llu MiB)\n",
-				path, (unsigned long long)s->paddr,
-				(unsigned long long)(s->paddr + s->memsz - 1),
-				(unsigned long long)(GUEST_LOW_RAM_END >> 20));
-			return -1;
-		}
-		if (s->paddr + s->memsz > low_top) {
-			fprintf(stderr, "hxen: --mem %llu MiB is too small for %s (needs > %llu MiB)\n",
-				(unsigned long long)(mem >> 20), path,
-				(unsigned long long)(k->high >> 20));
-			return -1;
-		}
-		if (k->phys32_entry >= s->paddr && k->phys32_entry < s->paddr + s->filesz)
-			in_segment = true;
-	}
-	if (!in_segment) {
-		fprintf(stderr, "hxen: %s: PVH entry %#llx is not in a loaded segment\n", path,
-			(unsigned long long)k->phys32_entry);
-		return -1;
-	}
-	return 0;
+	return elf_check_placement(k, path, mem, k->phys32_entry, "PVH entry");
 }
 
 /*
@@ -210,27 +181,6 @@ static int setup_bsp(struct vm *vm, uint32_t entry)
 	return 0;
 }
 
-static int load_segments(struct vm *vm, int fd, const char *path, const struct elf_kernel *k)
-{
-	int i;
-
-	for (i = 0; i < k->nr_loads; i++) {
-		const struct elf_segment *s = &k->load[i];
-		uint8_t *p = gpa_to_hva(vm, s->paddr, s->memsz);
-
-		if (!p) {	/* pvh_parse() checked against the same RAM */
-			fprintf(stderr, "hxen: %s: segment at %#llx outside guest RAM\n", path,
-				(unsigned long long)s->paddr);
-			return -1;
-		}
-		if (boot_read_at(fd, path, p, s->filesz, s->offset))
-			return -1;
-		/* The rest is .bss; RAM is fresh, but a reboot reuses nothing either. */
-		memset(p + s->filesz, 0, s->memsz - s->filesz);
-	}
-	return 0;
-}
-
 int pvh_load(struct vm *vm)
 {
 	const char *path = vm->cfg->kernel;
@@ -247,7 +197,7 @@ int pvh_load(struct vm *vm)
 	fd = boot_open_file(path, "kernel", &size);
 	if (fd < 0)
 		return -1;
-	if (pvh_parse(fd, path, size, vm->ram_size, &k) || load_segments(vm, fd, path, &k)) {
+	if (pvh_parse(fd, path, size, vm->ram_size, &k) || elf_load_segments(vm, fd, path, &k)) {
 		close(fd);
 		return -1;
 	}

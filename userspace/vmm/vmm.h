@@ -76,6 +76,8 @@ struct vm_config {
 	bool debug;
 	enum xen_mode xen;
 	bool pvh;		/* the kernel is an ELF booted through PVH */
+	bool guest_decompress;	/* a bzImage's own decompressor runs */
+	int vmlinux_fd;		/* the bzImage's ELF, decompressed (unpack.c), or -1 */
 };
 
 struct vm {
