@@ -352,10 +352,6 @@ static void vmx_invept(unsigned long type, u64 eptp)
  * @cur_syscall is what the CPU holds; @urn_active says @urn is
  * registered. All of them change on this CPU with interrupts off.
  */
-struct vmx_syscall_msrs {
-	u64 star, lstar, cstar, sfmask;
-};
-
 struct vmx_cpu {
 	bool on;
 	struct list_head loaded;
@@ -368,21 +364,27 @@ struct vmx_cpu {
 
 static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpus);
 
+/* Interrupts off: make this CPU's SYSCALL MSRs @want, writing only changes. */
+static void vmx_write_syscall_msrs(struct vmx_syscall_msrs *cur,
+				   const struct vmx_syscall_msrs *want)
+{
+	if (cur->star != want->star)
+		wrmsrl(MSR_STAR, cur->star = want->star);
+	if (cur->lstar != want->lstar)
+		wrmsrl(MSR_LSTAR, cur->lstar = want->lstar);
+	if (cur->cstar != want->cstar)
+		wrmsrl(MSR_CSTAR, cur->cstar = want->cstar);
+	if (cur->sfmask != want->sfmask)
+		wrmsrl(MSR_SYSCALL_MASK, cur->sfmask = want->sfmask);
+}
+
 /* This CPU: the host's SYSCALL MSRs back where a guest's are loaded. */
 static void vmx_restore_syscall_msrs(struct vmx_cpu *vc)
 {
-	struct vmx_syscall_msrs *cur = &vc->cur_syscall, *host = &vc->host_syscall;
 	unsigned long flags;
 
 	local_irq_save(flags);
-	if (cur->star != host->star)
-		wrmsrl(MSR_STAR, cur->star = host->star);
-	if (cur->lstar != host->lstar)
-		wrmsrl(MSR_LSTAR, cur->lstar = host->lstar);
-	if (cur->cstar != host->cstar)
-		wrmsrl(MSR_CSTAR, cur->cstar = host->cstar);
-	if (cur->sfmask != host->sfmask)
-		wrmsrl(MSR_SYSCALL_MASK, cur->sfmask = host->sfmask);
+	vmx_write_syscall_msrs(&vc->cur_syscall, &vc->host_syscall);
 	if (vc->urn_active) {
 		/* Allowed from the notifier itself (the list walk is _safe). */
 		user_return_notifier_unregister(&vc->urn);
@@ -400,17 +402,10 @@ static void vmx_on_user_return(struct user_return_notifier *urn)
 static void vmx_load_syscall_msrs(struct vmx_vcpu *vmx)
 {
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpus);
-	struct vmx_syscall_msrs *cur = &vc->cur_syscall;
 
-	if (cur->star != vmx->star)
-		wrmsrl(MSR_STAR, cur->star = vmx->star);
-	if (cur->lstar != vmx->lstar)
-		wrmsrl(MSR_LSTAR, cur->lstar = vmx->lstar);
-	if (cur->cstar != vmx->cstar)
-		wrmsrl(MSR_CSTAR, cur->cstar = vmx->cstar);
-	if (cur->sfmask != vmx->sfmask)
-		wrmsrl(MSR_SYSCALL_MASK, cur->sfmask = vmx->sfmask);
-	if (!vc->urn_active && memcmp(cur, &vc->host_syscall, sizeof(*cur))) {
+	vmx_write_syscall_msrs(&vc->cur_syscall, &vmx->syscall);
+	if (!vc->urn_active &&
+	    memcmp(&vc->cur_syscall, &vc->host_syscall, sizeof(vc->cur_syscall))) {
 		vc->urn.on_user_return = vmx_on_user_return;
 		user_return_notifier_register(&vc->urn);
 		vc->urn_active = true;
@@ -674,6 +669,13 @@ static void __vmx_init_vmcs(struct hxen_vcpu *vcpu)
 	vmcs_write(HOST_GS_SELECTOR, 0);
 	vmcs_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
 	vmcs_write(HOST_RIP, (unsigned long)__hxen_vmx_exit);
+	/*
+	 * Loaded into the timer at every entry; exits leave the field alone
+	 * (no "save VMX-preemption timer value" control, SDM Vol. 3 25.5.1).
+	 */
+	if (vmx_cfg.preempt_timer)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_cfg.preempt_value);
+	vmx->vmcs_synced = false;
 }
 
 static int vmx_vm_init(struct hxen_vm *vm)
@@ -900,9 +902,11 @@ static void vmx_read_exit(struct hxen_vcpu *vcpu)
 	}
 
 	vmx->rip = vmcs_read(GUEST_RIP);
-	vcpu->regs[VCPU_RSP] = vmcs_read(GUEST_RSP);
-	vmx->rflags = vmcs_read(GUEST_RFLAGS);
-	vmx->interruptibility = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+	vcpu->regs[VCPU_RSP] = vmx->vmcs_rsp = vmcs_read(GUEST_RSP);
+	vmx->rflags = vmx->vmcs_rflags = vmcs_read(GUEST_RFLAGS);
+	vmx->interruptibility = vmx->vmcs_intr = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+	/* The exit cleared the valid bit of the entry's event (27.2.4). */
+	vmx->entry_intr_set = false;
 	vmx->cr0 = (vmx->cr0 & ~(u64)VMX_CR0_GUEST_OWNED) |
 		   (vmcs_read(GUEST_CR0) & VMX_CR0_GUEST_OWNED);
 }
@@ -981,22 +985,33 @@ static int vmx_vcpu_run(struct hxen_vcpu *vcpu)
 		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
 	}
 
+	/* Each VMWRITE costs (most of all nested): only what changed. */
 	vmcs_write(GUEST_RIP, vmx->rip);
-	vmcs_write(GUEST_RSP, vcpu->regs[VCPU_RSP]);
-	vmcs_write(GUEST_RFLAGS, vmx->rflags);
+	if (!vmx->vmcs_synced || vcpu->regs[VCPU_RSP] != vmx->vmcs_rsp)
+		vmcs_write(GUEST_RSP, vmx->vmcs_rsp = vcpu->regs[VCPU_RSP]);
+	if (!vmx->vmcs_synced || vmx->rflags != vmx->vmcs_rflags)
+		vmcs_write(GUEST_RFLAGS, vmx->vmcs_rflags = vmx->rflags);
 	/* STI blocking with IF clear (userspace cleared IF) fails entry (26.3.1.5). */
 	if (!(vmx->rflags & X86_EFLAGS_IF))
 		vmx->interruptibility &= ~GUEST_INTR_STATE_STI;
-	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, vmx->interruptibility);
-	if (vmx_cfg.preempt_timer)
-		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_cfg.preempt_value);
+	if (!vmx->vmcs_synced || vmx->interruptibility != vmx->vmcs_intr)
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO, vmx->vmcs_intr = vmx->interruptibility);
 	if (vmx->inject.info)
 		vmx->inject.info = vmx_fix_error_code(vmx, vmx->inject.info);
-	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vmx->inject.info);
-	if (vmx->inject.info) {
+	/*
+	 * Every VM exit clears the valid bit (SDM Vol. 3 27.2.4): "nothing"
+	 * needs a write only after an entry that did not happen. The error
+	 * code counts only with the deliver bit, the instruction length
+	 * only for software interrupts and exceptions (26.6.1.1, 26.6.1.3).
+	 */
+	if (!vmx->vmcs_synced || vmx->inject.info || vmx->entry_intr_set)
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vmx->inject.info);
+	vmx->entry_intr_set = vmx->inject.info & INTR_INFO_VALID_MASK;
+	if (vmx->inject.info & INTR_INFO_DELIVER_CODE_MASK)
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vmx->inject.error);
+	if (vmx->inject.info && vmx->inject.len)
 		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, vmx->inject.len);
-	}
+	vmx->vmcs_synced = true;
 
 	vmx_switch_to_guest(vmx, &host);
 	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
@@ -1033,6 +1048,7 @@ static int vmx_vcpu_run(struct hxen_vcpu *vcpu)
 	vmx_read_exit(vcpu);
 
 	if (vmx->exit.reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+		vmx->vmcs_synced = false;
 		/*
 		 * Entry failed while loading guest state (SDM Vol. 3 26.8): the
 		 * VMCS never became launched. VMCLEAR + VMPTRLD makes the

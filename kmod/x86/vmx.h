@@ -29,6 +29,11 @@
 #define VMX_CR0_GUEST_OWNED	(X86_CR0_TS | X86_CR0_MP | X86_CR0_EM | \
 				 X86_CR0_WP | X86_CR0_AM)
 
+/* The SYSCALL MSRs: not in the VMCS (SDM Vol. 3 24.4), switched by software. */
+struct vmx_syscall_msrs {
+	u64 star, lstar, cstar, sfmask;
+};
+
 /* VMCS settings chosen once at probe time from the capability MSRs. */
 struct vmx_config {
 	bool usable;			/* vCPUs can run */
@@ -81,6 +86,17 @@ struct vmx_vcpu {
 	u64 rip;
 	u64 rflags;
 	u32 interruptibility;
+	/*
+	 * What the VMCS holds of RSP, RFLAGS and the interruptibility state
+	 * (read at the exit, or written at the last entry), so an entry
+	 * writes only what changed; nothing is known before the first entry
+	 * (vmcs_synced false) or after a failed one.
+	 */
+	bool vmcs_synced;
+	u64 vmcs_rsp, vmcs_rflags;
+	u32 vmcs_intr;
+	/* The VM-entry interruption-information field may be valid. */
+	bool entry_intr_set;
 	u64 cr0;		/* as the guest sees it */
 	u64 cr4;		/* as the guest sees it (no VMXE) */
 	u64 efer;		/* as the guest sees it, LMA included */
@@ -92,7 +108,8 @@ struct vmx_vcpu {
 	 */
 	u64 dr6;
 	u32 proc_base;		/* processor-based controls besides windows */
-	u64 kernel_gs_base, star, lstar, cstar, sfmask;
+	u64 kernel_gs_base;
+	struct vmx_syscall_msrs syscall;
 	u64 tsc_offset;
 	u32 entry_ctls;
 	u32 proc_ctls;		/* as last written */

@@ -154,16 +154,16 @@ int vmx_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val)
 		*val = vmx->kernel_gs_base;
 		return 0;
 	case MSR_STAR:
-		*val = vmx->star;
+		*val = vmx->syscall.star;
 		return 0;
 	case MSR_LSTAR:
-		*val = vmx->lstar;
+		*val = vmx->syscall.lstar;
 		return 0;
 	case MSR_CSTAR:
-		*val = vmx->cstar;
+		*val = vmx->syscall.cstar;
 		return 0;
 	case MSR_SYSCALL_MASK:
-		*val = vmx->sfmask;
+		*val = vmx->syscall.sfmask;
 		return 0;
 	case MSR_IA32_TSC:
 		/* What RDTSC in the guest reads: TSC offsetting is on. */
@@ -243,18 +243,18 @@ int vmx_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 		if (msr == MSR_KERNEL_GS_BASE)
 			vmx->kernel_gs_base = val;
 		else if (msr == MSR_LSTAR)
-			vmx->lstar = val;
+			vmx->syscall.lstar = val;
 		else
-			vmx->cstar = val;
+			vmx->syscall.cstar = val;
 		return 0;
 	case MSR_STAR:
-		vmx->star = val;
+		vmx->syscall.star = val;
 		return 0;
 	case MSR_SYSCALL_MASK:
 		/* Bits 63:32 are reserved (SDM Vol. 4 Table 2-2). */
 		if (val >> 32)
 			return -EINVAL;
-		vmx->sfmask = val;
+		vmx->syscall.sfmask = val;
 		return 0;
 	case MSR_IA32_TSC:
 		vmx->tsc_offset = val - rdtsc();

@@ -402,7 +402,8 @@ void __vmx_reset(struct hxen_vcpu *vcpu)
 	vmx->irq_window = false;
 	vmx->dr6 = VMX_DR6_RESET;
 	memset(vcpu->db, 0, sizeof(vcpu->db));
-	vmx->kernel_gs_base = vmx->star = vmx->lstar = vmx->cstar = vmx->sfmask = 0;
+	vmx->kernel_gs_base = 0;
+	vmx->syscall = (struct vmx_syscall_msrs){};
 	memset(&vmx->inject, 0, sizeof(vmx->inject));
 	memset(vcpu->regs, 0, sizeof(vcpu->regs));
 	/* RDX holds the processor signature at reset; KVM uses 0x600. */
