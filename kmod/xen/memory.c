@@ -61,6 +61,8 @@ u8 *hxen_xen_overlay_va(struct hxen_xen *xen, u64 gfn)
 {
 	struct hxen_xen_frame *f;
 
+	if (!(READ_ONCE(xen->overlay_hint) & BIT(gfn % BITS_PER_LONG)))
+		return NULL;
 	rcu_read_lock();
 	f = xa_load(&xen->overlays, gfn);
 	rcu_read_unlock();
@@ -101,6 +103,8 @@ int hxen_xen_frame_map(struct hxen_xen *xen, struct hxen_xen_frame *f, u64 gfn)
 	if (old == gfn)
 		return 0;
 	prev = xa_load(&xen->overlays, gfn);
+	/* Before the entry: xa_store() orders the two for readers. */
+	set_bit(gfn % BITS_PER_LONG, &xen->overlay_hint);
 	r = xa_err(xa_store(&xen->overlays, gfn, f, GFP_KERNEL_ACCOUNT));
 	if (r)
 		return r;

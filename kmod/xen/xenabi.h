@@ -186,6 +186,12 @@ struct hxen_xen {
 	u8 *shinfo;
 	/* gfn -> struct hxen_xen_frame mapped there; written under lock. */
 	struct xarray overlays;
+	/*
+	 * Bit gfn % BITS_PER_LONG set for every gfn ever overlaid (set under
+	 * lock before the xarray entry, never cleared): a guest copy to any
+	 * other frame skips the xarray walk. A stale bit costs one lookup.
+	 */
+	unsigned long overlay_hint;
 
 	/* Grant table v1 (grant.c), under lock. */
 	u32 gnttab_version;		/* 0 until first used, then 1 */
