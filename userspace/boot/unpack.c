@@ -135,7 +135,9 @@ static int unpack_xz(const uint8_t *in, size_t len, struct sink *s, uint8_t *out
 	} while (r == LZMA_OK);
 	lzma_end(&z);
 	if (r != LZMA_STREAM_END) {
-		fprintf(stderr, "corrupt or truncated xz data (liblzma error %d)\n", r);
+		if (!s->write_failed)
+			fprintf(stderr, "corrupt or truncated xz data (liblzma error %d)\n",
+				r);
 		return -1;
 	}
 	return 0;
@@ -171,7 +173,9 @@ static int unpack_gzip(const uint8_t *in, size_t len, struct sink *s, uint8_t *o
 	} while (r == Z_OK);
 	inflateEnd(&z);
 	if (r != Z_STREAM_END) {
-		fprintf(stderr, "corrupt or truncated gzip data (zlib error %d)\n", r);
+		if (!s->write_failed)
+			fprintf(stderr, "corrupt or truncated gzip data (zlib error %d)\n",
+				r);
 		return -1;
 	}
 	return 0;
