@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The launcher's ELF reader for PVH kernels (userspace/boot/elf.c) on
+ * The launcher's ELF reader for kernels (userspace/boot/elf.c) on
  * crafted files: what it must accept (ELF64 and ELF32 with a 4- or 8-byte
  * XEN_ELFNOTE_PHYS32_ENTRY) and what it must refuse with an error, then
  * random corruptions of a valid file, which must never crash it (built
@@ -160,6 +160,22 @@ int main(void)
 	make32(f, PADDR + 200);
 	check(!parse(f, FILE_SZ, &k) && !k.is64 && k.phys32_entry == PADDR + 200 &&
 	      k.nr_loads == 1, "elf32_note");
+	/* e_entry (the bzImage payload's entry point) and the placement check. */
+	make64(f, 8, PADDR);
+	eh->e_entry = PADDR + 64;
+	check(!parse(f, FILE_SZ, &k) && k.entry == PADDR + 64, "elf64_e_entry");
+	check(!elf_check_placement(&k, "test", 64ULL << 20, k.entry, "entry point"),
+	      "placement_ok");
+	check(elf_check_placement(&k, "test", 64ULL << 20, PADDR + FILE_SZ, "entry point") == -1,
+	      "placement_entry_in_bss_refused");
+	check(elf_check_placement(&k, "test", PADDR + 4096, k.entry, "entry point") == -1,
+	      "placement_mem_too_small_refused");
+	k.load[0].paddr = 0x80000;
+	check(elf_check_placement(&k, "test", 64ULL << 20, 0x80000, "entry point") == -1,
+	      "placement_below_1m_refused");
+	k.load[0].paddr = GUEST_LOW_RAM_END - 4096;
+	check(elf_check_placement(&k, "test", 8ULL << 30, GUEST_LOW_RAM_END - 4096,
+				  "entry point") == -1, "placement_past_low_ram_refused");
 
 	make64(f, 8, PADDR);
 	bad("truncated_header", f, 40);

@@ -104,6 +104,7 @@ int elf_read(int fd, const char *path, uint64_t file_size, struct elf_kernel *k)
  */
 int elf_check_placement(const struct elf_kernel *k, const char *path, uint64_t mem,
 			uint64_t entry, const char *entry_name);
+/* bzimage.c: the checked segments into guest RAM, the rest of each zeroed. */
 int elf_load_segments(struct vm *vm, int fd, const char *path, const struct elf_kernel *k);
 
 /*

@@ -217,24 +217,3 @@ int elf_check_placement(const struct elf_kernel *k, const char *path, uint64_t m
 	}
 	return 0;
 }
-
-int elf_load_segments(struct vm *vm, int fd, const char *path, const struct elf_kernel *k)
-{
-	int i;
-
-	for (i = 0; i < k->nr_loads; i++) {
-		const struct elf_segment *s = &k->load[i];
-		uint8_t *p = gpa_to_hva(vm, s->paddr, s->memsz);
-
-		if (!p) {	/* elf_check_placement() checked against the same RAM */
-			fprintf(stderr, "hxen: %s: segment at %#llx outside guest RAM\n", path,
-				(unsigned long long)s->paddr);
-			return -1;
-		}
-		if (boot_read_at(fd, path, p, s->filesz, s->offset))
-			return -1;
-		/* The rest is .bss; RAM is fresh, but a reboot reuses nothing either. */
-		memset(p + s->filesz, 0, s->memsz - s->filesz);
-	}
-	return 0;
-}
