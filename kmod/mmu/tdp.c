@@ -11,10 +11,9 @@
  * (struct hxen_tdp_format). Leaves are 4 KiB, or 2 MiB (bit 7 of a
  * level-2 entry in both formats) where the host maps the guest's memory
  * with a 2 MiB page (a transparent huge page, THP being Debian's default)
- * inside one writable slot, as KVM does: a Linux boot then takes a few
- * hundred second-level faults instead of tens of thousands. A 2 MiB leaf
- * is never upgraded in place: only writable slots get one, mapped
- * writable from the start; any zap inside it drops all of it.
+ * inside one writable slot, as KVM does: one fault instead of 512. A
+ * 2 MiB leaf is never upgraded in place: only writable slots get one,
+ * mapped writable from the start; any zap inside it drops all of it.
  */
 #define pr_fmt(fmt) "hxen: " fmt
 
