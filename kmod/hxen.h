@@ -46,11 +46,6 @@ struct hxen_tdp_format {
 	u64 leaf_read;		/* bits of a readable leaf (incl. memory type) */
 	u64 leaf_write;		/* added for a writable leaf */
 	u64 present_mask;	/* any of these set: the entry is present */
-	/*
-	 * 2 MiB leaves (bit 7 of a level-2 entry, NPT and EPT alike) may be
-	 * used: always on AMD, with IA32_VMX_EPT_VPID_CAP[16] on Intel.
-	 */
-	bool large;
 };
 
 /* Second-level page tables of one VM (mmu/tdp.c). */
@@ -525,7 +520,5 @@ static inline void hxen_xen_vcpu_mp_changed(struct hxen_vcpu *vcpu, bool reset)
 
 /* Under vm->mmu_lock: the module page backing @gfn (referenced), or NULL. */
 struct page *hxen_xen_gfn_page(struct hxen_vm *vm, u64 gfn);
-/* Any Xen overlay frame in gfns [start, end)? Under mmu_lock. */
-bool hxen_xen_overlay_in_range(struct hxen_vm *vm, u64 start, u64 end);
 
 #endif /* HXEN_H */

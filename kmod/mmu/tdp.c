@@ -6,14 +6,9 @@
  * the host unmaps, migrates or swaps the backing pages, and the guest
  * faults them back in.
  *
- * Both formats are 4-level radix trees of 512 8-byte entries; only the
- * permission and memory-type bits differ, and those come from the vendor
- * (struct hxen_tdp_format). Leaves are 4 KiB, or 2 MiB (bit 7 of a
- * level-2 entry in both formats) where the host maps the guest's memory
- * with a 2 MiB page (a transparent huge page, THP being Debian's default)
- * inside one writable slot, as KVM does: one fault instead of 512. A
- * 2 MiB leaf is never upgraded in place: only writable slots get one,
- * mapped writable from the start; any zap inside it drops all of it.
+ * Both formats are 4-level radix trees of 512 8-byte entries with 4 KiB
+ * leaves; only the permission and memory-type bits differ, and those come
+ * from the vendor (struct hxen_tdp_format).
  */
 #define pr_fmt(fmt) "hxen: " fmt
 
@@ -28,14 +23,6 @@
 #define TDP_LEVELS	4
 #define TDP_ENTRIES	512
 #define TDP_PFN_MASK	GENMASK_ULL(51, 12)
-#define TDP_LARGE	BIT_ULL(7)	/* level-2 leaf of 2 MiB */
-#define TDP_LARGE_GFNS	512
-
-/* A present level-2 entry maps 2 MiB itself rather than a table. */
-static bool tdp_is_large(u64 entry, int level)
-{
-	return level == 2 && (entry & TDP_LARGE);
-}
 
 static u64 *tdp_table(u64 entry)
 {
@@ -68,7 +55,7 @@ static void tdp_free_table(u64 *table, int level)
 
 	if (level > 1)
 		for (i = 0; i < TDP_ENTRIES; i++)
-			if ((table[i] & fmt->present_mask) && !tdp_is_large(table[i], level))
+			if (table[i] & fmt->present_mask)
 				tdp_free_table(tdp_table(table[i]), level - 1);
 	hxen_free_page(virt_to_page(table));
 }
@@ -115,8 +102,7 @@ static bool tdp_zap(struct hxen_vm *vm, u64 *table, int level, u64 base,
 			continue;
 		if (!(table[i] & fmt->present_mask))
 			continue;
-		if (level == 1 || tdp_is_large(table[i], level)) {
-			/* All of a 2 MiB leaf goes, also for part of it. */
+		if (level == 1) {
 			WRITE_ONCE(table[i], 0);
 			zapped = true;
 		} else {
@@ -166,88 +152,25 @@ static void tdp_cache_free(struct tdp_cache *c)
 		hxen_free_page(c->pages[--c->n]);
 }
 
-/*
- * Install @leaf for @gfn at @leaf_level (1: 4 KiB, 2: 2 MiB). Under
- * mmu_lock. False if the slot is taken at that level: a 2 MiB leaf where
- * a table already is, or a 4 KiB leaf under a 2 MiB one another vCPU
- * installed meanwhile (which maps the gfn already).
- */
-static bool tdp_install(struct hxen_vm *vm, struct tdp_cache *c, u64 gfn,
-			u64 leaf, int leaf_level)
+static void tdp_install(struct hxen_vm *vm, struct tdp_cache *c, u64 gfn,
+			u64 leaf)
 {
 	const struct hxen_tdp_format *fmt = hxen_ops->tdp_format;
 	u64 *table = page_address(vm->tdp.root);
-	u64 *e;
 	int level;
 
-	for (level = TDP_LEVELS; level > leaf_level; level--) {
-		e = &table[tdp_index(gfn, level)];
+	for (level = TDP_LEVELS; level > 1; level--) {
+		u64 *e = &table[tdp_index(gfn, level)];
+
 		if (!(*e & fmt->present_mask)) {
 			struct page *p = c->pages[--c->n];
 
 			vm->tdp.pages++;
 			WRITE_ONCE(*e, page_to_phys(p) | fmt->table);
-		} else if (tdp_is_large(*e, level)) {
-			return false;
 		}
 		table = tdp_table(*e);
 	}
-	e = &table[tdp_index(gfn, leaf_level)];
-	if (leaf_level > 1 && (*e & fmt->present_mask))
-		return false;
-	WRITE_ONCE(*e, leaf);
-	return true;
-}
-
-/*
- * Does the host map @hva with a 2 MiB (or 1 GiB) page in @mm? A lockless
- * walk like GUP-fast's: with interrupts off no page-table page is freed
- * under us. The answer may be stale at once; the caller's mmu_seq check
- * under mmu_lock catches any change (splits and unmaps notify).
- */
-static bool tdp_host_maps_large(struct mm_struct *mm, unsigned long hva)
-{
-	unsigned long flags;
-	bool large = false;
-	pgd_t pgd;
-	p4d_t p4d;
-	pud_t pud;
-	pmd_t pmd;
-
-	local_irq_save(flags);
-	pgd = READ_ONCE(*pgd_offset(mm, hva));
-	if (pgd_none(pgd))
-		goto out;
-	p4d = READ_ONCE(*p4d_offset(&pgd, hva));
-	if (p4d_none(p4d) || !p4d_present(p4d))
-		goto out;
-	pud = READ_ONCE(*pud_offset(&p4d, hva));
-	if (pud_none(pud) || !pud_present(pud))
-		goto out;
-	if (pud_large(pud)) {
-		large = true;
-		goto out;
-	}
-	pmd = READ_ONCE(*pmd_offset(&pud, hva));
-	large = pmd_present(pmd) && pmd_large(pmd);
-out:
-	local_irq_restore(flags);
-	return large;
-}
-
-/*
- * May @gfn's 2 MiB frame be one leaf? The whole frame in @slot at the same
- * offset within 2 MiB on both sides, and backed by one large host page.
- */
-static bool tdp_large_ok(struct hxen_vm *vm, const struct hxen_memslot *slot, u64 gfn,
-			 unsigned long hva)
-{
-	u64 first = ALIGN_DOWN(gfn, TDP_LARGE_GFNS);
-
-	return hxen_ops->tdp_format->large && first >= slot->base_gfn &&
-	       first + TDP_LARGE_GFNS <= slot->base_gfn + slot->npages &&
-	       ((hva >> PAGE_SHIFT) & (TDP_LARGE_GFNS - 1)) == (gfn & (TDP_LARGE_GFNS - 1)) &&
-	       tdp_host_maps_large(vm->mm, hva);
+	WRITE_ONCE(table[tdp_index(gfn, 1)], leaf);
 }
 
 int hxen_tdp_fault(struct hxen_vcpu *vcpu, u64 gpa, bool write)
@@ -258,9 +181,8 @@ int hxen_tdp_fault(struct hxen_vcpu *vcpu, u64 gpa, bool write)
 	struct hxen_memslot slot, *s;
 	u64 gfn = gpa >> PAGE_SHIFT;
 	unsigned long hva, seq;
-	u64 leaf;
 	struct page *page;
-	bool writable, large = false;
+	bool writable;
 	int r;
 
 	spin_lock(&vm->mmu_lock);
@@ -293,9 +215,6 @@ int hxen_tdp_fault(struct hxen_vcpu *vcpu, u64 gpa, bool write)
 	}
 	if (r != 1)
 		return r < 0 ? r : -EFAULT;
-	/* Writable slots only: a 2 MiB leaf is never upgraded in place. */
-	if (writable && tdp_large_ok(vm, &slot, gfn, hva))
-		large = true;
 
 map:
 	r = tdp_cache_fill(&cache);
@@ -309,21 +228,8 @@ map:
 		r = HXEN_TDP_MAPPED;
 		goto out;
 	}
-	leaf = fmt->leaf_read | (writable ? fmt->leaf_write : 0);
-	/*
-	 * A 2 MiB leaf starts at the frame's first page (the large host page
-	 * is contiguous and aligned); no Xen overlay may sit inside it.
-	 */
-	if (large) {
-		u64 first = ALIGN_DOWN(gfn, TDP_LARGE_GFNS);
-		phys_addr_t pa = page_to_phys(page) - ((gfn - first) << PAGE_SHIFT);
-
-		large = IS_ALIGNED(pa, SZ_2M) &&
-			!hxen_xen_overlay_in_range(vm, first, first + TDP_LARGE_GFNS) &&
-			tdp_install(vm, &cache, gfn, pa | leaf | TDP_LARGE, 2);
-	}
-	if (!large)
-		tdp_install(vm, &cache, gfn, page_to_phys(page) | leaf, 1);
+	tdp_install(vm, &cache, gfn, page_to_phys(page) | fmt->leaf_read |
+		    (writable ? fmt->leaf_write : 0));
 	spin_unlock(&vm->mmu_lock);
 	r = HXEN_TDP_MAPPED;
 out:

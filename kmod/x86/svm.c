@@ -699,7 +699,6 @@ static const struct hxen_tdp_format svm_tdp_format = {
 	.leaf_read = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY,
 	.leaf_write = _PAGE_RW,
 	.present_mask = _PAGE_PRESENT,
-	.large = true,
 };
 
 const struct hxen_vendor_ops svm_vendor_ops = {

@@ -75,9 +75,6 @@ static int vmx_adjust_ctls(u32 msr, u32 required, u32 optional, u32 *out)
 	return 0;
 }
 
-/* Its 2 MiB support is known only once the capabilities are read. */
-static struct hxen_tdp_format vmx_tdp_format;
-
 static int vmx_setup_config(u64 basic, u64 ept_vpid)
 {
 	bool true_ctls = basic & VMX_BASIC_TRUE_CTLS;
@@ -155,7 +152,6 @@ static int vmx_setup_config(u64 basic, u64 ept_vpid)
 	    !(ept_vpid & (VMX_EPT_EXTENT_CONTEXT_BIT | VMX_EPT_EXTENT_GLOBAL_BIT)))
 		return -EOPNOTSUPP;
 	vmx_cfg.invept_single = ept_vpid & VMX_EPT_EXTENT_CONTEXT_BIT;
-	vmx_tdp_format.large = ept_vpid & VMX_EPT_2MB_PAGE_BIT;
 	vmx_cfg.invept_global = ept_vpid & VMX_EPT_EXTENT_GLOBAL_BIT;
 	vmx_cfg.vpid = vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_VPID;
 	/* IA32_VMX_BASIC[54]: segment and address size of INS/OUTS (A.1). */
@@ -1088,7 +1084,7 @@ static int vmx_vcpu_run(struct hxen_vcpu *vcpu)
  * host's own write-back mapping of the same pages (KVM does the same for
  * VMs without non-coherent DMA); guest CR0.CD is hidden for that reason.
  */
-static struct hxen_tdp_format vmx_tdp_format = {
+static const struct hxen_tdp_format vmx_tdp_format = {
 	.table = VMX_EPT_RWX_MASK,
 	.leaf_read = VMX_EPT_READABLE_MASK | VMX_EPT_EXECUTABLE_MASK |
 		     (VMX_EPTP_MT_WB << VMX_EPT_MT_EPTE_SHIFT) | VMX_EPT_IPAT_BIT,

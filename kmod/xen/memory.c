@@ -69,21 +69,6 @@ u8 *hxen_xen_overlay_va(struct hxen_xen *xen, u64 gfn)
 	return f ? page_address(f->page) : NULL;
 }
 
-bool hxen_xen_overlay_in_range(struct hxen_vm *vm, u64 start, u64 end)
-{
-	struct hxen_xen *xen = vm->xen;
-	unsigned long index = start;
-	void *f;
-
-	lockdep_assert_held(&vm->mmu_lock);
-	if (!xen || start >= XEN_OVERLAY_GFN_LIMIT)
-		return false;
-	rcu_read_lock();
-	f = xa_find(&xen->overlays, &index, end - 1, XA_PRESENT);
-	rcu_read_unlock();
-	return f;
-}
-
 struct page *hxen_xen_gfn_page(struct hxen_vm *vm, u64 gfn)
 {
 	struct hxen_xen *xen = vm->xen;
