@@ -48,6 +48,17 @@ struct hxen_tdp_format {
 	u64 present_mask;	/* any of these set: the entry is present */
 };
 
+/*
+ * Table pages a second-level fault may need (one per level below the
+ * root), allocated before mmu_lock is taken and kept between faults, so a
+ * fault that needs no new table allocates nothing (mmu/tdp.c). The vCPU's
+ * own thread only.
+ */
+struct hxen_tdp_cache {
+	struct page *pages[3];
+	int n;
+};
+
 /* Second-level page tables of one VM (mmu/tdp.c). */
 struct hxen_tdp {
 	struct page *root;	/* 4-level table; protected by vm->mmu_lock */
@@ -199,6 +210,8 @@ struct hxen_vcpu {
 
 	/* Its part of vm->xen (xen/), set at creation; NULL without Xen. */
 	struct hxen_xen_vcpu *xen;
+
+	struct hxen_tdp_cache tdp_cache;
 
 	/* kvm-clock record (x86/kvmclock.c); the vCPU's own thread only. */
 	struct {
@@ -436,6 +449,7 @@ u64 hxen_tdp_root_pa(struct hxen_vm *vm);
 #define HXEN_TDP_MAPPED	0	/* mapped: retry the access */
 #define HXEN_TDP_MMIO	1	/* no RAM there (or a write to a read-only slot) */
 int hxen_tdp_fault(struct hxen_vcpu *vcpu, u64 gpa, bool write);
+void hxen_tdp_vcpu_free(struct hxen_vcpu *vcpu);
 /* Zap guest frames [start, end); flushes TLBs. Under vm->lock. */
 void hxen_tdp_zap_gfn_range(struct hxen_vm *vm, u64 start, u64 end);
 int hxen_mmu_notifier_register(struct hxen_vm *vm);

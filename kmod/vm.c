@@ -252,6 +252,7 @@ static void hxen_vm_destroy(struct hxen_vm *vm)
 			continue;
 		hxen_lapic_free(vcpu);
 		hxen_ops->vcpu_free(vcpu);
+		hxen_tdp_vcpu_free(vcpu);
 		fpu_free_guest_fpstate(&vcpu->guest_fpu);
 		free_page((unsigned long)vcpu->run);
 		kvfree(vcpu->cpuid);

@@ -129,13 +129,7 @@ void hxen_tdp_zap_gfn_range(struct hxen_vm *vm, u64 start, u64 end)
 	spin_unlock(&vm->mmu_lock);
 }
 
-/* Up to three table pages a fault may need, allocated before the lock. */
-struct tdp_cache {
-	struct page *pages[TDP_LEVELS - 1];
-	int n;
-};
-
-static int tdp_cache_fill(struct tdp_cache *c)
+static int tdp_cache_fill(struct hxen_tdp_cache *c)
 {
 	while (c->n < ARRAY_SIZE(c->pages)) {
 		c->pages[c->n] = hxen_alloc_page();
@@ -146,13 +140,15 @@ static int tdp_cache_fill(struct tdp_cache *c)
 	return 0;
 }
 
-static void tdp_cache_free(struct tdp_cache *c)
+void hxen_tdp_vcpu_free(struct hxen_vcpu *vcpu)
 {
+	struct hxen_tdp_cache *c = &vcpu->tdp_cache;
+
 	while (c->n)
 		hxen_free_page(c->pages[--c->n]);
 }
 
-static void tdp_install(struct hxen_vm *vm, struct tdp_cache *c, u64 gfn,
+static void tdp_install(struct hxen_vm *vm, struct hxen_tdp_cache *c, u64 gfn,
 			u64 leaf)
 {
 	const struct hxen_tdp_format *fmt = hxen_ops->tdp_format;
@@ -177,7 +173,6 @@ int hxen_tdp_fault(struct hxen_vcpu *vcpu, u64 gpa, bool write)
 {
 	const struct hxen_tdp_format *fmt = hxen_ops->tdp_format;
 	struct hxen_vm *vm = vcpu->vm;
-	struct tdp_cache cache = { .n = 0 };
 	struct hxen_memslot slot, *s;
 	u64 gfn = gpa >> PAGE_SHIFT;
 	unsigned long hva, seq;
@@ -217,7 +212,7 @@ int hxen_tdp_fault(struct hxen_vcpu *vcpu, u64 gpa, bool write)
 		return r < 0 ? r : -EFAULT;
 
 map:
-	r = tdp_cache_fill(&cache);
+	r = tdp_cache_fill(&vcpu->tdp_cache);
 	if (r)
 		goto out;
 
@@ -228,12 +223,11 @@ map:
 		r = HXEN_TDP_MAPPED;
 		goto out;
 	}
-	tdp_install(vm, &cache, gfn, page_to_phys(page) | fmt->leaf_read |
+	tdp_install(vm, &vcpu->tdp_cache, gfn, page_to_phys(page) | fmt->leaf_read |
 		    (writable ? fmt->leaf_write : 0));
 	spin_unlock(&vm->mmu_lock);
 	r = HXEN_TDP_MAPPED;
 out:
-	tdp_cache_free(&cache);
 	put_page(page);
 	return r;
 }
