@@ -95,6 +95,8 @@ struct elf_kernel {
 	int nr_loads;
 	struct elf_segment load[ELF_MAX_LOADS];
 	uint64_t low, high;		/* physical span of the PT_LOAD segments */
+	/* Where the ELF's own bytes end (headers, segments, section table). */
+	uint64_t file_end;
 };
 
 int elf_read(int fd, const char *path, uint64_t file_size, struct elf_kernel *k);
@@ -104,8 +106,12 @@ int elf_read(int fd, const char *path, uint64_t file_size, struct elf_kernel *k)
  */
 int elf_check_placement(const struct elf_kernel *k, const char *path, uint64_t mem,
 			uint64_t entry, const char *entry_name);
-/* bzimage.c: the checked segments into guest RAM, the rest of each zeroed. */
-int elf_load_segments(struct vm *vm, int fd, const char *path, const struct elf_kernel *k);
+/*
+ * bzimage.c: the checked segments into guest RAM, @delta above their
+ * physical addresses (KASLR), the rest of each zeroed.
+ */
+int elf_load_segments(struct vm *vm, int fd, const char *path, const struct elf_kernel *k,
+		      uint64_t delta);
 
 /*
  * unpack.c: the payload of bzImage @path (bytes @off to @off + @len of the

@@ -8,17 +8,21 @@
  * Where the launcher decompressed the payload (unpack.c, the default), the
  * vmlinux's PT_LOAD segments go to their physical addresses and the BSP
  * starts at its ELF entry point, startup_64: the state the kernel's own
- * decompressor hands over (the kernel then runs at its link address: no
- * KASLR, as for any ELF boot). Otherwise (--guest-decompress, or a format
- * the launcher does not decode) the protected-mode kernel goes to
- * pref_address and starts at load address + 0x200, the decompressor.
+ * decompressor hands over, KASLR included (kaslr_prepare). Otherwise
+ * (--guest-decompress, or a format the launcher does not decode) the
+ * protected-mode kernel goes to pref_address and starts at load address +
+ * 0x200, the decompressor.
  * Files are read straight into guest memory: no host-side copy.
  */
+#define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +30,7 @@
 
 #include "../vmm/vmm.h"
 #include "boot.h"
+#include "kaslr.h"
 
 #define SETUP_HDR_OFFSET	0x1f1
 #define HDRS_MAGIC		0x53726448	/* "HdrS" */
@@ -208,17 +213,19 @@ int boot_load_initrd(struct vm *vm, uint64_t limit, uint64_t kernel_end, uint64_
 	return ret;
 }
 
-int elf_load_segments(struct vm *vm, int fd, const char *path, const struct elf_kernel *k)
+int elf_load_segments(struct vm *vm, int fd, const char *path, const struct elf_kernel *k,
+		      uint64_t delta)
 {
 	int i;
 
 	for (i = 0; i < k->nr_loads; i++) {
 		const struct elf_segment *s = &k->load[i];
-		uint8_t *p = gpa_to_hva(vm, s->paddr, s->memsz);
+		uint8_t *p = gpa_to_hva(vm, s->paddr + delta, s->memsz);
 
-		if (!p) {	/* elf_check_placement() checked against the same RAM */
+		/* elf_check_placement() checked, kaslr_pick_offset() kept it so. */
+		if (!p) {
 			fprintf(stderr, "hxen: %s: segment at %#llx outside guest RAM\n", path,
-				(unsigned long long)s->paddr);
+				(unsigned long long)(s->paddr + delta));
 			return -1;
 		}
 		if (boot_read_at(fd, path, p, s->filesz, s->offset))
@@ -227,6 +234,17 @@ int elf_load_segments(struct vm *vm, int fd, const char *path, const struct elf_
 		memset(p + s->filesz, 0, s->memsz - s->filesz);
 	}
 	return 0;
+}
+
+/* Where boot_load_initrd() will put the initrd (the top of RAM without one). */
+static uint64_t initrd_bottom(struct vm *vm, uint64_t limit)
+{
+	uint64_t top = vm->low_size < limit ? vm->low_size : limit;
+	struct stat st;
+
+	if (!vm->cfg->initrd || stat(vm->cfg->initrd, &st) || (uint64_t)st.st_size >= top)
+		return top;
+	return (top - st.st_size) & ~0xfffULL;
 }
 
 static int load_initrd(struct vm *vm, struct boot_params *bp, uint64_t kernel_end)
@@ -309,6 +327,134 @@ static int vmlinux_parse(int fd, const char *path, uint64_t mem, struct elf_kern
 	return elf_check_placement(k, path, mem, k->entry, "entry point");
 }
 
+/* Is @word one of the words of @cmdline (NULL: none), as Linux splits them? */
+static bool cmdline_has(const char *cmdline, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p = cmdline;
+
+	while (p && (p = strstr(p, word))) {
+		if ((p == cmdline || isspace((unsigned char)p[-1])) &&
+		    (!p[n] || isspace((unsigned char)p[n])))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/*
+ * Was the kernel built for KASLR (CONFIG_RANDOMIZE_BASE)? The header does
+ * not say; its decompressor, behind the payload in the file, then knows
+ * the "nokaslr" option. Without it the kernel's text mapping may end at
+ * 512 MiB, and the kernel never runs moved: boot it where it was linked.
+ */
+static bool kernel_has_kaslr(int fd, const char *path, uint64_t file_size, uint64_t from)
+{
+	uint64_t len = file_size - from;
+	bool found;
+	char *buf;
+
+	if (from >= file_size || len > (16 << 20))
+		return false;
+	buf = malloc(len);
+	if (!buf || boot_read_at(fd, path, buf, len, from)) {
+		free(buf);
+		return false;
+	}
+	found = memmem(buf, len, "nokaslr", 7) != NULL;
+	free(buf);
+	return found;
+}
+
+/* A launcher-decompressed kernel's KASLR (kaslr.c): where it goes, and its table. */
+struct boot_kaslr {
+	uint64_t phys, virt;	/* offsets from the link addresses; 0: unmoved */
+	uint32_t *tbl;
+	size_t nwords;
+	struct kaslr_table t;
+};
+
+/*
+ * Pick @ka's offsets for the decompressed kernel @k, as its own
+ * decompressor would, unless it was not built for KASLR or the command
+ * line says "nokaslr": physical, so that the image ends by @phys_limit
+ * (the initrd goes above it); virtual, within the kernel text mapping. A
+ * table that does not check out leaves the kernel where it was linked,
+ * with a warning: it still boots.
+ */
+static void kaslr_prepare(struct vm *vm, int kfd, uint64_t kfile_size, uint64_t payload_end,
+			  const struct setup_header *hdr, const struct elf_kernel *k,
+			  uint64_t phys_limit, struct boot_kaslr *ka)
+{
+	const char *path = vm->cfg->kernel, *why = NULL;
+	uint64_t rnd[2], len;
+	struct stat st;
+
+	memset(ka, 0, sizeof(*ka));
+	if (!hdr->relocatable_kernel || cmdline_has(vm->cfg->cmdline, "nokaslr") ||
+	    !kernel_has_kaslr(kfd, path, kfile_size, payload_end))
+		return;
+	if (fstat(vm->cfg->vmlinux_fd, &st) || (uint64_t)st.st_size < k->file_end) {
+		why = "cannot size the decompressed kernel";
+		goto unmoved;
+	}
+	len = st.st_size - k->file_end;
+	if (len % 4 || len > (64 << 20)) {
+		why = "it is not a table of 32-bit words";
+		goto unmoved;
+	}
+	ka->nwords = len / 4;
+	ka->tbl = malloc(len ? len : 4);
+	if (!ka->tbl) {
+		why = "out of memory";
+		goto unmoved;
+	}
+	if (boot_read_at(vm->cfg->vmlinux_fd, path, ka->tbl, len, k->file_end) ||
+	    kaslr_parse(ka->tbl, ka->nwords, k->low, k->high, &ka->t, &why)) {
+		why = why ? why : "cannot read it";
+		goto unmoved;
+	}
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+		why = "no random bytes (getrandom)";
+		goto unmoved;
+	}
+	/* Too little RAM to move it physically is no reason not to move it virtually. */
+	ka->phys = kaslr_pick_offset(k->low, k->high - k->low, hdr->kernel_alignment,
+				     phys_limit, rnd[0]);
+	ka->virt = kaslr_pick_offset(hdr->pref_address, k->high - k->low,
+				     hdr->kernel_alignment, KASLR_IMAGE_MAX, rnd[1]);
+	if (!ka->virt) {
+		why = "no room to move the kernel";
+		goto unmoved;
+	}
+	return;
+unmoved:
+	fprintf(stderr, "hxen: %s: relocation table unusable (%s): booting without KASLR\n",
+		path, why);
+	free(ka->tbl);
+	memset(ka, 0, sizeof(*ka));
+}
+
+/*
+ * The kernel @k loaded @ka->phys above its link address: its virtual
+ * addresses moved by @ka->virt, and KASLR_FLAG set, which tells it KASLR
+ * is on (so it randomizes its memory layout too).
+ */
+static void kaslr_finish(struct vm *vm, struct boot_kaslr *ka, const struct elf_kernel *k,
+			 struct boot_params *bp)
+{
+	if (!ka->virt)
+		return;
+	kaslr_apply(ka->tbl, ka->nwords, &ka->t, gpa_to_hva(vm, ka->phys, k->high), ka->virt);
+	bp->hdr.loadflags |= KASLR_FLAG;
+	if (vm->cfg->debug)
+		fprintf(stderr, "hxen: KASLR: kernel at physical %#llx, virtual +%#llx (%zu relocations)\n",
+			(unsigned long long)(k->low + ka->phys), (unsigned long long)ka->virt,
+			ka->t.nr32 + ka->t.nr32_neg + ka->t.nr64);
+	free(ka->tbl);
+	ka->tbl = NULL;
+}
+
 int bzimage_check(struct vm_config *cfg)
 {
 	const char *kernel = cfg->kernel, *initrd = cfg->initrd;
@@ -383,12 +529,21 @@ int bzimage_load(struct vm *vm)
 	}
 	kernel_end = load + hdr->init_size;
 	if (vm->cfg->vmlinux_fd >= 0) {
-		if (vmlinux_parse(vm->cfg->vmlinux_fd, path, vm->ram_size, &k) ||
-		    elf_load_segments(vm, vm->cfg->vmlinux_fd, path, &k))
+		struct boot_kaslr ka;
+
+		if (vmlinux_parse(vm->cfg->vmlinux_fd, path, vm->ram_size, &k))
 			goto fail;
-		entry = k.entry;
-		if (k.high > kernel_end)
-			kernel_end = k.high;
+		kaslr_prepare(vm, fd, file_size,
+			      setup_size + hdr->payload_offset + hdr->payload_length, hdr, &k,
+			      initrd_bottom(vm, (uint64_t)hdr->initrd_addr_max + 1), &ka);
+		if (elf_load_segments(vm, vm->cfg->vmlinux_fd, path, &k, ka.phys)) {
+			free(ka.tbl);
+			goto fail;
+		}
+		kaslr_finish(vm, &ka, &k, bp);
+		entry = k.entry + ka.phys;
+		if (k.high + ka.phys > kernel_end)
+			kernel_end = k.high + ka.phys;
 	} else {
 		if (boot_read_at(fd, path, gpa_to_hva(vm, load, kernel_size), kernel_size,
 				 setup_size))

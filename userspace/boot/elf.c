@@ -69,7 +69,7 @@ static int fail(const char *path, const char *why)
 int elf_read(int fd, const char *path, uint64_t file_size, struct elf_kernel *k)
 {
 	unsigned char ident[EI_NIDENT];
-	uint64_t phoff;
+	uint64_t phoff, shoff = 0, shsize = 0;
 	unsigned int phnum, phentsize, i;
 	uint16_t machine, type;
 
@@ -93,6 +93,8 @@ int elf_read(int fd, const char *path, uint64_t file_size, struct elf_kernel *k)
 		phoff = eh.e_phoff;
 		phnum = eh.e_phnum;
 		phentsize = eh.e_phentsize;
+		shoff = eh.e_shoff;
+		shsize = (uint64_t)eh.e_shnum * eh.e_shentsize;
 		if (phentsize != sizeof(Elf64_Phdr))
 			return fail(path, "ELF program header size is not Elf64_Phdr's");
 	} else if (ident[EI_CLASS] == ELFCLASS32) {
@@ -106,6 +108,8 @@ int elf_read(int fd, const char *path, uint64_t file_size, struct elf_kernel *k)
 		phoff = eh.e_phoff;
 		phnum = eh.e_phnum;
 		phentsize = eh.e_phentsize;
+		shoff = eh.e_shoff;
+		shsize = (uint64_t)eh.e_shnum * eh.e_shentsize;
 		if (phentsize != sizeof(Elf32_Phdr))
 			return fail(path, "ELF program header size is not Elf32_Phdr's");
 	} else {
@@ -119,6 +123,10 @@ int elf_read(int fd, const char *path, uint64_t file_size, struct elf_kernel *k)
 		return fail(path, "ELF file without program headers (or too many)");
 	if (phoff > file_size || (uint64_t)phnum * phentsize > file_size - phoff)
 		return fail(path, "ELF program headers beyond the end of the file");
+	k->file_end = phoff + (uint64_t)phnum * phentsize;
+	/* The section table only counts where it is in the file (it is optional). */
+	if (shoff && shoff <= file_size && shsize <= file_size - shoff && shoff + shsize > k->file_end)
+		k->file_end = shoff + shsize;
 
 	for (i = 0; i < phnum; i++) {
 		uint64_t p_type, off, paddr, filesz, memsz;
@@ -148,6 +156,8 @@ int elf_read(int fd, const char *path, uint64_t file_size, struct elf_kernel *k)
 			continue;
 		if (off > file_size || filesz > file_size - off)
 			return fail(path, "ELF segment beyond the end of the file");
+		if (off + filesz > k->file_end)
+			k->file_end = off + filesz;
 		if (p_type == PT_NOTE) {
 			size_t len = filesz < ELF_NOTES_MAX ? filesz : ELF_NOTES_MAX;
 			uint8_t *buf = malloc(len ? len : 1);

@@ -197,7 +197,7 @@ int pvh_load(struct vm *vm)
 	fd = boot_open_file(path, "kernel", &size);
 	if (fd < 0)
 		return -1;
-	if (pvh_parse(fd, path, size, vm->ram_size, &k) || elf_load_segments(vm, fd, path, &k)) {
+	if (pvh_parse(fd, path, size, vm->ram_size, &k) || elf_load_segments(vm, fd, path, &k, 0)) {
 		close(fd);
 		return -1;
 	}
