@@ -313,6 +313,31 @@ u32 lapic_timer_mode(struct hxen_lapic *l)
 	return lreg(l, APIC_LVTT) & LVT_TIMER_MODE;
 }
 
+/* Under lock: a one-shot count or a TSC deadline ran out. */
+static bool lapic_oneshot_expired(struct hxen_lapic *l)
+{
+	l->timer_armed = false;
+	/* The deadline disarms and the MSR reads 0 (SDM 10.5.4.1). */
+	l->tsc_deadline = 0;
+	return lapic_lvt_fire(l, APIC_LVTT);
+}
+
+/*
+ * Under lock, timer cancelled: run the hrtimer to l->expires; a one-shot
+ * count or deadline already past fires now instead, without a host timer
+ * interrupt and a kick (a count of 1, a deadline behind the TSC; KVM too
+ * fires an expired deadline at once). True if it fired: the caller wakes
+ * the vCPU once the lock is dropped.
+ */
+static bool lapic_timer_arm(struct hxen_lapic *l)
+{
+	if (lapic_timer_mode(l) == LVT_PERIODIC || ktime_after(l->expires, ktime_get())) {
+		hrtimer_start(&l->timer, l->expires, HRTIMER_MODE_ABS_HARD);
+		return false;
+	}
+	return lapic_oneshot_expired(l);
+}
+
 enum hrtimer_restart lapic_timer_fn(struct hrtimer *t)
 {
 	struct hxen_lapic *l = container_of(t, struct hxen_lapic, timer);
@@ -321,15 +346,13 @@ enum hrtimer_restart lapic_timer_fn(struct hrtimer *t)
 	bool fired;
 
 	raw_spin_lock_irqsave(&l->lock, flags);
-	fired = lapic_lvt_fire(l, APIC_LVTT);
 	if (lapic_timer_mode(l) == LVT_PERIODIC && l->period_ns) {
+		fired = lapic_lvt_fire(l, APIC_LVTT);
 		hrtimer_forward_now(t, ns_to_ktime(max(l->period_ns, LAPIC_MIN_PERIOD_NS)));
 		l->expires = hrtimer_get_expires(t);
 		ret = HRTIMER_RESTART;
 	} else {
-		l->timer_armed = false;
-		/* The deadline disarms and the MSR reads 0 (SDM 10.5.4.1). */
-		l->tsc_deadline = 0;
+		fired = lapic_oneshot_expired(l);
 	}
 	raw_spin_unlock_irqrestore(&l->lock, flags);
 	if (fired)
@@ -337,8 +360,11 @@ enum hrtimer_restart lapic_timer_fn(struct hrtimer *t)
 	return ret;
 }
 
-/* Under lock, timer cancelled: count @count bus cycles (x divisor) from now. */
-void lapic_timer_start(struct hxen_lapic *l, u32 count)
+/*
+ * Under lock, timer cancelled: count @count bus cycles (x divisor) from
+ * now. True if it ran out at once: hxen_vcpu_wake() after unlocking.
+ */
+bool lapic_timer_start(struct hxen_lapic *l, u32 count)
 {
 	u64 div = lapic_divisor(l) * LAPIC_BUS_NS;
 	u64 ns = count * div;
@@ -350,9 +376,9 @@ void lapic_timer_start(struct hxen_lapic *l, u32 count)
 	}
 	l->timer_armed = count != 0;
 	if (!count)
-		return;
+		return false;
 	l->expires = ktime_add_ns(ktime_get(), ns);
-	hrtimer_start(&l->timer, l->expires, HRTIMER_MODE_ABS_HARD);
+	return lapic_timer_arm(l);
 }
 
 /* The guest's TSC now: the host's plus the vendor's offset. */
@@ -364,19 +390,22 @@ static u64 lapic_guest_tsc(struct hxen_vcpu *vcpu)
 	return tsc;
 }
 
-/* Under lock, timer cancelled: arm for l->tsc_deadline given guest TSC @now. */
-static void lapic_deadline_start(struct hxen_lapic *l, u64 now)
+/*
+ * Under lock, timer cancelled: arm for l->tsc_deadline given guest TSC
+ * @now. True if it is already due and fired (as lapic_timer_start).
+ */
+static bool lapic_deadline_start(struct hxen_lapic *l, u64 now)
 {
 	u32 khz = tsc_khz ? tsc_khz : 1000000;
 	u64 ns = 0;
 
 	l->timer_armed = l->tsc_deadline != 0;
 	if (!l->timer_armed)
-		return;
+		return false;
 	if (l->tsc_deadline > now)
 		ns = min(mul_u64_u32_div(l->tsc_deadline - now, 1000000, khz), 1ULL << 62);
 	l->expires = ktime_add_ns(ktime_get(), ns);
-	hrtimer_start(&l->timer, l->expires, HRTIMER_MODE_ABS_HARD);
+	return lapic_timer_arm(l);
 }
 
 /* Under lock: the current count register (SDM 10.5.4). */
@@ -539,6 +568,7 @@ static int lapic_write(struct hxen_vcpu *vcpu, u32 off, u64 val, bool x2)
 {
 	struct hxen_lapic *l = vcpu->lapic;
 	unsigned long flags;
+	bool fired;
 	u32 v = val;
 	int i;
 
@@ -622,8 +652,10 @@ static int lapic_write(struct hxen_vcpu *vcpu, u32 off, u64 val, bool x2)
 		hrtimer_cancel(&l->timer);
 		raw_spin_lock_irqsave(&l->lock, flags);
 		lset(l, APIC_TMICT, v);
-		lapic_timer_start(l, v);
+		fired = lapic_timer_start(l, v);
 		raw_spin_unlock_irqrestore(&l->lock, flags);
+		if (fired)
+			hxen_vcpu_wake(vcpu);
 		break;
 	case APIC_TDCR:
 		if (x2 && (v & ~0xbu))
@@ -728,6 +760,7 @@ int hxen_lapic_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 {
 	struct hxen_lapic *l = vcpu->lapic;
 	unsigned long flags;
+	bool fired;
 	u64 now;
 
 	if (!l)
@@ -740,8 +773,10 @@ int hxen_lapic_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 		hrtimer_cancel(&l->timer);
 		raw_spin_lock_irqsave(&l->lock, flags);
 		l->tsc_deadline = val;
-		lapic_deadline_start(l, now);
+		fired = lapic_deadline_start(l, now);
 		raw_spin_unlock_irqrestore(&l->lock, flags);
+		if (fired)
+			hxen_vcpu_wake(vcpu);
 		return 0;
 	}
 	if (!lapic_x2apic(vcpu) || msr < APIC_BASE_MSR || msr > APIC_BASE_MSR + 0xff)

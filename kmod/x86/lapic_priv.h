@@ -101,7 +101,7 @@ void lapic_pull_cr8(struct hxen_vcpu *vcpu);
 bool lapic_tpr_blocks(struct hxen_lapic *l);
 bool lapic_extint_pending(struct hxen_vcpu *vcpu);
 u32 lapic_timer_mode(struct hxen_lapic *l);
-void lapic_timer_start(struct hxen_lapic *l, u32 count);
+bool lapic_timer_start(struct hxen_lapic *l, u32 count);
 u32 lapic_current_count(struct hxen_lapic *l);
 u32 lapic_lvt_mask(struct hxen_vcpu *vcpu, u32 off);
 enum hrtimer_restart lapic_timer_fn(struct hrtimer *t);

@@ -258,6 +258,7 @@ long hxen_lapic_set_state(struct hxen_vcpu *vcpu, struct kvm_lapic_state __user 
 	struct hxen_lapic *l = vcpu->lapic;
 	struct kvm_lapic_state *s;
 	unsigned long flags;
+	bool fired = false;
 	u32 *regs, count;
 	int i;
 
@@ -299,9 +300,11 @@ long hxen_lapic_set_state(struct hxen_vcpu *vcpu, struct kvm_lapic_state __user 
 	l->tsc_deadline = 0;
 	if (lapic_timer_mode(l) != LVT_DEADLINE && lreg(l, APIC_TMICT)) {
 		count = regs[APIC_TMCCT >> 2];
-		lapic_timer_start(l, count ? count : lreg(l, APIC_TMICT));
+		fired = lapic_timer_start(l, count ? count : lreg(l, APIC_TMICT));
 	}
 	raw_spin_unlock_irqrestore(&l->lock, flags);
+	if (fired)
+		hxen_vcpu_wake(vcpu);
 	hxen_ops->set_cr8(vcpu, lreg(l, APIC_TASKPRI) >> 4);
 	kfree(s);
 	return 0;
