@@ -115,6 +115,19 @@ struct hxen_vm {
 	s64 kvmclock_offset;
 	atomic_t kvmclock_gen;
 	u64 kvmclock_wall_msr;
+	/*
+	 * While the host's clocksource is the TSC, every vCPU publishes from
+	 * one host (TSC, monotonic ns) pair, sampled once per kvmclock_gen,
+	 * so their records agree and carry PVCLOCK_TSC_STABLE_BIT (KVM's
+	 * "master clock"). Under kvmclock_lock.
+	 */
+	spinlock_t kvmclock_lock;
+	struct {
+		bool valid;		/* sampled, and the host clock is the TSC */
+		u32 gen;		/* kvmclock_gen it was sampled for */
+		u64 host_tsc;
+		u64 mono_ns;
+	} kvmclock_master;
 
 	void *vendor;		/* vendor's per-VM data */
 };
@@ -316,6 +329,8 @@ struct hxen_vendor_ops {
 	 */
 	void (*get_cpu_mode)(struct hxen_vcpu *vcpu, struct hxen_walk_mode *m, bool *code64);
 	int (*set_sregs)(struct hxen_vcpu *vcpu, const struct kvm_sregs *sregs);
+	/* Guest TSC minus host TSC (no TSC scaling): kvm-clock's master clock. */
+	u64 (*get_tsc_offset)(struct hxen_vcpu *vcpu);
 	/* CR4 bits set_sregs accepts (checks ahead of it, e.g. Xen's VCPUOP_initialise). */
 	u64 (*cr4_valid)(void);
 };

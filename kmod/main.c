@@ -139,7 +139,7 @@ static const struct hxen_vendor_ops *hxen_check_ops(const struct hxen_vendor_ops
 		OP(inject_exception), OP(set_cr2), OP(get_events), OP(set_events),
 		OP(get_msr), OP(set_msr), OP(get_rflags), OP(get_cr8), OP(set_cr8),
 		OP(get_regs), OP(set_regs), OP(get_sregs), OP(set_sregs),
-		OP(cr4_valid),
+		OP(cr4_valid), OP(get_tsc_offset),
 	};
 #undef OP
 	static struct hxen_vendor_ops vms_only;

@@ -317,6 +317,7 @@ int hxen_create_vm(unsigned long type)
 	spin_lock_init(&vm->mmu_lock);
 	/* kvm-clock starts at 0 with the VM, as on KVM. */
 	vm->kvmclock_offset = -(s64)ktime_get_ns();
+	spin_lock_init(&vm->kvmclock_lock);
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 

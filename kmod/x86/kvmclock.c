@@ -11,10 +11,17 @@
  * The VM's clock is the host's monotonic clock plus vm->kvmclock_offset
  * (0 at VM creation; KVM_SET_CLOCK moves it). Each vCPU publishes its own
  * record from its own thread before entering the guest: when enabled,
- * after KVM_SET_CLOCK, and once a second so that the TSC extrapolation
- * stays within microseconds of the host clock. The record has no
- * PVCLOCK_TSC_STABLE_BIT: guests then keep their readings monotonic
- * across vCPUs themselves, which costs them little.
+ * after KVM_SET_CLOCK, and once a second.
+ *
+ * While the host's clocksource is the TSC (so the kernel keeps its CPUs'
+ * TSCs in step), all records come from one VM-wide sample of the host's
+ * TSC and monotonic clock (kvmclock_master), so every vCPU computes the
+ * same time from the same TSC and the records carry
+ * PVCLOCK_TSC_STABLE_BIT, as KVM's master clock does: guests then trust
+ * the clock across CPUs (stable sched_clock, kvm-clock in the vDSO). The
+ * VM's clock is then the TSC's pace from that sample, as on KVM; with
+ * another host clocksource each vCPU samples for itself, without the bit,
+ * and the once-a-second refresh keeps it within microseconds of the host.
  */
 #define pr_fmt(fmt) "hxen: " fmt
 
@@ -23,6 +30,7 @@
 #include <linux/kvm_para.h>
 #include <linux/math64.h>
 #include <linux/ktime.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <asm/tsc.h>
 
@@ -46,6 +54,57 @@ static void __user *kvmclock_hva(struct hxen_vm *vm, u64 gpa, size_t len)
 }
 
 /*
+ * Is the host's timekeeping clocksource the TSC? Then the kernel keeps its
+ * CPUs' TSCs in step and at one rate, which is KVM's condition for its
+ * master clock too. The timekeeping snapshot's counter value is a TSC
+ * reading exactly then: it falls between two reads of the TSC around it
+ * (HPET or ACPI PM counts never land in that window of a few thousand
+ * cycles). A later switch away from the TSC shows at the next refresh.
+ */
+static bool kvmclock_host_clock_is_tsc(void)
+{
+	struct system_time_snapshot snap;
+	unsigned long flags;
+	u64 before, after;
+
+	local_irq_save(flags);
+	before = rdtsc_ordered();
+	ktime_get_snapshot(&snap);
+	after = rdtsc_ordered();
+	local_irq_restore(flags);
+	return snap.cycles >= before && snap.cycles <= after;
+}
+
+/*
+ * The VM's master sample for the current kvm-clock generation: false if the
+ * host's clock is not the TSC (each vCPU samples for itself then).
+ */
+static bool kvmclock_master(struct hxen_vm *vm, u64 *host_tsc, u64 *mono_ns)
+{
+	bool tsc = kvmclock_host_clock_is_tsc(), valid;
+	unsigned long flags;
+	u32 gen;
+
+	spin_lock_irqsave(&vm->kvmclock_lock, flags);
+	/* KVM_SET_CLOCK moves offset and generation under the lock. */
+	gen = atomic_read(&vm->kvmclock_gen);
+	if (!tsc) {
+		vm->kvmclock_master.valid = false;
+	} else if (!vm->kvmclock_master.valid || vm->kvmclock_master.gen != gen) {
+		/* Interrupts are off: the two reads describe one instant. */
+		vm->kvmclock_master.host_tsc = rdtsc();
+		vm->kvmclock_master.mono_ns = ktime_get_ns();
+		vm->kvmclock_master.gen = gen;
+		vm->kvmclock_master.valid = true;
+	}
+	valid = vm->kvmclock_master.valid;
+	*host_tsc = vm->kvmclock_master.host_tsc;
+	*mono_ns = vm->kvmclock_master.mono_ns;
+	spin_unlock_irqrestore(&vm->kvmclock_lock, flags);
+	return valid;
+}
+
+/*
  * Write @t to the guest with pvclock's version protocol: an odd version
  * while the fields change. The vCPU's own thread (the guest is not
  * running on it), so only other vCPUs could see a half-written record.
@@ -54,6 +113,7 @@ static void kvmclock_publish(struct hxen_vcpu *vcpu)
 {
 	struct pvclock_vcpu_time_info t = {};
 	struct pvclock_vcpu_time_info __user *u;
+	u8 flags = 0;
 	u64 tsc, mono;
 
 	vcpu->kvmclock.dirty = false;
@@ -61,8 +121,14 @@ static void kvmclock_publish(struct hxen_vcpu *vcpu)
 	u = kvmclock_hva(vcpu->vm, vcpu->kvmclock.msr & ~KVMCLOCK_ENABLE, sizeof(t));
 	if (!u)
 		return;
-	hxen_pvclock_sample(vcpu, &tsc, &mono);
-	hxen_pvclock_fill(&t, tsc, kvmclock_now(vcpu->vm, mono), 0);
+	if (kvmclock_master(vcpu->vm, &tsc, &mono)) {
+		/* The guest's TSC at the sample: the same instant on every vCPU. */
+		tsc += hxen_ops->get_tsc_offset(vcpu);
+		flags = PVCLOCK_TSC_STABLE_BIT;
+	} else {
+		hxen_pvclock_sample(vcpu, &tsc, &mono);
+	}
+	hxen_pvclock_fill(&t, tsc, kvmclock_now(vcpu->vm, mono), flags);
 	t.version = vcpu->kvmclock.version | 1;
 	if (put_user(t.version, &u->version))
 		return;
@@ -143,29 +209,38 @@ bool hxen_kvmclock_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val)
 	}
 }
 
-/*
- * KVM_CAP_ADJUST_CLOCK: the flags KVM_GET_CLOCK fills in. No
- * KVM_CLOCK_TSC_STABLE: the records make no cross-vCPU promise.
- */
+/* KVM_CAP_ADJUST_CLOCK: the flags KVM_GET_CLOCK may fill in. */
 int hxen_kvmclock_cap(void)
 {
-	return KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC;
+	return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC;
 }
 
+/*
+ * The clock the guests read: from the master sample when there is one
+ * (KVM_CLOCK_TSC_STABLE, as KVM reports its master clock), else the host's
+ * monotonic clock plus the offset.
+ */
 long hxen_kvmclock_get(struct hxen_vm *vm, struct kvm_clock_data __user *arg)
 {
 	struct kvm_clock_data d = {};
 	unsigned long irqflags;
-	u64 mono;
+	u64 mono, m_tsc, m_mono;
+	bool master;
 
+	master = kvmclock_master(vm, &m_tsc, &m_mono);
 	/* One instant for the three clocks. */
 	local_irq_save(irqflags);
 	mono = ktime_get_ns();
 	d.realtime = ktime_get_real_ns();
 	d.host_tsc = rdtsc();
 	local_irq_restore(irqflags);
-	d.clock = kvmclock_now(vm, mono);
 	d.flags = KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC;
+	if (master && d.host_tsc >= m_tsc) {
+		d.clock = kvmclock_now(vm, m_mono + hxen_pvclock_delta_ns(m_tsc, d.host_tsc));
+		d.flags |= KVM_CLOCK_TSC_STABLE;
+	} else {
+		d.clock = kvmclock_now(vm, mono);
+	}
 	return copy_to_user(arg, &d, sizeof(d)) ? -EFAULT : 0;
 }
 
@@ -188,15 +263,19 @@ long hxen_kvmclock_set(struct hxen_vm *vm, struct kvm_clock_data __user *arg)
 	clock = d.clock;
 	if ((d.flags & KVM_CLOCK_REALTIME) && real > d.realtime)
 		clock += real - d.realtime;
+	/* A new generation: the master is sampled afresh, from this offset. */
+	spin_lock_irq(&vm->kvmclock_lock);
 	WRITE_ONCE(vm->kvmclock_offset, clock - mono);
 	atomic_inc(&vm->kvmclock_gen);
+	spin_unlock_irq(&vm->kvmclock_lock);
 	return 0;
 }
 
 /*
  * KVM's CPUID leaves for KVM_GET_SUPPORTED_CPUID: the signature and the
- * features hxen implements: both kvm-clock MSR sets and the "port 0x80
- * delays are not needed" hint (each such OUT would be an exit).
+ * features hxen implements: both kvm-clock MSR sets, the "port 0x80
+ * delays are not needed" hint (each such OUT would be an exit), and that
+ * the records' PVCLOCK_TSC_STABLE_BIT means what it says.
  */
 void hxen_kvmclock_cpuid(struct kvm_cpuid_entry2 *sig, struct kvm_cpuid_entry2 *feat)
 {
@@ -211,5 +290,5 @@ void hxen_kvmclock_cpuid(struct kvm_cpuid_entry2 *sig, struct kvm_cpuid_entry2 *
 	memset(feat, 0, sizeof(*feat));
 	feat->function = KVM_CPUID_FEATURES;
 	feat->eax = BIT(KVM_FEATURE_CLOCKSOURCE) | BIT(KVM_FEATURE_NOP_IO_DELAY) |
-		    BIT(KVM_FEATURE_CLOCKSOURCE2);
+		    BIT(KVM_FEATURE_CLOCKSOURCE2) | BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT);
 }

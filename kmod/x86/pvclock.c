@@ -36,6 +36,20 @@ static void pvclock_scale(u32 *mul, s8 *shift)
 	*shift = s;
 }
 
+u64 hxen_pvclock_delta_ns(u64 tsc, u64 now)
+{
+	u64 delta = now - tsc;
+	u32 mul;
+	s8 shift;
+
+	pvclock_scale(&mul, &shift);
+	if (shift < 0)
+		delta >>= -shift;
+	else
+		delta <<= shift;
+	return mul_u64_u32_shr(delta, mul, 32);
+}
+
 void hxen_pvclock_fill(struct pvclock_vcpu_time_info *t, u64 tsc, u64 system_ns, u8 flags)
 {
 	pvclock_scale(&t->tsc_to_system_mul, &t->tsc_shift);

@@ -20,6 +20,9 @@ struct hxen_vcpu;
  */
 void hxen_pvclock_fill(struct pvclock_vcpu_time_info *t, u64 tsc, u64 system_ns, u8 flags);
 
+/* What a record filled for @tsc adds to its system_time at TSC @now (>= @tsc). */
+u64 hxen_pvclock_delta_ns(u64 tsc, u64 now);
+
 /*
  * The vCPU's TSC and the host's monotonic ns sampled together (interrupts
  * off between the two reads, so the pair describes one instant).

@@ -632,6 +632,11 @@ static void svm_get_sregs(struct hxen_vcpu *vcpu, struct kvm_sregs *sr)
 	sr->apic_base = vcpu->apic_base;
 }
 
+static u64 svm_get_tsc_offset(struct hxen_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->control.tsc_offset;
+}
+
 static void svm_get_cpu_mode(struct hxen_vcpu *vcpu, struct hxen_walk_mode *m, bool *code64)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -734,6 +739,7 @@ const struct hxen_vendor_ops svm_vendor_ops = {
 	.set_regs = svm_set_regs,
 	.get_sregs = svm_get_sregs,
 	.get_cpu_mode = svm_get_cpu_mode,
+	.get_tsc_offset = svm_get_tsc_offset,
 	.set_sregs = svm_set_sregs,
 	.cr4_valid = svm_cr4_valid,
 };

@@ -1124,6 +1124,7 @@ const struct hxen_vendor_ops vmx_vendor_ops = {
 	.set_regs = vmx_set_regs,
 	.get_sregs = vmx_get_sregs,
 	.get_cpu_mode = vmx_get_cpu_mode,
+	.get_tsc_offset = vmx_get_tsc_offset,
 	.set_sregs = vmx_set_sregs,
 	.cr4_valid = vmx_cr4_valid_bits,
 };

@@ -209,6 +209,7 @@ void vmx_get_regs(struct hxen_vcpu *vcpu, struct kvm_regs *r);
 void vmx_set_regs(struct hxen_vcpu *vcpu, const struct kvm_regs *r);
 void vmx_get_sregs(struct hxen_vcpu *vcpu, struct kvm_sregs *sr);
 void vmx_get_cpu_mode(struct hxen_vcpu *vcpu, struct hxen_walk_mode *m, bool *code64);
+u64 vmx_get_tsc_offset(struct hxen_vcpu *vcpu);
 int vmx_set_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr);
 
 /* vmx_exit.c */

@@ -652,6 +652,11 @@ void vmx_get_sregs(struct hxen_vcpu *vcpu, struct kvm_sregs *sr)
 	sr->apic_base = vcpu->apic_base;
 }
 
+u64 vmx_get_tsc_offset(struct hxen_vcpu *vcpu)
+{
+	return to_vmx(vcpu)->tsc_offset;
+}
+
 void vmx_get_cpu_mode(struct hxen_vcpu *vcpu, struct hxen_walk_mode *m, bool *code64)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);

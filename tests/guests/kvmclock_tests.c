@@ -61,9 +61,9 @@ static int t_kvm_pv_cpuid(void)
 		if (e->function == 0x40000000)
 			sig = e->eax >= 0x40000001 && !memcmp(&e->ebx, "KVMK", 4) &&
 			      !memcmp(&e->ecx, "VMKV", 4) && !memcmp(&e->edx, "M\0\0\0", 4);
-		/* kvm-clock, old and new MSRs (features 0 and 3). */
+		/* kvm-clock, old and new MSRs, the stable bit (features 0, 3, 24). */
 		if (e->function == 0x40000001)
-			feat = (e->eax & 0x9) == 0x9;
+			feat = (e->eax & 0x1000009) == 0x1000009;
 	}
 	if (!r && !(sig && feat))
 		r = fail("KVM leaves: signature %d, kvm-clock features %d", sig, feat);
@@ -164,6 +164,17 @@ static int kvmclock_body(struct vm *v)
 	g1 = pvclock_at(t, tsc1);
 	EXPECT(ABS_DIFF(g1, clk1) < 100000000ULL, "record says %llu ns, KVM_GET_CLOCK %llu",
 	       (unsigned long long)g1, (unsigned long long)clk1);
+
+	/*
+	 * PVCLOCK_TSC_STABLE_BIT (flags bit 0) exactly when KVM_GET_CLOCK
+	 * reports KVM_CLOCK_TSC_STABLE: one VM-wide clock (KVM's master clock,
+	 * which a host with a stable TSC gets), with the CPUID bit that tells
+	 * guests to trust it.
+	 */
+	EXPECT(ioctl(v->fd, KVM_GET_CLOCK, &d) == 0, "KVM_GET_CLOCK: %s", strerror(errno));
+	EXPECT(!(t->flags & 1) == !(d.flags & KVM_CLOCK_TSC_STABLE),
+	       "record flags %#x, KVM_GET_CLOCK flags %#x", t->flags, d.flags);
+	memset(&d, 0, sizeof(d));
 
 	/* Wall clock of the clock's zero, plus the clock: the time of day. */
 	now = time(NULL);
