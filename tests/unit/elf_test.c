@@ -18,16 +18,7 @@
 
 #include "boot/elf.c"
 
-static int passed, failed;
-
-static void check(int ok, const char *name)
-{
-	printf("%s %s\n", ok ? "ok" : "not ok", name);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
+#include "check.h"
 
 /* The one I/O helper elf.c needs from bzimage.c. */
 int boot_read_at(int fd, const char *path, void *buf, size_t len, uint64_t off)
@@ -248,6 +239,5 @@ int main(void)
 	printf("# %u of %u corrupted files accepted\n", accepted, i);
 	check(i == 200000, "random_corruption_200000");
 
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_summary();
 }

@@ -11,16 +11,7 @@
 
 #include "boot/kaslr.c"
 
-static int passed, failed;
-
-static void check(int ok, const char *name)
-{
-	printf("%s %s\n", ok ? "ok" : "not ok", name);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
+#include "check.h"
 
 /* The fake kernel: guest-physical [LO, HI); RAM from gpa 0, GUARD bytes past HI checked. */
 #define LO	0x1000000ULL
@@ -240,6 +231,5 @@ int main(void)
 	test_random_tables();
 	test_pick();
 	free(ram);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_summary();
 }

@@ -78,38 +78,31 @@ static uint64_t field_pa(uint32_t word)
 	return (uint64_t)(int64_t)(int32_t)word - KASLR_KERNEL_MAP;
 }
 
+/* Add @delta to the @width-byte field at @p (unaligned, little endian). */
+static void field_add(uint8_t *p, unsigned int width, uint64_t delta)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, p, width);
+	v += delta;
+	memcpy(p, &v, width);
+}
+
 void kaslr_apply(const uint32_t *tbl, size_t nwords, const struct kaslr_table *t,
 		 uint8_t *ram, uint64_t offset)
 {
 	const uint32_t *w = tbl + nwords - 1;
 	size_t n;
 
-	for (n = 0; n < t->nr32; n++, w--) {
-		uint8_t *p = ram + field_pa(*w);
-		uint32_t v;
-
-		memcpy(&v, p, 4);
-		v += (uint32_t)offset;
-		memcpy(p, &v, 4);
-	}
+	/* Each run, then the 0 before it. */
+	for (n = 0; n < t->nr32; n++)
+		field_add(ram + field_pa(*w--), 4, offset);
 	w--;
-	for (n = 0; n < t->nr32_neg; n++, w--) {
-		uint8_t *p = ram + field_pa(*w);
-		uint32_t v;
-
-		memcpy(&v, p, 4);
-		v -= (uint32_t)offset;
-		memcpy(p, &v, 4);
-	}
+	for (n = 0; n < t->nr32_neg; n++)
+		field_add(ram + field_pa(*w--), 4, -offset);
 	w--;
-	for (n = 0; n < t->nr64; n++, w--) {
-		uint8_t *p = ram + field_pa(*w);
-		uint64_t v;
-
-		memcpy(&v, p, 8);
-		v += offset;
-		memcpy(p, &v, 8);
-	}
+	for (n = 0; n < t->nr64; n++)
+		field_add(ram + field_pa(*w--), 8, offset);
 }
 
 uint64_t kaslr_pick_offset(uint64_t load, uint64_t span, uint64_t align, uint64_t limit,

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One "ok NAME" / "not ok NAME" line per case, counted for the summary line. */
+#ifndef HXEN_UNIT_CHECK_H
+#define HXEN_UNIT_CHECK_H
+
+#include <stdio.h>
+
+static int passed, failed;
+
+static void check(int ok, const char *name)
+{
+	printf("%s %s\n", ok ? "ok" : "not ok", name);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+/* "N passed, N failed", and main's exit status. */
+static int check_summary(void)
+{
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
+
+#endif
