@@ -332,8 +332,8 @@ static const struct {
 	{ KVM_CAP_IOAPIC_POLARITY_IGNORED, 1 },
 	{ KVM_CAP_IRQ_ROUTING, 4096 },
 	{ KVM_CAP_TSC_DEADLINE_TIMER, 1 },
-	/* kvm-clock (x86/kvmclock.c): KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC. */
-	{ KVM_CAP_ADJUST_CLOCK, KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC },
+	/* kvm-clock (x86/kvmclock.c): every flag KVM_GET_CLOCK may set, as KVM. */
+	{ KVM_CAP_ADJUST_CLOCK, KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC },
 };
 
 static bool host_has_xsave(void)
