@@ -188,11 +188,21 @@ static int setup_bsp(struct vm *vm, uint64_t entry)
  * The initrd at the highest page-aligned spot below min(RAM top, @limit)
  * and above @kernel_end; *addr and *size stay 0 without --initrd.
  */
+/*
+ * The highest page-aligned spot for an initrd of @size below min(RAM top,
+ * @limit); 0 if it does not fit.
+ */
+static uint64_t initrd_addr(struct vm *vm, uint64_t limit, uint64_t size)
+{
+	uint64_t top = vm->low_size < limit ? vm->low_size : limit;
+
+	return size < top ? (top - size) & ~0xfffULL : 0;
+}
+
 int boot_load_initrd(struct vm *vm, uint64_t limit, uint64_t kernel_end, uint64_t *addr,
 		     uint64_t *size)
 {
 	const char *path = vm->cfg->initrd;
-	uint64_t top = vm->low_size < limit ? vm->low_size : limit;
 	int fd, ret;
 
 	*addr = *size = 0;
@@ -201,8 +211,8 @@ int boot_load_initrd(struct vm *vm, uint64_t limit, uint64_t kernel_end, uint64_
 	fd = boot_open_file(path, "initrd", size);
 	if (fd < 0)
 		return -1;
-	*addr = (top - *size) & ~0xfffULL;
-	if (*size >= top || *addr < kernel_end) {
+	*addr = initrd_addr(vm, limit, *size);
+	if (!*addr || *addr < kernel_end) {
 		fprintf(stderr, "hxen: initrd %s (%llu MiB) does not fit: raise --mem\n", path,
 			(unsigned long long)*size >> 20);
 		close(fd);
@@ -239,12 +249,13 @@ int elf_load_segments(struct vm *vm, int fd, const char *path, const struct elf_
 /* Where boot_load_initrd() will put the initrd (the top of RAM without one). */
 static uint64_t initrd_bottom(struct vm *vm, uint64_t limit)
 {
-	uint64_t top = vm->low_size < limit ? vm->low_size : limit;
 	struct stat st;
+	uint64_t addr = 0;
 
-	if (!vm->cfg->initrd || stat(vm->cfg->initrd, &st) || (uint64_t)st.st_size >= top)
-		return top;
-	return (top - st.st_size) & ~0xfffULL;
+	if (vm->cfg->initrd && !stat(vm->cfg->initrd, &st))
+		addr = initrd_addr(vm, limit, st.st_size);
+	/* Without one, or one too big (boot_load_initrd() says so): the top. */
+	return addr ? addr : initrd_addr(vm, limit, 0);
 }
 
 static int load_initrd(struct vm *vm, struct boot_params *bp, uint64_t kernel_end)
