@@ -84,6 +84,8 @@ struct hxen_vm {
 
 	struct hxen_vcpu *vcpus[HXEN_MAX_VCPUS];	/* under lock */
 	atomic_t nr_vcpus;
+	/* Where hxen_vcpu_on_spin last gave the CPU: a hint, no lock. */
+	int last_boosted;
 
 	/*
 	 * mmu_lock protects the second-level tables. A fault that raced with
@@ -220,6 +222,11 @@ struct hxen_vcpu {
 	u32 mp_state;
 	/* KVM_RUN sleeps here while halted or waiting for INIT/SIPI. */
 	struct rcuwait wait;
+	/*
+	 * The thread of the last KVM_RUN, for other vCPUs' directed yields
+	 * (hxen_vcpu_on_spin). Written under mutex, read under RCU.
+	 */
+	struct pid __rcu *pid;
 
 	/* Its part of vm->xen (xen/), set at creation; NULL without Xen. */
 	struct hxen_xen_vcpu *xen;
@@ -369,6 +376,8 @@ struct hxen_memslot *hxen_gfn_to_slot(struct hxen_vm *vm, u64 gfn);
 unsigned long hxen_gpa_to_hva(struct hxen_vm *vm, u64 gpa, bool write);
 
 /* vcpu.c */
+/* A PAUSE-loop exit: yield to a preempted vCPU of the VM; true if one ran. */
+bool hxen_vcpu_on_spin(struct hxen_vcpu *vcpu);
 int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id);
 void hxen_guest_debugregs_used(struct hxen_vcpu *vcpu);
 void hxen_vcpu_kick(struct hxen_vcpu *vcpu);

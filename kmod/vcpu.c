@@ -12,7 +12,9 @@
 #include <linux/kvm.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pid.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
@@ -128,6 +130,61 @@ void hxen_vcpu_wake(struct hxen_vcpu *vcpu)
 			smp_send_reschedule(cpu);
 	}
 	rcuwait_wake_up(&vcpu->wait);
+}
+
+/*
+ * A PAUSE-loop exit: the guest spins, most likely on a lock or on an IPI
+ * whose owner is another vCPU that the host preempted (more vCPUs than
+ * host CPUs). Give the CPU to a thread of this VM that could run but does
+ * not, so the owner gets on; true if one took it. Round robin from the
+ * last one helped, as two spinners helping each other would not.
+ */
+bool hxen_vcpu_on_spin(struct hxen_vcpu *vcpu)
+{
+	struct hxen_vm *vm = vcpu->vm;
+	int start = READ_ONCE(vm->last_boosted), k;
+
+	if (atomic_read(&vm->nr_vcpus) < 2)
+		return false;
+	for (k = 1; k <= HXEN_MAX_VCPUS; k++) {
+		int i = (start + k) % HXEN_MAX_VCPUS, r;
+		struct hxen_vcpu *v = READ_ONCE(vm->vcpus[i]);
+		struct task_struct *task;
+
+		/* In guest mode it is running already; halted ones cannot. */
+		if (!v || v == vcpu || READ_ONCE(v->mode) == IN_GUEST_MODE)
+			continue;
+		rcu_read_lock();
+		task = get_pid_task(rcu_dereference(v->pid), PIDTYPE_PID);
+		rcu_read_unlock();
+		if (!task)
+			continue;
+		r = yield_to(task, true);
+		put_task_struct(task);
+		if (r > 0) {
+			WRITE_ONCE(vm->last_boosted, i);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * KVM_RUN from a thread other than the last one: the yield target moves.
+ * put_pid frees at once, so readers must be out first (rare: a VMM moving
+ * a vCPU to another thread).
+ */
+static void vcpu_note_thread(struct hxen_vcpu *vcpu)
+{
+	struct pid *old = rcu_dereference_protected(vcpu->pid, lockdep_is_held(&vcpu->mutex));
+
+	if (likely(old == task_pid(current)))
+		return;
+	rcu_assign_pointer(vcpu->pid, get_task_pid(current, PIDTYPE_PID));
+	if (old) {
+		synchronize_rcu();
+		put_pid(old);
+	}
 }
 
 /*
@@ -335,6 +392,7 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 		return -EINTR;
 	}
 
+	vcpu_note_thread(vcpu);
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &vcpu->sigset, &current->real_blocked);
 	/* Xen runstate: out in userspace counts as blocked (Xen: waiting on a device model). */

@@ -253,6 +253,8 @@ static void hxen_vm_destroy(struct hxen_vm *vm)
 		hxen_lapic_free(vcpu);
 		hxen_ops->vcpu_free(vcpu);
 		hxen_tdp_vcpu_free(vcpu);
+		/* No vCPU runs any more: no reader of pid is left. */
+		put_pid(rcu_dereference_protected(vcpu->pid, true));
 		fpu_free_guest_fpstate(&vcpu->guest_fpu);
 		free_page((unsigned long)vcpu->run);
 		kvfree(vcpu->cpuid);

@@ -74,6 +74,9 @@ static const struct kvm_cpuid_entry2 *cpuid_find(struct hxen_vcpu *vcpu,
 #define EXT_EDX_NX	BIT(20)
 #define EXT_EDX_FFXSR	BIT(25)
 #define EXT_EDX_LM	BIT(29)
+/* CPUID.(0xD,1):EAX. */
+#define CPUID_D1_XSAVEC	BIT(1)
+#define CPUID_D1_XSAVES	BIT(3)
 
 /*
  * May the guest set these EFER bits with WRMSR? Only what its CPUID
@@ -95,10 +98,16 @@ bool hxen_guest_efer_valid(struct hxen_vcpu *vcpu, u64 efer)
 	return true;
 }
 
-/* Bytes of an XSAVE area holding the components in @xcr0 (standard format). */
-static u32 cpuid_xsave_size(struct hxen_vcpu *vcpu, u64 xcr0)
+/*
+ * Bytes of an XSAVE area holding the components in @xcr0 (SDM Vol. 1
+ * 13.4.3): in the standard format each sits at its own leaf 0xD offset
+ * (EBX); in the compacted format (XSAVEC/XSAVES) they follow each other in
+ * bit order, those with leaf 0xD ECX bit 1 aligned to 64 bytes.
+ */
+static u32 cpuid_xsave_size(struct hxen_vcpu *vcpu, u64 xcr0, bool compacted)
 {
 	u32 size = 512 + 64;	/* legacy area and XSAVE header */
+	u32 offset = size;
 	int i;
 
 	for (i = 2; i < 63; i++) {
@@ -107,8 +116,16 @@ static u32 cpuid_xsave_size(struct hxen_vcpu *vcpu, u64 xcr0)
 		if (!(xcr0 & BIT_ULL(i)))
 			continue;
 		c = cpuid_find(vcpu, 0xd, i);
-		if (c && c->eax && c->ebx + c->eax > size)
-			size = c->ebx + c->eax;
+		if (!c || !c->eax)
+			continue;
+		if (compacted) {
+			if (c->ecx & BIT(1))
+				offset = ALIGN(offset, 64);
+		} else {
+			offset = c->ebx;
+		}
+		size = max(size, offset + c->eax);
+		offset += c->eax;
 	}
 	return size;
 }
@@ -123,8 +140,15 @@ static void cpuid_runtime_bits(struct hxen_vcpu *vcpu, const struct kvm_cpuid_en
 {
 	struct kvm_sregs sregs;
 
+	/*
+	 * Sub-leaf 1 EBX is the compacted size for XCR0 | IA32_XSS (always 0
+	 * here: no XSAVES); Linux sizes its XSAVEC buffers from it.
+	 */
 	if (e->function == 0xd) {
-		*ebx = cpuid_xsave_size(vcpu, vcpu->xcr0);
+		if (e->index == 0)
+			*ebx = cpuid_xsave_size(vcpu, vcpu->xcr0, false);
+		else if (e->eax & (CPUID_D1_XSAVEC | CPUID_D1_XSAVES))
+			*ebx = cpuid_xsave_size(vcpu, vcpu->xcr0, true);
 		return;
 	}
 	hxen_ops->get_sregs(vcpu, &sregs);

@@ -269,6 +269,18 @@ static int svm_vcpu_create(struct hxen_vcpu *vcpu)
 	}
 	/* Machine checks belong to the host. */
 	svm_set_intercept(svm->vmcb, INTERCEPT_EXCEPTION_OFFSET + MC_VECTOR);
+	/*
+	 * Pause filter (APM Vol. 2 15.14.4): a spin loop exits after
+	 * SVM_PAUSE_FILTER_COUNT PAUSEs (with the threshold, PAUSEs at most
+	 * that many cycles apart), so a preempted vCPU can run. Without the
+	 * filter every PAUSE would exit: no intercept then (KVM does so too).
+	 */
+	if (boot_cpu_has(X86_FEATURE_PAUSEFILTER)) {
+		c->pause_filter_count = SVM_PAUSE_FILTER_COUNT;
+		if (boot_cpu_has(X86_FEATURE_PFTHRESHOLD))
+			c->pause_filter_thresh = SVM_PAUSE_FILTER_THRESH;
+		svm_set_intercept(svm->vmcb, INTERCEPT_PAUSE);
+	}
 	c->iopm_base_pa = page_to_phys(sv->iopm);
 	c->msrpm_base_pa = page_to_phys(sv->msrpm);
 	/* Guest IF masks only virtual interrupts; host ones always exit. */

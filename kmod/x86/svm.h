@@ -10,6 +10,9 @@
 /* Permission map sizes (APM 15.10.1, 15.11): 12 KiB of ports, 8 KiB of MSRs. */
 #define SVM_IOPM_SIZE	(3 * PAGE_SIZE)
 #define SVM_MSRPM_SIZE	(2 * PAGE_SIZE)
+/* Pause filter: PAUSEs before an exit, and their gap in cycles (KVM's defaults). */
+#define SVM_PAUSE_FILTER_COUNT	3000
+#define SVM_PAUSE_FILTER_THRESH	128
 
 /* Reset values of DR6 and DR7 (APM 13.1.1). */
 #define SVM_DR6_RESET	0xffff0ff0ULL

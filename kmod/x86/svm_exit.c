@@ -29,6 +29,14 @@ static int svm_handle_cpuid(struct hxen_vcpu *vcpu)
 	return HXEN_RESUME;
 }
 
+/* The pause filter ran out (svm.c): let a preempted vCPU of the VM run. */
+static int svm_handle_pause(struct hxen_vcpu *vcpu)
+{
+	hxen_vcpu_on_spin(vcpu);
+	svm_skip_instruction(vcpu, 2);	/* F3 90 */
+	return HXEN_RESUME;
+}
+
 static int svm_handle_hlt(struct hxen_vcpu *vcpu)
 {
 	svm_skip_instruction(vcpu, 1);
@@ -414,6 +422,8 @@ int svm_handle_exit(struct hxen_vcpu *vcpu)
 		return HXEN_RESUME;
 	case SVM_EXIT_CPUID:
 		return svm_handle_cpuid(vcpu);
+	case SVM_EXIT_PAUSE:
+		return svm_handle_pause(vcpu);
 	case SVM_EXIT_HLT:
 		return svm_handle_hlt(vcpu);
 	case SVM_EXIT_IOIO:

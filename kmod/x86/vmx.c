@@ -117,7 +117,8 @@ static int vmx_setup_config(u64 basic, u64 ept_vpid)
 				    SECONDARY_EXEC_UNRESTRICTED_GUEST,
 				    SECONDARY_EXEC_ENABLE_VPID |
 				    SECONDARY_EXEC_ENABLE_RDTSCP |
-				    SECONDARY_EXEC_ENABLE_INVPCID,
+				    SECONDARY_EXEC_ENABLE_INVPCID |
+				    SECONDARY_EXEC_PAUSE_LOOP_EXITING,
 				    &vmx_cfg.proc2);
 	if (!r)
 		r = vmx_adjust_ctls(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
@@ -675,6 +676,11 @@ static void __vmx_init_vmcs(struct hxen_vcpu *vcpu)
 	 */
 	if (vmx_cfg.preempt_timer)
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_cfg.preempt_value);
+	if (proc2 & SECONDARY_EXEC_PAUSE_LOOP_EXITING) {
+		vmcs_write(PLE_GAP, VMX_PLE_GAP);
+		vmx->ple_window = vmx->vmcs_ple_window = VMX_PLE_WINDOW;
+		vmcs_write(PLE_WINDOW, vmx->ple_window);
+	}
 	vmx->vmcs_synced = false;
 }
 
@@ -940,6 +946,26 @@ static void vmx_requeue_event(struct vmx_vcpu *vmx)
 		vmx->interruptibility &= ~GUEST_INTR_STATE_NMI;
 }
 
+/*
+ * PAUSE-loop exiting (SDM Vol. 3 25.1.3): a loop of PAUSEs at most
+ * VMX_PLE_GAP cycles apart that lasts more than the window exits. Each
+ * exit doubles the window, so a guest that spins while nobody is preempted
+ * (nothing to yield to) soon stops paying for exits; once this thread has
+ * been off its CPU (a yield, a preemption) it is back at the start, as
+ * KVM shrinks its window when the vCPU is scheduled in.
+ */
+static void vmx_ple_window_update(struct vmx_vcpu *vmx)
+{
+	unsigned long switches = current->nvcsw + current->nivcsw;
+
+	if (switches != vmx->ple_switches) {
+		vmx->ple_switches = switches;
+		vmx->ple_window = VMX_PLE_WINDOW;
+	}
+	if (vmx->ple_window != vmx->vmcs_ple_window)
+		vmcs_write(PLE_WINDOW, vmx->vmcs_ple_window = vmx->ple_window);
+}
+
 static int vmx_vcpu_run(struct hxen_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -986,6 +1012,8 @@ static int vmx_vcpu_run(struct hxen_vcpu *vcpu)
 	}
 
 	/* Each VMWRITE costs (most of all nested): only what changed. */
+	if (vmx->ple_window)
+		vmx_ple_window_update(vmx);
 	vmcs_write(GUEST_RIP, vmx->rip);
 	if (!vmx->vmcs_synced || vcpu->regs[VCPU_RSP] != vmx->vmcs_rsp)
 		vmcs_write(GUEST_RSP, vmx->vmcs_rsp = vcpu->regs[VCPU_RSP]);

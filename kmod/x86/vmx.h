@@ -35,6 +35,14 @@ struct vmx_syscall_msrs {
 };
 
 /* VMCS settings chosen once at probe time from the capability MSRs. */
+/*
+ * PAUSE-loop exiting, in TSC cycles: PAUSEs at most VMX_PLE_GAP apart form
+ * a loop, which exits once it lasts the window (KVM's defaults: 128, 4096).
+ */
+#define VMX_PLE_GAP		128
+#define VMX_PLE_WINDOW		4096
+#define VMX_PLE_WINDOW_MAX	(1U << 30)
+
 struct vmx_config {
 	bool usable;			/* vCPUs can run */
 	bool vpid;
@@ -113,6 +121,9 @@ struct vmx_vcpu {
 	u64 tsc_offset;
 	u32 entry_ctls;
 	u32 proc_ctls;		/* as last written */
+	/* PAUSE-loop window (0: no PAUSE-loop exiting), and as last written. */
+	u32 ple_window, vmcs_ple_window;
+	unsigned long ple_switches;	/* the thread's context switches seen */
 	bool irq_window;	/* exit once the guest can take an interrupt */
 
 	/* Host values last written, to skip VMWRITEs that change nothing. */

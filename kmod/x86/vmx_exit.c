@@ -72,6 +72,21 @@ static int vmx_handle_cpuid(struct hxen_vcpu *vcpu)
 	return HXEN_RESUME;
 }
 
+/*
+ * A PAUSE loop ran out its window (vmx.c, vmx_ple_window_update). The
+ * owner of what it waits for may be a preempted vCPU: let one run. If none
+ * could, spinning here is not for want of a CPU: a longer window.
+ */
+static int vmx_handle_pause(struct hxen_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (!hxen_vcpu_on_spin(vcpu))
+		vmx->ple_window = min(vmx->ple_window * 2, VMX_PLE_WINDOW_MAX);
+	vmx_skip_instruction(vcpu);
+	return HXEN_RESUME;
+}
+
 static int vmx_handle_hlt(struct hxen_vcpu *vcpu)
 {
 	vmx_skip_instruction(vcpu);
@@ -547,6 +562,8 @@ int vmx_handle_exit(struct hxen_vcpu *vcpu)
 		return vmx_handle_cpuid(vcpu);
 	case EXIT_REASON_HLT:
 		return vmx_handle_hlt(vcpu);
+	case EXIT_REASON_PAUSE_INSTRUCTION:
+		return vmx_handle_pause(vcpu);
 	case EXIT_REASON_INVD:
 		return vmx_handle_invd(vcpu);
 	case EXIT_REASON_INVLPG:

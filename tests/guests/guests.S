@@ -286,6 +286,22 @@ END(reread)
 
 /* Per-vCPU counter loop: 1000 increments of DATA + 4*id (id in ebx). */
 	.code32
+/*
+ * Ping-pong between two vCPUs (EBX: 0 or 1): spin with PAUSE until the
+ * turn word at DATA names this vCPU, hand the turn over; ECX turns, HLT.
+ */
+GUEST(pingpong)
+1:	pause
+	cmp	%ebx, DATA
+	jne	1b
+	mov	%ebx, %eax
+	xor	$1, %eax
+	mov	%eax, DATA
+	dec	%ecx
+	jnz	1b
+	hlt
+END(pingpong)
+
 GUEST(count)
 	mov	$1000, %ecx
 1:	incl	DATA(,%ebx,4)

@@ -39,6 +39,7 @@
 GUEST_SYM(hlt); GUEST_SYM(out); GUEST_SYM(in); GUEST_SYM(cpuid);
 GUEST_SYM(ram); GUEST_SYM(spin); GUEST_SYM(triple_fault); GUEST_SYM(modes);
 GUEST_SYM(long64); GUEST_SYM(prot32); GUEST_SYM(reread); GUEST_SYM(count);
+GUEST_SYM(pingpong);
 GUEST_SYM(irq); GUEST_SYM(irq_window); GUEST_SYM(nmi); GUEST_SYM(sse); GUEST_SYM(msr);
 GUEST_SYM(mmio); GUEST_SYM(strio); GUEST_SYM(rom); GUEST_SYM(exceptions); GUEST_SYM(debugregs);
 
@@ -685,6 +686,112 @@ static int two_vcpus_body(struct vm *v)
 static int t_two_vcpus(void)
 {
 	WITH_VM(two_vcpus_body(v));
+}
+
+/*
+ * Does the host CPU exit on PAUSE loops? /proc/cpuinfo names it "ple"
+ * among the VMX flags, "pausefilter" among AMD's.
+ */
+static bool host_has_pause_loop_exits(void)
+{
+	char line[4096];
+	bool found = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		if ((!strncmp(line, "vmx flags", 9) && strstr(line, " ple")) ||
+		    (!strncmp(line, "flags", 5) && strstr(line, " pausefilter")))
+			found = true;
+	fclose(f);
+	return found;
+}
+
+struct pingpong_thread {
+	struct vm *v;
+	int id, cpu, r;
+	uint32_t turns;
+	char why[600];
+};
+
+static void *pingpong_thread(void *arg)
+{
+	struct pingpong_thread *t = arg;
+	struct kvm_regs regs;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(t->cpu, &set);
+	t->r = pthread_setaffinity_np(pthread_self(), sizeof(set), &set) ?
+	       fail("pinning vCPU %d to CPU %d: %s", t->id, t->cpu, strerror(errno)) :
+	       get_regs(t->v, t->id, &regs);
+	if (t->r == PASS) {
+		regs.rbx = t->id;
+		regs.rcx = t->turns;
+		ioctl(t->v->vcpu[t->id], KVM_SET_REGS, &regs);
+		t->r = run_expect(t->v, t->id, KVM_EXIT_HLT);
+	}
+	if (t->r == PASS && (t->r = get_regs(t->v, t->id, &regs)) == PASS && regs.rcx)
+		t->r = fail("vCPU %d stopped with %llu turns left", t->id,
+			    (unsigned long long)regs.rcx);
+	if (t->r)
+		snprintf(t->why, sizeof(t->why), "vCPU %d: %s", t->id, reason);
+	return NULL;
+}
+
+/*
+ * Two vCPUs on one host CPU hand a turn back and forth, each waiting in a
+ * PAUSE loop: the waiting one holds the CPU the other needs. With
+ * PAUSE-loop exits the hypervisor lets the other run at once (a directed
+ * yield), as for a guest spinlock whose holder was preempted; without,
+ * every turn waits for the host scheduler's time slice (milliseconds).
+ */
+static int pingpong_body(struct vm *v)
+{
+	bool ple = host_has_pause_loop_exits();
+	uint32_t turns = ple ? 2000 : 100;
+	struct pingpong_thread t[2];
+	struct timespec a, b;
+	pthread_t th[2];
+	double ms;
+	int i, r, cpu = sched_getcpu();
+
+	if ((r = vcpu_open(v, 1)))
+		return r;
+	LOAD(v, pingpong);
+	for (i = 0; i < 2; i++)
+		if ((r = enter_prot32(v, i)))
+			return r;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (i = 0; i < 2; i++) {
+		t[i] = (struct pingpong_thread){ .v = v, .id = i, .turns = turns,
+						 .cpu = cpu < 0 ? 0 : cpu };
+		pthread_create(&th[i], NULL, pingpong_thread, &t[i]);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	for (i = 0; i < 2; i++)
+		EXPECT(t[i].r == PASS, "%s", t[i].why);
+	EXPECT(*(uint32_t *)(v->mem + DATA) == 0, "turn word %u after the last turn",
+	       *(uint32_t *)(v->mem + DATA));
+	ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+	printf("# %u turns each on one host CPU: %.1f ms, %.1f us per turn (%s)\n", turns, ms,
+	       ms * 1e3 / (2 * turns), ple ? "PAUSE-loop exits" : "no PAUSE-loop exits on this CPU");
+	/*
+	 * A time slice is milliseconds; a directed yield is an exit and a
+	 * context switch. 250 us per turn is far from both.
+	 */
+	EXPECT(!ple || ms * 1e3 / (2 * turns) < 250,
+	       "%.1f us per turn: spinning vCPUs wait out the host's time slice",
+	       ms * 1e3 / (2 * turns));
+	return PASS;
+}
+
+static int t_pingpong(void)
+{
+	WITH_VM(pingpong_body(v));
 }
 
 static int bad_input_body(struct vm *v)
@@ -1540,6 +1647,7 @@ static const struct test tests[] = {
 	{ "signal_kick_and_immediate_exit", t_signal_kick },
 	{ "mmu_notifier_page_replaced", t_mmu_notifier },
 	{ "two_vcpus_concurrently", t_two_vcpus },
+	{ "pause_loop_yields_to_preempted_vcpu", t_pingpong },
 	{ "spinning_guests_host_responsive", t_host_responsive },
 	{ "slot_move", t_slot_move },
 	{ "irq_injection", t_irq_injection },
