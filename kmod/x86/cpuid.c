@@ -141,8 +141,9 @@ static void cpuid_runtime_bits(struct hxen_vcpu *vcpu, const struct kvm_cpuid_en
 	struct kvm_sregs sregs;
 
 	/*
-	 * Sub-leaf 1 EBX is the compacted size for XCR0 | IA32_XSS (always 0
-	 * here: no XSAVES); Linux sizes its XSAVEC buffers from it.
+	 * Sub-leaf 1 EBX: the compacted size for XCR0 | IA32_XSS (which is 0
+	 * here: no XSAVES), when XSAVEC or XSAVES is offered; Linux sizes its
+	 * XSAVEC buffers from it and warns if it disagrees with sub-leaves 2+.
 	 */
 	if (e->function == 0xd) {
 		if (e->index == 0)
