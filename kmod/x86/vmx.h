@@ -34,7 +34,6 @@ struct vmx_syscall_msrs {
 	u64 star, lstar, cstar, sfmask;
 };
 
-/* VMCS settings chosen once at probe time from the capability MSRs. */
 /*
  * PAUSE-loop exiting, in TSC cycles: PAUSEs at most VMX_PLE_GAP apart form
  * a loop, which exits once it lasts the window (KVM's defaults: 128, 4096).
@@ -43,6 +42,7 @@ struct vmx_syscall_msrs {
 #define VMX_PLE_WINDOW		4096
 #define VMX_PLE_WINDOW_MAX	(1U << 30)
 
+/* VMCS settings chosen once at probe time from the capability MSRs. */
 struct vmx_config {
 	bool usable;			/* vCPUs can run */
 	bool vpid;

@@ -720,11 +720,13 @@ static void *pingpong_thread(void *arg)
 	struct pingpong_thread *t = arg;
 	struct kvm_regs regs;
 	cpu_set_t set;
+	int err;
 
 	CPU_ZERO(&set);
 	CPU_SET(t->cpu, &set);
-	t->r = pthread_setaffinity_np(pthread_self(), sizeof(set), &set) ?
-	       fail("pinning vCPU %d to CPU %d: %s", t->id, t->cpu, strerror(errno)) :
+	/* pthread_* return the error number; errno is not set. */
+	err = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	t->r = err ? fail("pinning vCPU %d to CPU %d: %s", t->id, t->cpu, strerror(err)) :
 	       get_regs(t->v, t->id, &regs);
 	if (t->r == PASS) {
 		regs.rbx = t->id;

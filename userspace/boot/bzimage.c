@@ -185,10 +185,6 @@ static int setup_bsp(struct vm *vm, uint64_t entry)
 }
 
 /*
- * The initrd at the highest page-aligned spot below min(RAM top, @limit)
- * and above @kernel_end; *addr and *size stay 0 without --initrd.
- */
-/*
  * The highest page-aligned spot for an initrd of @size below min(RAM top,
  * @limit); 0 if it does not fit.
  */
@@ -199,6 +195,10 @@ static uint64_t initrd_addr(struct vm *vm, uint64_t limit, uint64_t size)
 	return size < top ? (top - size) & ~0xfffULL : 0;
 }
 
+/*
+ * The initrd at the highest page-aligned spot below min(RAM top, @limit)
+ * and above @kernel_end; *addr and *size stay 0 without --initrd.
+ */
 int boot_load_initrd(struct vm *vm, uint64_t limit, uint64_t kernel_end, uint64_t *addr,
 		     uint64_t *size)
 {
