@@ -8,6 +8,8 @@
  * the test with OUTs: 0x80 "ready", 0x81/0x82 from handlers (EAX = a
  * count), 0x83 "idle, about to wait for an interrupt".
  */
+#include "iret_past_hlt.h"
+
 #define GUEST_CODE	0x1000
 #define DATA		0x2000
 #define IDT		0x6000
@@ -75,8 +77,9 @@ idtr_##g:								\
 /*
  * Report idle (interrupts off), then wait with STI; HLT: the STI shadow
  * makes an interrupt already pending arrive after the HLT, so its IRET
- * comes back here and not onto the HLT again. An interrupt still pending
- * after an IRET is taken before the CLI.
+ * comes back here and not onto the HLT again (IRET_PAST_HLT: also where
+ * the emulated host loses the shadow). An interrupt still pending after
+ * an IRET is taken before the CLI.
  */
 #define IDLE_LOOP							\
 1:	cli;								\
@@ -113,7 +116,7 @@ pic_irq3:
 	mov	$0x20, %al		/* non-specific EOI */
 	out	%al, $0x20
 	pop	%eax
-	iret
+	IRET_PAST_HLT
 pic_irq4:
 	out	%eax, $0x82
 	iret
@@ -144,7 +147,7 @@ ioapic_irq:
 	out	%eax, $0x81
 	movl	$0, LAPIC + 0xb0		/* EOI */
 	pop	%eax
-	iret
+	IRET_PAST_HLT
 	PM_TABLES(ioapic_level)
 END(ioapic_level)
 
@@ -175,7 +178,7 @@ pit_irq0:
 	mov	$0x20, %al
 	out	%al, $0x20
 	pop	%eax
-	iret
+	IRET_PAST_HLT
 	PM_TABLES(pit_periodic)
 END(pit_periodic)
 
@@ -234,7 +237,7 @@ msi_50:
 	out	%eax, $0x81
 	movl	$0, LAPIC + 0xb0
 	pop	%eax
-	iret
+	IRET_PAST_HLT
 msi_51:
 	push	%eax
 	incl	DATA + 4
@@ -242,7 +245,7 @@ msi_51:
 	out	%eax, $0x82
 	movl	$0, LAPIC + 0xb0
 	pop	%eax
-	iret
+	IRET_PAST_HLT
 	PM_TABLES(msi)
 END(msi)
 
@@ -284,7 +287,7 @@ casc_irq12:
 	out	%al, $0x20
 	pop	%ebx
 	pop	%eax
-	iret
+	IRET_PAST_HLT
 casc_irq5:
 	push	%eax
 	incl	DATA
@@ -293,7 +296,7 @@ casc_irq5:
 	mov	$0x20, %al
 	out	%al, $0x20
 	pop	%eax
-	iret
+	IRET_PAST_HLT
 	PM_TABLES(pic_cascade)
 END(pic_cascade)
 
@@ -350,7 +353,7 @@ oneshot_irq0:
 	mov	$0x20, %al
 	out	%al, $0x20
 	pop	%eax
-	iret
+	IRET_PAST_HLT
 	PM_TABLES(pit_oneshot)
 END(pit_oneshot)
 

@@ -8,6 +8,8 @@
  * after its last OUT (the test never runs it again): a final HLT with
  * interrupts off would sleep in the kernel for good.
  */
+#include "iret_past_hlt.h"
+
 #define GUEST_CODE	0x1000
 #define DATA		0x2000
 #define ABS(g, l)	(GUEST_CODE + (l - guest_##g))
@@ -42,7 +44,7 @@
 LABEL(name)				\
 	incl	(counter);		\
 	movl	$0, APIC_EOI;		\
-	iret
+	IRET_PAST_HLT
 
 /* Timer one-shot: vector 0x40 after 1 ms; HLT sleeps in the kernel. */
 GUEST(lapic_oneshot)
