@@ -5,6 +5,7 @@
  * reason the guest stopped.
  */
 #define _GNU_SOURCE	/* pipe2() */
+#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -62,6 +63,26 @@ static int max_vcpus(struct vm *vm)
 	return n > 0 ? n : 4;
 }
 
+/*
+ * The processor brand string (leaves 0x80000002-4): KVM leaves it to the
+ * VMM (its entries are zero) and hxen reports the host's. The guest gets
+ * the host's on both, as with QEMU's -cpu host, and not a "family 6
+ * model 85" that Linux prints for a CPU without one.
+ */
+static void cpuid_fill_brand(struct kvm_cpuid2 *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function < 0x80000002 || e->function > 0x80000004 ||
+		    e->eax | e->ebx | e->ecx | e->edx)
+			continue;
+		__cpuid(e->function, e->eax, e->ebx, e->ecx, e->edx);
+	}
+}
+
 static int get_supported_cpuid(struct vm *vm)
 {
 	int n = 64;
@@ -75,6 +96,7 @@ static int get_supported_cpuid(struct vm *vm)
 		}
 		c->nent = n;
 		if (ioctl(vm->sys_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
+			cpuid_fill_brand(c);
 			vm->cpuid = c;
 			return 0;
 		}
