@@ -66,8 +66,8 @@ static int max_vcpus(struct vm *vm)
 /*
  * The processor brand string (leaves 0x80000002-4): KVM leaves it to the
  * VMM (its entries are zero) and hxen reports the host's. The guest gets
- * the host's on both, as with QEMU's -cpu host, and not a "family 6
- * model 85" that Linux prints for a CPU without one.
+ * the host's on both, as with QEMU's -cpu host, not the vendor and
+ * family/model ("Intel 06/55") Linux shows for a CPU without one.
  */
 static void cpuid_fill_brand(struct kvm_cpuid2 *c)
 {
