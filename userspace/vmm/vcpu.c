@@ -25,7 +25,8 @@
 #define CPUID_1_ECX_HYPERVISOR	(1U << 31)
 
 /*
- * CPUID as KVM_GET_SUPPORTED_CPUID reports it, with this vCPU's APIC ID:
+ * CPUID as KVM_GET_SUPPORTED_CPUID reports it (the brand string filled in
+ * once per VM, get_supported_cpuid()), with this vCPU's APIC ID:
  * leaf 1 EBX[31:24] (initial APIC ID), leaves 0xB/0x1F EDX (x2APIC ID).
  * Leaf 1 ECX[31] says "running under a hypervisor": the device reports
  * what it can virtualize, the VMM sets this bit, and Linux only looks at
