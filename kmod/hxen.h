@@ -98,7 +98,7 @@ struct hxen_vm {
 	struct mmu_notifier mmu_notifier;
 
 	/*
-	 * In-kernel devices (x86/irqchip.h). Each is created once by its
+	 * In-kernel devices (x86/irqchip/irqchip.h). Each is created once by its
 	 * ioctl under lock and lives until the VM is destroyed.
 	 */
 	struct hxen_irqchip *irqchip;	/* PICs, IOAPIC, GSI routing */
@@ -180,14 +180,14 @@ struct hxen_vcpu {
 	struct {
 		bool pending;
 		u8 size;
-		/* INS: count elements go to ES:rDI (x86/mmio.c). */
+		/* INS: count elements go to ES:rDI (x86/emulate/mmio.c). */
 		bool string, rep;
 		u8 addr_bytes;
 		u32 count;
 		u64 next_rip;
 	} pio;
 
-	/* MMIO being emulated (x86/mmio.c). */
+	/* MMIO being emulated (x86/emulate/mmio.c). */
 	struct {
 		bool pending_read;	/* a KVM_EXIT_MMIO read awaits data */
 		bool pending_write;	/* the instruction ends in this write */
@@ -344,7 +344,7 @@ struct hxen_vendor_ops {
 
 /* x86/cpu.c: detect the vendor and fill @info; NULL if neither is usable. */
 const struct hxen_vendor_ops *hxen_vendor_probe(struct hxen_info *info);
-/* x86/svm.c, x86/vmx.c */
+/* x86/svm/svm.c, x86/vmx/vmx.c */
 int svm_probe(struct hxen_info *info);
 int vmx_probe(struct hxen_info *info);
 extern const struct hxen_vendor_ops svm_vendor_ops;
@@ -360,7 +360,7 @@ extern atomic_t hxen_live_vcpus;
 struct page *hxen_alloc_page(void);
 void hxen_free_page(struct page *page);
 
-/* virt.c: hardware virtualization held while at least one VM exists. */
+/* hwvirt.c: hardware virtualization held while at least one VM exists. */
 int hxen_virt_init(void);
 void hxen_virt_exit(void);
 int hxen_virt_get(void);
@@ -406,7 +406,7 @@ int hxen_check_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr,
 /* XSETBV / KVM_SET_XCRS: 0, or -EINVAL for a value the SDM makes #GP. */
 int hxen_set_xcr0(struct hxen_vcpu *vcpu, u64 val);
 
-/* x86/irq.c: in-kernel irqchip and PIT (x86/irqchip.h has the rest). */
+/* x86/irqchip/irq.c: in-kernel irqchip and PIT (x86/irqchip/irqchip.h has the rest). */
 #define HXEN_MAX_IRQ_ROUTES	4096	/* KVM_MAX_IRQ_ROUTES: entries and GSIs */
 /* The irqchip and PIT VM ioctls; -ENOTTY for others. */
 long hxen_irq_vm_ioctl(struct hxen_vm *vm, unsigned int ioctl, void __user *argp);
@@ -416,7 +416,7 @@ void hxen_irq_vm_free(struct hxen_vm *vm);
 /* iobus.c: does an in-kernel device take port I/O at @port (string I/O)? */
 bool hxen_iobus_pio_claims(struct hxen_vm *vm, u16 port, u32 len);
 
-/* x86/mmio.c */
+/* x86/emulate/mmio.c */
 int hxen_emulate_mmio(struct hxen_vcpu *vcpu);
 int hxen_complete_mmio(struct hxen_vcpu *vcpu);
 int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,

@@ -18,8 +18,8 @@
 #include <linux/slab.h>
 
 #include "hxen.h"
-#include "x86/irqchip.h"
-#include "x86/irqdev.h"
+#include "x86/irqchip/irqchip.h"
+#include "x86/irqchip/irqdev.h"
 
 struct hxen_io_range {
 	u64 base, len;

@@ -27,8 +27,8 @@
 #include <xen/interface/vcpu.h>
 
 #include "hxen.h"
-#include "x86/irqchip.h"
-#include "x86/lapic.h"
+#include "x86/irqchip/irqchip.h"
+#include "x86/irqchip/lapic.h"
 
 static void hxen_kick_nop(void *unused)
 {

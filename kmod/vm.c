@@ -18,7 +18,7 @@
 #include <linux/uaccess.h>
 
 #include "hxen.h"
-#include "x86/lapic.h"
+#include "x86/irqchip/lapic.h"
 
 /* KVM's limit on one slot (2^31 - 1 pages), so userspace sizes carry over. */
 #define HXEN_MEM_MAX_NR_PAGES	((1ULL << 31) - 1)
@@ -60,7 +60,7 @@ long hxen_check_extension(long cap)
 		return 1;
 	case KVM_CAP_SET_TSS_ADDR:
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
-	case KVM_CAP_TSC_DEADLINE_TIMER:	/* in-kernel LAPIC, x86/lapic.c */
+	case KVM_CAP_TSC_DEADLINE_TIMER:	/* in-kernel LAPIC, x86/irqchip/lapic.c */
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_VCPU_EVENTS:
@@ -68,7 +68,7 @@ long hxen_check_extension(long cap)
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);
-	/* In-kernel PIC, IOAPIC, PIT, GSI routing and MSIs (x86/irq.c). */
+	/* In-kernel PIC, IOAPIC, PIT, GSI routing and MSIs (x86/irqchip/irq.c). */
 	case KVM_CAP_IRQCHIP:
 	case KVM_CAP_IRQ_INJECT_STATUS:
 	case KVM_CAP_SIGNAL_MSI:
@@ -232,7 +232,7 @@ static long hxen_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return copy_from_user(&addr, argp, sizeof(addr)) ? -EFAULT : 0;
 	}
 	default:
-		/* In-kernel irqchip and PIT ioctls (x86/irq.c), else -ENOTTY. */
+		/* In-kernel irqchip and PIT ioctls (x86/irqchip/irq.c), else -ENOTTY. */
 		return hxen_irq_vm_ioctl(vm, ioctl, argp);
 	}
 }

@@ -319,7 +319,7 @@ static void cpuid_add_leaf(struct cpuid_out *o, const struct cpuid_filter *f)
 	cpuid_add(o, f->function, 0, false, f->keep);
 	e = &o->e[o->n - 1];
 	/*
-	 * x2APIC is emulated whatever the host has (x86/lapic.c), as KVM
+	 * x2APIC is emulated whatever the host has (x86/irqchip/lapic.c), as KVM
 	 * reports it; TSC-deadline is not reported here, as on KVM
 	 * (KVM_CAP_TSC_DEADLINE_TIMER says userspace may set it).
 	 */

@@ -14,7 +14,7 @@
 #include <asm/kvm_para.h>
 
 #include "../hxen.h"
-#include "lapic.h"
+#include "irqchip/lapic.h"
 
 /* Same limit as KVM (KVM_MAX_MSR_ENTRIES), so userspace batches carry over. */
 #define HXEN_MAX_MSR_ENTRIES	256

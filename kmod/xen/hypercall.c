@@ -6,7 +6,7 @@
  * CPL > 0 or virtual-8086 mode get -EPERM, unknown ones -ENOSYS.
  *
  * Guest pointers are linear addresses, translated through the guest's own
- * page tables (x86/walk.c) and checked page by page: anything not in RAM,
+ * page tables (x86/emulate/walk.c) and checked page by page: anything not in RAM,
  * not mapped or not writable where written is -EFAULT. Structures whose
  * layout differs for 32-bit guests (xen_ulong_t / xen_pfn_t members) are
  * converted here; every other argument structure has one layout.
@@ -30,8 +30,8 @@
 #include <xen/interface/vcpu.h>
 #include <xen/interface/version.h>
 
-#include "../x86/irqchip.h"
-#include "../x86/walk.h"
+#include "../x86/irqchip/irqchip.h"
+#include "../x86/emulate/walk.h"
 #include "xenabi.h"
 
 /* Xen's 32-bit HYPERVISOR_VIRT_START (compat XENVER_platform_parameters). */

@@ -20,7 +20,7 @@
 #include <xen/interface/xen.h>
 #include <xen/interface/vcpu.h>
 
-#include "../x86/lapic.h"
+#include "../x86/irqchip/lapic.h"
 #include "xenabi.h"
 
 /* struct vcpu_info: evtchn_upcall_pending, evtchn_upcall_mask (both layouts). */

@@ -21,7 +21,7 @@
 #include <xen/interface/xen.h>
 #include <xen/interface/vcpu.h>
 
-#include "../x86/irqchip.h"
+#include "../x86/irqchip/irqchip.h"
 #include "xenabi.h"
 
 /*

@@ -53,7 +53,7 @@
 #include <xen/interface/vcpu.h>
 #include <xen/interface/hvm/hvm_vcpu.h>
 
-#include "../x86/irqchip.h"
+#include "../x86/irqchip/irqchip.h"
 #include "xenabi.h"
 
 /* The flags a context may set (Xen's X86_EFLAGS_ALL, less VM). */

@@ -34,7 +34,7 @@
 #include <asm/xen/cpuid.h>
 #include <xen/interface/xen.h>
 
-#include "../x86/irqchip.h"
+#include "../x86/irqchip/irqchip.h"
 #include "../x86/pvclock.h"
 #include "xenabi.h"
 

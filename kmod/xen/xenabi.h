@@ -41,7 +41,7 @@
 #include <asm/e820/types.h>
 
 #include "../hxen.h"
-#include "../x86/walk.h"
+#include "../x86/emulate/walk.h"
 #include "evtchn.h"
 
 /* What the guest is told: Xen 4.17. */

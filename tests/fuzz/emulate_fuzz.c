@@ -23,8 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "x86/emulate.c"
-#include "x86/emulate_decode.c"
+#include "x86/emulate/emulate.c"
+#include "x86/emulate/decode.c"
 
 struct fz {
 	struct hxen_emul_ctx ctx;

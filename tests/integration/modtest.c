@@ -323,7 +323,7 @@ static const struct {
 	{ KVM_CAP_NR_VCPUS, 64 },
 	{ KVM_CAP_MAX_VCPUS, 64 },
 	{ KVM_CAP_MAX_VCPU_ID, 64 },
-	/* In-kernel irqchip: LAPIC, PIC, IOAPIC, PIT, routing (x86/irq.c). */
+	/* In-kernel irqchip: LAPIC, PIC, IOAPIC, PIT, routing (x86/irqchip/irq.c). */
 	{ KVM_CAP_IRQCHIP, 1 },
 	{ KVM_CAP_IRQ_INJECT_STATUS, 1 },
 	{ KVM_CAP_SIGNAL_MSI, 1 },

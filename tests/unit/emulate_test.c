@@ -27,8 +27,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "x86/emulate.c"
-#include "x86/emulate_decode.c"
+#include "x86/emulate/emulate.c"
+#include "x86/emulate/decode.c"
 
 #define CF HXEN_RFLAGS_CF
 #define PF HXEN_RFLAGS_PF

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "x86/walk.c"
+#include "x86/emulate/walk.c"
 
 static unsigned char mem[1 << 20];	/* 1 MiB of guest-physical memory */
 static int passed, failed;

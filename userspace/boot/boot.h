@@ -126,7 +126,7 @@ int bzimage_unpack(const char *path, int kfd, uint64_t file_size, uint64_t off,
 int pvh_check(const char *kernel, const char *initrd, uint64_t mem);
 int pvh_load(struct vm *vm);
 
-/* acpi.c: RSDP, XSDT/RSDT, FADT, FACS, MADT and DSDT in the BIOS area. */
+/* platform/acpi.c: RSDP, XSDT/RSDT, FADT, FACS, MADT and DSDT in the BIOS area. */
 int acpi_build(struct vm *vm, uint64_t *rsdp);
 
 /*

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ACPI fixed hardware named by the FADT (boot/acpi.c): the PM1a event block
+ * ACPI fixed hardware named by the FADT (platform/acpi.c): the PM1a event block
  * (PM1_STS, write one to clear; PM1_EN) and the PM1a control block
  * (SCI_EN always set: the machine is always in ACPI mode; SLP_TYP and the
  * write-only SLP_EN). SLP_EN with SLP_TYP = \_S5's value powers the machine

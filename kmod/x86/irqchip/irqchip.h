@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * In-kernel interrupt controllers and timers (KVM_CREATE_IRQCHIP,
- * KVM_CREATE_PIT2): the contracts between the local APICs (x86/lapic.c),
- * the IOAPIC (x86/ioapic.c), the PICs (x86/pic.c), the PIT (x86/pit.c),
- * GSI routing and MSIs (x86/irq.c) and the in-kernel device bus (iobus.c).
+ * KVM_CREATE_PIT2): the contracts between the local APICs (x86/irqchip/lapic.c),
+ * the IOAPIC (x86/irqchip/ioapic.c), the PICs (x86/irqchip/pic.c), the PIT (x86/irqchip/pit.c),
+ * GSI routing and MSIs (x86/irqchip/irq.c) and the in-kernel device bus (iobus.c).
  *
  * Lock order: a device's own lock (PIC, IOAPIC, PIT) may be held while
  * calling hxen_lapic_deliver(); LAPIC code never calls back into a device
@@ -35,7 +35,7 @@ struct hxen_apic_irq {
 	struct hxen_vcpu *src;	/* sender, for shorthands; NULL for devices */
 };
 
-/* x86/lapic.c */
+/* x86/irqchip/lapic.c */
 /* Deliver to every matching local APIC; returns how many accepted it. */
 int hxen_lapic_deliver(struct hxen_vm *vm, const struct hxen_apic_irq *irq);
 /* The PIC's output changed: wake the vCPU that accepts ExtINT. */
@@ -47,14 +47,14 @@ void hxen_lapic_extint_changed(struct hxen_vm *vm);
 int hxen_lapic_mmio_read(struct hxen_vcpu *vcpu, u64 gpa, u32 len, void *val);
 int hxen_lapic_mmio_write(struct hxen_vcpu *vcpu, u64 gpa, u32 len, const void *val);
 
-/* x86/ioapic.c: a LAPIC took an EOI for a level-triggered @vector. */
+/* x86/irqchip/ioapic.c: a LAPIC took an EOI for a level-triggered @vector. */
 void hxen_ioapic_eoi(struct hxen_vm *vm, u8 vector);
 
-/* x86/pic.c: the master PIC's INTR output, and its INTA cycle (a vector). */
+/* x86/irqchip/pic.c: the master PIC's INTR output, and its INTA cycle (a vector). */
 bool hxen_pic_has_interrupt(struct hxen_vm *vm);
 int hxen_pic_ack(struct hxen_vm *vm);
 
-/* x86/irq.c: drive GSI @gsi to @level through the routing table. */
+/* x86/irqchip/irq.c: drive GSI @gsi to @level through the routing table. */
 int hxen_irq_set(struct hxen_vm *vm, u32 gsi, int level);
 /* An MSI write (address/data as on the bus) to the local APICs. */
 int hxen_msi_deliver(struct hxen_vm *vm, u64 addr, u32 data);

@@ -9,7 +9,7 @@
 #ifndef HXEN_X86_WALK_H
 #define HXEN_X86_WALK_H
 
-#include "../pure_types.h"
+#include "../../pure_types.h"
 
 struct hxen_walk_mode {
 	u64 cr0, cr3, cr4, efer, rflags;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Private state of the in-kernel PICs, IOAPIC, PIT and GSI routing
- * (x86/pic.c, ioapic.c, pit.c, irq.c). The contract with the rest of hxen
- * is x86/irqchip.h; this header is only for those files and vm.c.
+ * (x86/irqchip/pic.c, ioapic.c, pit.c, irq.c). The contract with the rest of hxen
+ * is x86/irqchip/irqchip.h; this header is only for those files and vm.c.
  */
 #ifndef HXEN_IRQDEV_H
 #define HXEN_IRQDEV_H

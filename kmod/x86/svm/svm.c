@@ -18,7 +18,7 @@
 #include <asm/svm.h>
 
 #include "svm.h"
-#include "walk.h"
+#include "../emulate/walk.h"
 
 /* CPUID Fn8000_000A: SVM revision and feature identification (AMD APM 3). */
 #define SVM_CPUID_LEAF	0x8000000a
@@ -72,7 +72,7 @@ int svm_probe(struct hxen_info *info)
 
 /*
  * Per-CPU state: the host save area VMSAVE/VMLOAD use around VMRUN (the
- * second page of the area virt.c hands us; the first is VM_HSAVE_PA's) and
+ * second page of the area hwvirt.c hands us; the first is VM_HSAVE_PA's) and
  * ASID allocation. ASIDs are handed out per CPU; when they run out the
  * generation moves on and the whole TLB is flushed, so a vCPU's ASID is
  * valid only on the CPU and in the generation it got it.

@@ -17,7 +17,7 @@
 
 #include <linux/kvm.h>
 
-#include "../hxen.h"
+#include "../../hxen.h"
 #include "irqdev.h"
 
 /* Priority order 0 (highest) to 7 of the set bits; 8 if none is set. */

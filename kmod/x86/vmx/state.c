@@ -17,7 +17,7 @@
 #include <asm/vmx.h>
 
 #include "vmx.h"
-#include "walk.h"
+#include "../emulate/walk.h"
 
 static u64 vmx_hw_cr0(u64 cr0)
 {

@@ -15,7 +15,7 @@
 #include <asm/asm.h>
 #include <asm/vmx.h>
 
-#include "../hxen.h"
+#include "../../hxen.h"
 
 /* Power-up values of DR6 and DR7 (SDM Vol. 3 Table 9-1). */
 #define VMX_DR6_RESET	0xffff0ff0ULL

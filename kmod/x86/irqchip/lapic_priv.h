@@ -11,7 +11,7 @@
 #include <linux/kvm.h>
 #include <asm/apicdef.h>
 
-#include "../hxen.h"
+#include "../../hxen.h"
 
 /* Integrated APIC (0x14), six LVT entries: timer..error (max LVT index 5). */
 #define LAPIC_VERSION		(0x14 | (5 << 16))

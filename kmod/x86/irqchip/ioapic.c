@@ -19,7 +19,7 @@
 
 #include <linux/kvm.h>
 
-#include "../hxen.h"
+#include "../../hxen.h"
 #include "irqdev.h"
 
 #define IOAPIC_VERSION		0x11

@@ -26,7 +26,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "../hxen.h"
+#include "../../hxen.h"
 #include "irqdev.h"
 
 #define PIT_FREQ		1193182

@@ -2,7 +2,7 @@
 /*
  * Guest accesses that need hxen to act on guest memory itself: MMIO
  * (a second-level fault with no RAM behind it, emulated instruction by
- * instruction with x86/emulate.c and handed to userspace as KVM_EXIT_MMIO)
+ * instruction with x86/emulate/emulate.c and handed to userspace as KVM_EXIT_MMIO)
  * and string port I/O (INS/OUTS, KVM_EXIT_IO with a count).
  *
  * A KVM_EXIT_MMIO read is completed when userspace re-enters KVM_RUN: the
@@ -18,9 +18,9 @@
 #include <asm/processor-flags.h>
 #include <asm/trapnr.h>
 
-#include "../hxen.h"
+#include "../../hxen.h"
 #include "emulate.h"
-#include "irqchip.h"
+#include "../irqchip/irqchip.h"
 #include "walk.h"
 
 struct guest_view {

@@ -16,7 +16,7 @@
 #include <linux/sort.h>
 #include <linux/uaccess.h>
 
-#include "../hxen.h"
+#include "../../hxen.h"
 #include "irqdev.h"
 
 bool hxen_irqchip_in_kernel(struct hxen_vm *vm)

@@ -13,7 +13,7 @@
 #include <asm/apicdef.h>
 #include <asm/msr-index.h>
 
-#include "../hxen.h"
+#include "../../hxen.h"
 #include "irqchip.h"
 #include "lapic.h"
 #include "lapic_priv.h"

@@ -23,7 +23,7 @@
 #include <asm/msr-index.h>
 #include <asm/tsc.h>
 
-#include "../hxen.h"
+#include "../../hxen.h"
 #include "irqchip.h"
 #include "lapic.h"
 #include "lapic_priv.h"

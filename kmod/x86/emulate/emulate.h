@@ -46,7 +46,7 @@
 #ifndef HXEN_X86_EMULATE_H
 #define HXEN_X86_EMULATE_H
 
-#include "../pure_types.h"
+#include "../../pure_types.h"
 
 /* Results of hxen_emulate(), hxen_decode() and the memory callbacks. */
 enum hxen_emul_result {

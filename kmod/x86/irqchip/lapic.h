@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The in-kernel local APIC (x86/lapic.c) as the common code sees it: the
+ * The in-kernel local APIC (x86/irqchip/lapic.c) as the common code sees it: the
  * run loop, the vCPU ioctls and the MSR code. The contract with the other
  * interrupt controllers is in irqchip.h.
  *

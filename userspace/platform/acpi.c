@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "../vmm/vmm.h"
-#include "boot.h"
+#include "../boot/boot.h"
 
 struct acpi_header {
 	char signature[4];
