@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Boot loaders: the Linux bzImage 64-bit boot protocol
- * (Documentation/arch/x86/boot.rst) and the ACPI tables that describe the
- * machine to the guest.
+ * (Documentation/arch/x86/boot.rst) and Xen's PVH boot of an ELF kernel.
+ * The machine they describe to the guest (memory layout, e820, ACPI) is
+ * platform/'s.
  *
- * Low memory used while booting (all of it e820 RAM except the BIOS area,
- * which the kernel reserves or reclaims itself):
+ * Low memory used while booting (all of it e820 RAM; the EBDA and the
+ * BIOS area with the ACPI tables are platform/platform.h's):
  *   0x01000  GDT
  *   0x07000  boot_params (the "zero page")
  *   0x08ff0  initial stack (unused by the kernel, but valid)
  *   0x09000  PML4, 0x0a000 PDPT, 0x0b000-0x0efff page directories
  *   0x20000  command line
- *   0x9fc00  EBDA (reserved, empty)
- *   0xe0000  ACPI tables, RSDP first (reserved, the BIOS area Linux scans)
  *   pref_address (16 MiB for Debian's kernel): the protected-mode kernel
  *   below min(RAM top, initrd_addr_max): the initrd
  */
@@ -24,6 +23,8 @@
 
 #include <asm/bootparam.h>
 
+#include "../platform/platform.h"
+
 struct vm;
 
 #define BOOT_GDT		0x1000ULL
@@ -34,9 +35,6 @@ struct vm;
 #define BOOT_PD			0xb000ULL	/* 4 pages: 4 GiB in 2 MiB pages */
 #define BOOT_CMDLINE		0x20000ULL
 #define BOOT_CMDLINE_MAX	4096
-#define BOOT_EBDA		0x9fc00ULL
-#define BOOT_BIOS_AREA		0xe0000ULL
-#define BOOT_BIOS_AREA_END	0x100000ULL
 
 /* Segment selectors the 64-bit boot protocol asks for. */
 #define BOOT_CS			0x10
@@ -45,12 +43,7 @@ struct vm;
 /* PVH (pvh.c): hvm_start_info, the initrd's module entry, the memory map. */
 #define PVH_START_INFO		0x7000ULL	/* instead of boot_params */
 #define PVH_MODLIST		0x7040ULL	/* one hvm_modlist_entry */
-#define PVH_MEMMAP		0x7080ULL	/* hvm_memmap_table_entry[BOOT_E820_MAX] */
-
-/* The guest's memory map, the same for the bzImage and PVH boots. */
-#define BOOT_E820_MAX		8
-#define E820_RAM		1
-#define E820_RESERVED		2
+#define PVH_MEMMAP		0x7080ULL	/* hvm_memmap_table_entry[E820_MAX] */
 
 /*
  * bzimage.c: check the files before any VM exists (and have the launcher
@@ -64,7 +57,6 @@ int boot_open_file(const char *path, const char *what, uint64_t *size);
 int boot_read_at(int fd, const char *path, void *buf, size_t len, uint64_t off);
 /* A flat 4 GiB ring-0 segment: 64-bit code if @code64, else 32-bit. */
 struct kvm_segment boot_flat_segment(uint16_t sel, uint8_t type, bool code64);
-int boot_e820(struct vm *vm, struct boot_e820_entry *e);
 int boot_load_initrd(struct vm *vm, uint64_t limit, uint64_t kernel_end, uint64_t *addr,
 		     uint64_t *size);
 
@@ -125,23 +117,5 @@ int bzimage_unpack(const char *path, int kfd, uint64_t file_size, uint64_t off,
 /* pvh.c: the PVH boot of an ELF kernel at its 32-bit entry. */
 int pvh_check(const char *kernel, const char *initrd, uint64_t mem);
 int pvh_load(struct vm *vm);
-
-/* platform/acpi.c: RSDP, XSDT/RSDT, FADT, FACS, MADT and DSDT in the BIOS area. */
-int acpi_build(struct vm *vm, uint64_t *rsdp);
-
-/*
- * The fixed-hardware ACPI registers the FADT names (devices/acpi_pm.c
- * implements them): PM1a event block (status, enable), PM1a control.
- */
-#define ACPI_PM_BASE		0x600
-#define ACPI_PM1_EVT		(ACPI_PM_BASE + 0)	/* 4 bytes */
-#define ACPI_PM1_CNT		(ACPI_PM_BASE + 4)	/* 2 bytes */
-#define ACPI_PM_LEN		8
-#define ACPI_SCI_IRQ		9
-/* SLP_TYP value of \_S5 in the DSDT. */
-#define ACPI_S5_SLP_TYP		5
-/* FADT reset register: port 0xCF9 (devices/pci.c), value 6 (hard reset). */
-#define ACPI_RESET_PORT		0xcf9
-#define ACPI_RESET_VALUE	6
 
 #endif /* HXEN_BOOT_H */

@@ -89,29 +89,6 @@ int boot_open_file(const char *path, const char *what, uint64_t *size)
 	return fd;
 }
 
-static void e820_add(struct boot_e820_entry *e, int *n, uint64_t addr, uint64_t size,
-		     uint32_t type)
-{
-	e[*n].addr = addr;
-	e[*n].size = size;
-	e[*n].type = type;
-	++*n;
-}
-
-/* The guest's e820 map (at most BOOT_E820_MAX entries); returns the count. */
-int boot_e820(struct vm *vm, struct boot_e820_entry *e)
-{
-	int n = 0;
-
-	e820_add(e, &n, 0, BOOT_EBDA, E820_RAM);
-	e820_add(e, &n, BOOT_EBDA, 0xa0000 - BOOT_EBDA, E820_RESERVED);
-	e820_add(e, &n, BOOT_BIOS_AREA, BOOT_BIOS_AREA_END - BOOT_BIOS_AREA, E820_RESERVED);
-	e820_add(e, &n, BOOT_BIOS_AREA_END, vm->low_size - BOOT_BIOS_AREA_END, E820_RAM);
-	if (vm->high_size)
-		e820_add(e, &n, GUEST_HIGH_RAM_START, vm->high_size, E820_RAM);
-	return n;
-}
-
 /* Identity map of the first 4 GiB with 2 MiB pages (the kernel builds its own). */
 static void build_page_tables(struct vm *vm)
 {
@@ -529,8 +506,8 @@ int bzimage_load(struct vm *vm)
 		goto fail;
 	kernel_size = file_size - setup_size;
 	load = hdr->pref_address;
-	if (load < BOOT_BIOS_AREA_END)
-		load = BOOT_BIOS_AREA_END;
+	if (load < GUEST_BIOS_AREA_END)
+		load = GUEST_BIOS_AREA_END;
 	if (load > vm->low_size || hdr->init_size > vm->low_size - load ||
 	    kernel_size > vm->low_size - load) {
 		fprintf(stderr, "hxen: --mem %llu MiB is too small for %s (needs > %llu MiB)\n",
@@ -577,7 +554,7 @@ int bzimage_load(struct vm *vm)
 	hdr->cmd_line_ptr = BOOT_CMDLINE;
 	if (load_initrd(vm, bp, kernel_end))
 		return -1;
-	bp->e820_entries = boot_e820(vm, bp->e820_table);
+	bp->e820_entries = e820_build(vm, bp->e820_table);
 	if (acpi_build(vm, &rsdp))
 		return -1;
 	bp->acpi_rsdp_addr = rsdp;

@@ -204,7 +204,7 @@ int elf_check_placement(const struct elf_kernel *k, const char *path, uint64_t m
 		const struct elf_segment *s = &k->load[i];
 
 		/* Below 1 MiB are boot_params/start_info, the GDT and the ACPI tables. */
-		if (s->paddr < BOOT_BIOS_AREA_END || s->paddr + s->memsz > GUEST_LOW_RAM_END) {
+		if (s->paddr < GUEST_BIOS_AREA_END || s->paddr + s->memsz > GUEST_LOW_RAM_END) {
 			fprintf(stderr, "hxen: %s: segment at %#llx-%#llx is outside the RAM a kernel may use (1 MiB to %llu MiB)\n",
 				path, (unsigned long long)s->paddr,
 				(unsigned long long)(s->paddr + s->memsz - 1),

@@ -188,8 +188,8 @@ int pvh_load(struct vm *vm)
 	struct hvm_start_info *si = gpa_to_hva(vm, PVH_START_INFO, sizeof(*si));
 	struct hvm_modlist_entry *mod = gpa_to_hva(vm, PVH_MODLIST, sizeof(*mod));
 	struct hvm_memmap_table_entry *mm =
-		gpa_to_hva(vm, PVH_MEMMAP, BOOT_E820_MAX * sizeof(*mm));
-	struct boot_e820_entry e820[BOOT_E820_MAX];
+		gpa_to_hva(vm, PVH_MEMMAP, E820_MAX * sizeof(*mm));
+	struct boot_e820_entry e820[E820_MAX];
 	uint64_t size, initrd, initrd_size, rsdp;
 	struct elf_kernel k;
 	int fd, i, n;
@@ -227,7 +227,7 @@ int pvh_load(struct vm *vm)
 		si->nr_modules = 1;	/* Linux: the first module is the initrd */
 		si->modlist_paddr = PVH_MODLIST;
 	}
-	n = boot_e820(vm, e820);
+	n = e820_build(vm, e820);
 	for (i = 0; i < n; i++)
 		mm[i] = (struct hvm_memmap_table_entry){
 			.addr = e820[i].addr, .size = e820[i].size, .type = e820[i].type,

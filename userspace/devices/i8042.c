@@ -4,21 +4,26 @@
  * 0x64 always reports empty buffers (so "wait for input buffer empty" loops
  * end at once) and command 0xFE (pulse the reset line) resets the machine.
  * No keyboard or mouse: the FADT does not announce an 8042, so Linux does
- * not probe it. State protected by io_lock.
+ * not probe it. Nothing the guest sees changes, so there is no state to
+ * save.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../vmm/vmm.h"
+#include "devices.h"
 
-#define I8042_DATA		0x60
-#define I8042_CMD		0x64
+#define I8042_DATA_PORT		0x60
+#define I8042_CMD_PORT		0x64
 #define STATUS_SYS		0x04	/* system flag: self test passed */
 #define STATUS_UNLOCKED		0x10	/* keyboard not inhibited */
 #define CMD_PULSE_RESET		0xfe
 
-static struct vm *i8042_vm;
+struct i8042 {
+	struct vm *vm;
+};
 
-static void i8042_read(void *opaque, uint64_t off, void *data, unsigned int len)
+static void i8042_status_read(void *opaque, uint64_t off, void *data, unsigned int len)
 {
 	(void)opaque;
 	memset(data, 0, len);
@@ -26,7 +31,7 @@ static void i8042_read(void *opaque, uint64_t off, void *data, unsigned int len)
 		*(uint8_t *)data = STATUS_SYS | STATUS_UNLOCKED;
 }
 
-static void data_write(void *opaque, uint64_t off, const void *data, unsigned int len)
+static void i8042_data_write(void *opaque, uint64_t off, const void *data, unsigned int len)
 {
 	(void)opaque;
 	(void)off;
@@ -34,39 +39,59 @@ static void data_write(void *opaque, uint64_t off, const void *data, unsigned in
 	(void)len;
 }
 
-static void cmd_write(void *opaque, uint64_t off, const void *data, unsigned int len)
+static void i8042_cmd_write(void *opaque, uint64_t off, const void *data, unsigned int len)
 {
-	(void)opaque;
+	struct i8042 *k = opaque;
+
 	(void)off;
 	(void)len;
 	if (*(const uint8_t *)data == CMD_PULSE_RESET)
-		vm_stop(i8042_vm, STOP_RESET, "reset (keyboard controller)");
+		vm_stop(k->vm, STOP_RESET, "reset (keyboard controller)");
 }
 
-static void data_read(void *opaque, uint64_t off, void *data, unsigned int len)
+static void i8042_data_read(void *opaque, uint64_t off, void *data, unsigned int len)
 {
 	(void)opaque;
 	(void)off;
 	memset(data, 0, len);
 }
 
-static const struct io_handler data_ops = {
-	.name = "i8042 data",
-	.read = data_read,
-	.write = data_write,
+static const struct io_ops i8042_data_ops = {
+	.read = i8042_data_read,
+	.write = i8042_data_write,
 };
 
-static const struct io_handler cmd_ops = {
-	.name = "i8042 command",
-	.read = i8042_read,
-	.write = cmd_write,
+static const struct io_ops i8042_cmd_ops = {
+	.read = i8042_status_read,
+	.write = i8042_cmd_write,
 };
 
-static int i8042_init(struct vm *vm)
+static int i8042_init(struct device *dev)
 {
-	i8042_vm = vm;
-	if (io_register_pio(I8042_DATA, 1, &data_ops, NULL))
+	struct i8042 *k = calloc(1, sizeof(*k));
+
+	if (!k)
 		return -1;
-	return io_register_pio(I8042_CMD, 1, &cmd_ops, NULL);
+	k->vm = dev->vm;
+	dev->state = k;
+	return 0;
 }
-DEVICE_INIT(i8042_init);
+
+static void i8042_exit(struct device *dev)
+{
+	free(dev->state);
+}
+
+static const struct dev_io i8042_io[] = {
+	{ .name = "i8042 data", .base = I8042_DATA_PORT, .len = 1, .ops = &i8042_data_ops },
+	{ .name = "i8042 command", .base = I8042_CMD_PORT, .len = 1, .ops = &i8042_cmd_ops },
+};
+
+const struct device_desc i8042_device = {
+	.name = "i8042",
+	.order = DEV_ORDER_CHIPSET,
+	.io = i8042_io,
+	.nr_io = ARRAY_SIZE(i8042_io),
+	.init = i8042_init,
+	.exit = i8042_exit,
+};

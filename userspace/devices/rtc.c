@@ -5,14 +5,21 @@
  * in the format register B selects (BCD or binary, 12 or 24 hours);
  * writes to them are ignored (the guest cannot set the host's clock). No
  * periodic, alarm or update interrupts: IRQ 8 never fires. Register A never
- * shows an update in progress. State protected by io_lock.
+ * shows an update in progress. The saved state is the index register and
+ * the CMOS bytes (the clock registers' bytes are unused: they follow the
+ * host).
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../vmm/vmm.h"
+#include "devices.h"
 
 #define RTC_PORT	0x70
+#define RTC_PORTS	2	/* index, data */
+#define RTC_IRQ		8
 #define CMOS_SIZE	128
 
 #define RTC_SECONDS	0x00
@@ -26,7 +33,7 @@
 #define RTC_REG_B	0x0b
 #define RTC_REG_C	0x0c
 #define RTC_REG_D	0x0d
-#define RTC_CENTURY	0x32	/* named by the FADT */
+#define RTC_CENTURY	0x32	/* named by the FADT (rtc_facts) */
 
 #define REG_A_UIP	0x80
 #define REG_B_24H	0x02
@@ -38,9 +45,7 @@ struct rtc {
 	uint8_t cmos[CMOS_SIZE];
 };
 
-static struct rtc rtc;
-
-static uint8_t encode(const struct rtc *r, unsigned int v)
+static uint8_t rtc_encode(const struct rtc *r, unsigned int v)
 {
 	if (r->cmos[RTC_REG_B] & REG_B_BINARY)
 		return v;
@@ -56,24 +61,24 @@ static uint8_t read_clock(const struct rtc *r, uint8_t reg)
 	gmtime_r(&now, &tm);
 	switch (reg) {
 	case RTC_SECONDS:
-		return encode(r, tm.tm_sec > 59 ? 59 : tm.tm_sec);
+		return rtc_encode(r, tm.tm_sec > 59 ? 59 : tm.tm_sec);
 	case RTC_MINUTES:
-		return encode(r, tm.tm_min);
+		return rtc_encode(r, tm.tm_min);
 	case RTC_HOURS:
 		if (r->cmos[RTC_REG_B] & REG_B_24H)
-			return encode(r, tm.tm_hour);
+			return rtc_encode(r, tm.tm_hour);
 		h = tm.tm_hour % 12 ? tm.tm_hour % 12 : 12;
-		return encode(r, h) | (tm.tm_hour >= 12 ? 0x80 : 0);
+		return rtc_encode(r, h) | (tm.tm_hour >= 12 ? 0x80 : 0);
 	case RTC_WEEKDAY:
-		return encode(r, tm.tm_wday + 1);
+		return rtc_encode(r, tm.tm_wday + 1);
 	case RTC_DAY:
-		return encode(r, tm.tm_mday);
+		return rtc_encode(r, tm.tm_mday);
 	case RTC_MONTH:
-		return encode(r, tm.tm_mon + 1);
+		return rtc_encode(r, tm.tm_mon + 1);
 	case RTC_YEAR:
-		return encode(r, tm.tm_year % 100);
+		return rtc_encode(r, tm.tm_year % 100);
 	default:
-		return encode(r, (tm.tm_year + 1900) / 100);
+		return rtc_encode(r, (tm.tm_year + 1900) / 100);
 	}
 }
 
@@ -146,19 +151,80 @@ static void rtc_pio_write(void *opaque, uint64_t off, const void *data, unsigned
 		cmos_write(r, v);
 }
 
-static const struct io_handler rtc_ops = {
-	.name = "cmos rtc",
+static const struct io_ops rtc_ops = {
 	.read = rtc_pio_read,
 	.write = rtc_pio_write,
 };
 
-static int rtc_init(struct vm *vm)
+static int rtc_init(struct device *dev)
 {
-	(void)vm;
-	memset(&rtc, 0, sizeof(rtc));
-	rtc.cmos[RTC_REG_A] = 0x26;	/* 32.768 kHz time base, 1024 Hz rate */
-	rtc.cmos[RTC_REG_B] = REG_B_24H;
-	rtc.cmos[RTC_REG_D] = REG_D_VRT;
-	return io_register_pio(RTC_PORT, 2, &rtc_ops, &rtc);
+	struct rtc *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -1;
+	r->cmos[RTC_REG_A] = 0x26;	/* 32.768 kHz time base, 1024 Hz rate */
+	r->cmos[RTC_REG_B] = REG_B_24H;
+	r->cmos[RTC_REG_D] = REG_D_VRT;
+	dev->state = r;
+	return 0;
 }
-DEVICE_INIT(rtc_init);
+
+static void rtc_exit(struct device *dev)
+{
+	free(dev->state);
+}
+
+static void rtc_save(struct device *dev, struct stream *out)
+{
+	struct rtc *r = dev->state;
+
+	stream_put_u8(out, r->index);
+	stream_put(out, r->cmos, CMOS_SIZE);
+}
+
+static int rtc_load(struct device *dev, struct stream *in, uint32_t version)
+{
+	struct rtc *r = dev->state;
+	uint8_t index, cmos[CMOS_SIZE];
+
+	(void)version;
+	index = stream_get_u8(in);
+	stream_get(in, cmos, CMOS_SIZE);
+	/*
+	 * What the guest cannot change: UIP, registers C and D, the clock's
+	 * bytes (read from the host, never stored).
+	 */
+	if (in->error || index >= CMOS_SIZE || (cmos[RTC_REG_A] & REG_A_UIP) ||
+	    cmos[RTC_REG_C] || cmos[RTC_REG_D] != REG_D_VRT || cmos[RTC_SECONDS] ||
+	    cmos[RTC_MINUTES] || cmos[RTC_HOURS] || cmos[RTC_WEEKDAY] || cmos[RTC_DAY] ||
+	    cmos[RTC_MONTH] || cmos[RTC_YEAR] || cmos[RTC_CENTURY]) {
+		fprintf(stderr, "hxen: device state: rtc: bad registers\n");
+		return -1;
+	}
+	r->index = index;
+	memcpy(r->cmos, cmos, CMOS_SIZE);
+	return 0;
+}
+
+static const struct dev_io rtc_io[] = {
+	{ .name = "cmos rtc", .base = RTC_PORT, .len = RTC_PORTS, .ops = &rtc_ops },
+};
+
+static const struct platform_fact rtc_facts[] = {
+	{ FACT_RTC_CENTURY, RTC_CENTURY, 0 },
+};
+
+const struct device_desc rtc_device = {
+	.name = "rtc",
+	.order = DEV_ORDER_CHIPSET,
+	.io = rtc_io,
+	.nr_io = ARRAY_SIZE(rtc_io),
+	.irq = RTC_IRQ,		/* never raised (see above) */
+	.facts = rtc_facts,
+	.nr_facts = ARRAY_SIZE(rtc_facts),
+	.init = rtc_init,
+	.exit = rtc_exit,
+	.version = 1,
+	.save = rtc_save,
+	.load = rtc_load,
+};

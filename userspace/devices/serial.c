@@ -10,14 +10,17 @@
  * The IRQ output follows the interrupt-pending state; KVM_IRQ_LINE is called
  * on every change, so the edge-triggered ISA pin sees a rising edge for each
  * new interrupt after the guest's handler cleared the previous one.
- * All state is protected by io_lock (I/O handlers and console input).
+ * I/O handlers and console input run with the device's lock held.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../vmm/vmm.h"
+#include "devices.h"
 
 #define COM1_BASE	0x3f8
+#define COM1_PORTS	8
 #define COM1_IRQ	4
 #define RX_FIFO_SIZE	256
 
@@ -72,6 +75,7 @@
 
 struct uart {
 	struct vm *vm;
+	unsigned int irq;
 	uint8_t ier, iir, lcr, mcr, lsr, msr, scr, dll, dlm;
 	bool fifo;		/* FCR bit 0 */
 	bool thr_int;		/* THR-empty interrupt pending (cleared by reading IIR) */
@@ -80,8 +84,6 @@ struct uart {
 	unsigned int rx_head, rx_count;
 	bool rx_taken;		/* the guest has read a received byte */
 };
-
-static struct uart com1;
 
 static void update_irq(struct uart *u)
 {
@@ -100,7 +102,7 @@ static void update_irq(struct uart *u)
 	level = !(iir & IIR_NO_INT);
 	if (level != u->irq_level) {
 		u->irq_level = level;
-		vm_irq_line(u->vm, COM1_IRQ, level);
+		vm_irq_line(u->vm, u->irq, level);
 	}
 }
 
@@ -126,22 +128,29 @@ static uint8_t rx_pop(struct uart *u)
 	return c;
 }
 
-/* Modem status: loopback wires MCR outputs to MSR inputs; else a live line. */
-static void update_msr(struct uart *u)
+/* Modem status inputs: loopback wires MCR outputs to them; else a live line. */
+static uint8_t msr_inputs(uint8_t mcr)
 {
-	uint8_t in = MSR_CTS | MSR_DSR | MSR_DCD, old = u->msr;
+	uint8_t in = MSR_CTS | MSR_DSR | MSR_DCD;
 
-	if (u->mcr & MCR_LOOP) {
+	if (mcr & MCR_LOOP) {
 		in = 0;
-		if (u->mcr & MCR_RTS)
+		if (mcr & MCR_RTS)
 			in |= MSR_CTS;
-		if (u->mcr & MCR_DTR)
+		if (mcr & MCR_DTR)
 			in |= MSR_DSR;
-		if (u->mcr & MCR_OUT1)
+		if (mcr & MCR_OUT1)
 			in |= MSR_RI;
-		if (u->mcr & MCR_OUT2)
+		if (mcr & MCR_OUT2)
 			in |= MSR_DCD;
 	}
+	return in;
+}
+
+static void update_msr(struct uart *u)
+{
+	uint8_t in = msr_inputs(u->mcr), old = u->msr;
+
 	u->msr = (old & MSR_DELTAS) | in;
 	if ((old ^ in) & MSR_CTS)
 		u->msr |= MSR_DCTS;
@@ -251,7 +260,7 @@ static void serial_pio_write(void *opaque, uint64_t off, const void *data, unsig
 	uart_write(opaque, off, *(const uint8_t *)data);
 }
 
-/* Console input; io_lock held. */
+/* Console input; the device's lock held. */
 static size_t serial_input(void *opaque, const uint8_t *buf, size_t len)
 {
 	struct uart *u = opaque;
@@ -266,30 +275,128 @@ static size_t serial_input(void *opaque, const uint8_t *buf, size_t len)
 	return n;
 }
 
-/* Console input; io_lock held. */
+/* Console input; the device's lock held. */
 static bool serial_reading(void *opaque)
 {
 	return ((struct uart *)opaque)->rx_taken;
 }
 
-static const struct io_handler serial_ops = {
-	.name = "serial (COM1)",
+static const struct io_ops serial_ops = {
 	.read = serial_pio_read,
 	.write = serial_pio_write,
 };
 
-static int serial_init(struct vm *vm)
+static void uart_reset(struct uart *u)
 {
-	memset(&com1, 0, sizeof(com1));
-	com1.vm = vm;
-	com1.iir = IIR_NO_INT;
-	com1.dll = 0x0c;	/* 9600 baud, as after a BIOS */
-	com1.lcr = 0x03;	/* 8N1 */
-	com1.mcr = MCR_OUT2;
-	update_msr(&com1);
-	com1.msr &= ~MSR_DELTAS;
-	if (console_add_input("serial (COM1)", serial_input, serial_reading, &com1))
-		return -1;
-	return io_register_pio(COM1_BASE, 8, &serial_ops, &com1);
+	u->iir = IIR_NO_INT;
+	u->dll = 0x0c;		/* 9600 baud, as after a BIOS */
+	u->lcr = 0x03;		/* 8N1 */
+	u->mcr = MCR_OUT2;
+	update_msr(u);
+	u->msr &= ~MSR_DELTAS;
 }
-DEVICE_INIT(serial_init);
+
+static int serial_init(struct device *dev)
+{
+	struct uart *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return -1;
+	u->vm = dev->vm;
+	u->irq = dev->desc->irq;
+	uart_reset(u);
+	dev->state = u;
+	if (console_add_input("serial (COM1)", serial_input, serial_reading, u, &dev->lock)) {
+		free(u);
+		dev->state = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void serial_exit(struct device *dev)
+{
+	console_remove_input(dev->state);
+	free(dev->state);
+}
+
+/*
+ * The registers, then the receive FIFO's bytes in order. The IRQ line is
+ * not saved: it follows from the registers (the irqchip saves its pins).
+ */
+static void serial_save(struct device *dev, struct stream *out)
+{
+	struct uart *u = dev->state;
+	unsigned int i;
+
+	stream_put_u8(out, u->ier);
+	stream_put_u8(out, u->lcr);
+	stream_put_u8(out, u->mcr);
+	stream_put_u8(out, u->lsr);
+	stream_put_u8(out, u->msr);
+	stream_put_u8(out, u->scr);
+	stream_put_u8(out, u->dll);
+	stream_put_u8(out, u->dlm);
+	stream_put_u8(out, u->fifo);
+	stream_put_u8(out, u->thr_int);
+	stream_put_u8(out, u->rx_taken);
+	stream_put_u16(out, u->rx_count);
+	for (i = 0; i < u->rx_count; i++)
+		stream_put_u8(out, u->rx[(u->rx_head + i) % RX_FIFO_SIZE]);
+}
+
+static int serial_load(struct device *dev, struct stream *in, uint32_t version)
+{
+	struct uart *u = dev->state, n;
+	unsigned int i;
+
+	(void)version;
+	memset(&n, 0, sizeof(n));
+	n.vm = u->vm;
+	n.irq = u->irq;
+	n.irq_level = u->irq_level;
+	n.ier = stream_get_u8(in);
+	n.lcr = stream_get_u8(in);
+	n.mcr = stream_get_u8(in);
+	n.lsr = stream_get_u8(in);
+	n.msr = stream_get_u8(in);
+	n.scr = stream_get_u8(in);
+	n.dll = stream_get_u8(in);
+	n.dlm = stream_get_u8(in);
+	n.fifo = stream_get_bool(in);
+	n.thr_int = stream_get_bool(in);
+	n.rx_taken = stream_get_bool(in);
+	n.rx_count = stream_get_u16(in);
+	if (in->error || n.rx_count > RX_FIFO_SIZE) {
+		fprintf(stderr, "hxen: device state: serial: truncated or bad FIFO\n");
+		return -1;
+	}
+	for (i = 0; i < n.rx_count; i++)
+		n.rx[i] = stream_get_u8(in);
+	/* Only bits the registers can hold (see uart_write(), update_msr()). */
+	if (in->error || (n.ier & ~0x0f) || (n.mcr & ~0x1f) || (n.lsr & ~LSR_OE) ||
+	    (n.msr & ~MSR_DELTAS) != msr_inputs(n.mcr)) {
+		fprintf(stderr, "hxen: device state: serial: bad registers\n");
+		return -1;
+	}
+	*u = n;
+	update_irq(u);
+	return 0;
+}
+
+static const struct dev_io serial_io[] = {
+	{ .name = "serial (COM1)", .base = COM1_BASE, .len = COM1_PORTS, .ops = &serial_ops },
+};
+
+const struct device_desc serial_device = {
+	.name = "serial",
+	.order = DEV_ORDER_CONSOLE,
+	.io = serial_io,
+	.nr_io = ARRAY_SIZE(serial_io),
+	.irq = COM1_IRQ,
+	.init = serial_init,
+	.exit = serial_exit,
+	.version = 1,
+	.save = serial_save,
+	.load = serial_load,
+};

@@ -13,13 +13,14 @@
  * The FADT describes the classic fixed hardware: PM1a event and control
  * blocks (devices/acpi_pm.c; SLP_EN with \_S5's SLP_TYP powers off), no PM
  * timer, no GPEs, SMI_CMD = 0 (always in ACPI mode), and the reset register
- * (port 0xCF9, value 6).
+ * (devices/pci.c). The ports, IRQ and values it names are the devices'
+ * own declarations (platform_fact()), not repeated here.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "../vmm/vmm.h"
-#include "../boot/boot.h"
+#include "platform.h"
 
 struct acpi_header {
 	char signature[4];
@@ -128,18 +129,45 @@ struct madt_ioapic {
 #define FADT_RESET_REG_SUP	(1U << 10)
 #define BOOT_ARCH_NO_VGA	(1U << 2)
 #define BOOT_ARCH_NO_MSI	(1U << 3)
-#define CMOS_CENTURY		0x32		/* devices/rtc.c */
 #define IOAPIC_ID		0		/* the LAPIC IDs are 0.. too: separate spaces */
 
 /*
- * DefinitionBlock body: Name (\_S5, Package () { 5, 5, 0, 0 }), i.e.
- * NameOp "_S5_" PackageOp PkgLength(8) NumElements(4) BytePrefix 5
- * BytePrefix 5 ZeroOp ZeroOp.
+ * DefinitionBlock body: Name (\_S5, Package () { T, T, 0, 0 }), i.e.
+ * NameOp "_S5_" PackageOp PkgLength(8) NumElements(4) BytePrefix T
+ * BytePrefix T ZeroOp ZeroOp, T being the PM device's S5 SLP_TYP.
  */
-static const uint8_t dsdt_aml[] = {
+#define DSDT_S5_TYP_A		9
+#define DSDT_S5_TYP_B		11
+static const uint8_t dsdt_aml_template[] = {
 	0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
-	0x0a, ACPI_S5_SLP_TYP, 0x0a, ACPI_S5_SLP_TYP, 0x00, 0x00,
+	0x0a, 0, 0x0a, 0, 0x00, 0x00,
 };
+
+/* What the devices declare for the tables (platform_fact()). */
+struct acpi_facts {
+	struct platform_fact pm1a_evt, pm1a_cnt, sci, s5, reset_reg, reset_value, century;
+};
+
+static int get_fact(enum platform_fact_kind kind, const char *what, struct platform_fact *f)
+{
+	if (platform_fact(kind, f))
+		return 0;
+	fprintf(stderr, "hxen: ACPI tables: no device declares the %s\n", what);
+	return -1;
+}
+
+static int get_facts(struct acpi_facts *f)
+{
+	if (get_fact(FACT_PM1A_EVT_BLK, "PM1a event block", &f->pm1a_evt) ||
+	    get_fact(FACT_PM1A_CNT_BLK, "PM1a control block", &f->pm1a_cnt) ||
+	    get_fact(FACT_SCI_IRQ, "SCI", &f->sci) ||
+	    get_fact(FACT_S5_SLP_TYP, "S5 sleep type", &f->s5) ||
+	    get_fact(FACT_RESET_REG, "reset register", &f->reset_reg) ||
+	    get_fact(FACT_RESET_VALUE, "reset value", &f->reset_value) ||
+	    get_fact(FACT_RTC_CENTURY, "RTC century register", &f->century))
+		return -1;
+	return 0;
+}
 
 static uint8_t checksum(const void *p, size_t len)
 {
@@ -187,36 +215,37 @@ static uint64_t alloc(struct area *a, size_t len, size_t align)
 {
 	uint64_t gpa = (a->next + align - 1) & ~(uint64_t)(align - 1);
 
-	if (gpa + len > BOOT_BIOS_AREA_END)
+	if (gpa + len > GUEST_BIOS_AREA_END)
 		return 0;
 	a->next = gpa + len;
 	memset(gpa_to_hva(a->vm, gpa, len), 0, len);
 	return gpa;
 }
 
-static void build_fadt(struct acpi_fadt *f, uint64_t facs, uint64_t dsdt)
+static void build_fadt(struct acpi_fadt *f, const struct acpi_facts *af, uint64_t facs,
+		       uint64_t dsdt)
 {
 	header(&f->h, "FACP", sizeof(*f), 6);
 	f->firmware_ctrl = facs;
 	f->x_firmware_ctrl = 0;		/* ACPICA wants only one of the two set */
 	f->dsdt = dsdt;
 	f->x_dsdt = dsdt;
-	f->sci_int = ACPI_SCI_IRQ;
-	f->pm1a_evt_blk = ACPI_PM1_EVT;
-	f->pm1a_cnt_blk = ACPI_PM1_CNT;
-	f->pm1_evt_len = 4;
-	f->pm1_cnt_len = 2;
-	f->x_pm1a_evt_blk = io_gas(ACPI_PM1_EVT, 4);
-	f->x_pm1a_cnt_blk = io_gas(ACPI_PM1_CNT, 2);
+	f->sci_int = af->sci.value;
+	f->pm1a_evt_blk = af->pm1a_evt.value;
+	f->pm1a_cnt_blk = af->pm1a_cnt.value;
+	f->pm1_evt_len = af->pm1a_evt.len;
+	f->pm1_cnt_len = af->pm1a_cnt.len;
+	f->x_pm1a_evt_blk = io_gas(af->pm1a_evt.value, af->pm1a_evt.len);
+	f->x_pm1a_cnt_blk = io_gas(af->pm1a_cnt.value, af->pm1a_cnt.len);
 	/* C2/C3 unsupported: latencies above 100 / 1000 us. */
 	f->p_lvl2_lat = 101;
 	f->p_lvl3_lat = 1001;
-	f->century = CMOS_CENTURY;
+	f->century = af->century.value;
 	f->iapc_boot_arch = BOOT_ARCH_NO_VGA | BOOT_ARCH_NO_MSI;
 	f->flags = FADT_WBINVD | FADT_C1_SUPPORTED | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
 		   FADT_RESET_REG_SUP;
-	f->reset_reg = io_gas(ACPI_RESET_PORT, 1);
-	f->reset_value = ACPI_RESET_VALUE;
+	f->reset_reg = io_gas(af->reset_reg.value, af->reset_reg.len);
+	f->reset_value = af->reset_value.value;
 	f->minor_version = 0;
 	memcpy(&f->hypervisor_vendor_id, "HXEN\0\0\0\0", 8);
 	finish(&f->h);
@@ -251,13 +280,21 @@ static uint64_t build_madt(struct area *a, int cpus)
 
 int acpi_build(struct vm *vm, uint64_t *rsdp_gpa)
 {
-	struct area a = { .vm = vm, .next = BOOT_BIOS_AREA };
+	struct area a = { .vm = vm, .next = GUEST_BIOS_AREA };
 	uint64_t rsdp, xsdt, rsdt, fadt, facs, dsdt, madt;
+	uint8_t dsdt_aml[sizeof(dsdt_aml_template)];
+	struct acpi_facts af;
 	struct acpi_header *h;
 	struct acpi_facs *fc;
 	struct acpi_rsdp *r;
 	uint64_t *xent;
 	uint32_t *rent;
+
+	if (get_facts(&af))
+		return -1;
+	memcpy(dsdt_aml, dsdt_aml_template, sizeof(dsdt_aml));
+	dsdt_aml[DSDT_S5_TYP_A] = af.s5.value;
+	dsdt_aml[DSDT_S5_TYP_B] = af.s5.value;
 
 	rsdp = alloc(&a, sizeof(*r), 16);
 	xsdt = alloc(&a, sizeof(*h) + 2 * 8, 16);
@@ -281,7 +318,7 @@ int acpi_build(struct vm *vm, uint64_t *rsdp_gpa)
 	fc->length = sizeof(*fc);
 	fc->version = 2;
 
-	build_fadt(gpa_to_hva(vm, fadt, sizeof(struct acpi_fadt)), facs, dsdt);
+	build_fadt(gpa_to_hva(vm, fadt, sizeof(struct acpi_fadt)), &af, facs, dsdt);
 
 	h = gpa_to_hva(vm, xsdt, sizeof(*h) + 2 * 8);
 	header(h, "XSDT", sizeof(*h) + 2 * 8, 1);

@@ -46,6 +46,7 @@ static struct console_input {
 	console_input_fn fn;
 	console_reading_fn reading;
 	void *opaque;
+	pthread_mutex_t *lock;	/* the device's */
 	size_t off;
 } inputs[MAX_INPUTS];
 static int nr_inputs;
@@ -53,7 +54,12 @@ static int nr_inputs;
 static uint8_t pending[64];
 static size_t pending_len;
 
-/* The current output line, for panic detection; io_lock held. */
+/*
+ * Serializes output from the devices that write to the console (each holds
+ * its own lock, taken before this one): the current line, for panic
+ * detection.
+ */
+static pthread_mutex_t output_lock = PTHREAD_MUTEX_INITIALIZER;
 static char line[200];
 static size_t line_len;
 
@@ -92,22 +98,28 @@ void console_exit(void)
 	tio_saved = false;
 }
 
-void console_clear_inputs(void)
-{
-	nr_inputs = 0;
-}
-
+/* Called by device init and exit, while no vCPU runs. */
 int console_add_input(const char *name, console_input_fn fn, console_reading_fn reading,
-		      void *opaque)
+		      void *opaque, pthread_mutex_t *lock)
 {
 	if (nr_inputs == MAX_INPUTS) {
 		fprintf(stderr, "hxen: console input %s: too many devices\n", name);
 		return -1;
 	}
 	inputs[nr_inputs++] = (struct console_input){
-		.fn = fn, .reading = reading, .opaque = opaque,
+		.fn = fn, .reading = reading, .opaque = opaque, .lock = lock,
 	};
 	return 0;
+}
+
+void console_remove_input(void *opaque)
+{
+	int i, n = 0;
+
+	for (i = 0; i < nr_inputs; i++)
+		if (inputs[i].opaque != opaque)
+			inputs[n++] = inputs[i];
+	nr_inputs = n;
 }
 
 int console_input_fd(void)
@@ -138,10 +150,12 @@ void console_output(struct vm *vm, uint8_t c)
 {
 	ssize_t n;
 
+	pthread_mutex_lock(&output_lock);
 	do {
 		n = write(STDOUT_FILENO, &c, 1);
 	} while (n < 0 && errno == EINTR);
 	scan_line(vm, c);
+	pthread_mutex_unlock(&output_lock);
 }
 
 bool console_pending(void)
@@ -159,21 +173,24 @@ static void push_pending(void)
 	bool done = true, any_read = false;
 	int i;
 
-	pthread_mutex_lock(&io_lock);
-	for (i = 0; i < nr_inputs; i++)
+	for (i = 0; i < nr_inputs; i++) {
+		pthread_mutex_lock(inputs[i].lock);
 		any_read |= inputs[i].reading(inputs[i].opaque);
+		pthread_mutex_unlock(inputs[i].lock);
+	}
 	for (i = 0; i < nr_inputs; i++) {
 		struct console_input *in = &inputs[i];
 
 		if (in->off == pending_len)
 			continue;
+		pthread_mutex_lock(in->lock);
 		in->off += in->fn(in->opaque, pending + in->off, pending_len - in->off);
 		if (in->off < pending_len && any_read && !in->reading(in->opaque))
 			in->off = pending_len;
+		pthread_mutex_unlock(in->lock);
 		if (in->off < pending_len)
 			done = false;
 	}
-	pthread_mutex_unlock(&io_lock);
 	if (!done)
 		return;
 	pending_len = 0;

@@ -96,6 +96,23 @@ int vcpus_create(struct vm *vm)
 	return 0;
 }
 
+/*
+ * One access on the VM's port or MMIO bus. What nobody claims behaves like
+ * an empty bus: reads return all ones, writes vanish (traced with --debug).
+ */
+static void vcpu_io(struct vm *vm, struct io_bus *bus, uint64_t addr, void *data,
+		    unsigned int len, bool write)
+{
+	uint64_t v = 0;
+
+	if (bus_access(bus, addr, data, len, write) || !vm->cfg->debug)
+		return;
+	memcpy(&v, data, len < sizeof(v) ? len : sizeof(v));
+	fprintf(stderr, "hxen: unclaimed %s %s %#llx/%u%s%#llx\n", bus->space,
+		write ? "write" : "read", (unsigned long long)addr, len,
+		write ? " <- " : " -> ", (unsigned long long)v);
+}
+
 static void handle_io(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
@@ -104,8 +121,8 @@ static void handle_io(struct vcpu *v)
 
 	/* A string instruction's elements, in order, in one exit. */
 	for (i = 0; i < run->io.count; i++, p += run->io.size)
-		io_pio(v->vm, run->io.port, p, run->io.size,
-		       run->io.direction == KVM_EXIT_IO_OUT);
+		vcpu_io(v->vm, &v->vm->pio_bus, run->io.port, p, run->io.size,
+			run->io.direction == KVM_EXIT_IO_OUT);
 }
 
 /*
@@ -143,7 +160,7 @@ static bool handle_exit(struct vcpu *v)
 		handle_io(v);
 		return true;
 	case KVM_EXIT_MMIO:
-		io_mmio(vm, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
+		vcpu_io(vm, &vm->mmio_bus, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
 			run->mmio.is_write);
 		return true;
 	case KVM_EXIT_INTR:

@@ -245,14 +245,13 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		return -1;
 	if (vcpus_create(vm))
 		return -1;
-	io_reset();
-	console_clear_inputs();
-	return devices_init(vm);
+	return devices_init(vm, machine_devices, nr_machine_devices);
 }
 
 void vm_destroy(struct vm *vm)
 {
 	vcpus_destroy(vm);
+	devices_exit(vm);
 	if (vm->ram)
 		munmap(vm->ram, vm->ram_size);
 	if (vm->fd >= 0)

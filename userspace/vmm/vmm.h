@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The core of `hxen run`: one VM over the KVM API (/dev/hxen or /dev/kvm),
- * its guest RAM, vCPU threads and the I/O dispatch that devices register
- * into. Boot loaders (boot/) and devices (devices/) build on this header.
+ * its guest RAM, vCPU threads, its I/O buses (bus.h) and devices
+ * (device.h). Boot loaders (boot/), the platform (platform/) and devices
+ * (devices/) build on this header.
  */
 #ifndef HXEN_VMM_H
 #define HXEN_VMM_H
@@ -14,16 +15,9 @@
 
 #include <linux/kvm.h>
 
-/*
- * Guest physical layout. RAM starts at 0 and stops at 3 GiB; the rest goes
- * above 4 GiB. The hole keeps the IOAPIC (0xFEC00000), the LAPIC
- * (0xFEE00000) and KVM's real-mode TSS (KVM_SET_TSS_ADDR) clear of RAM.
- */
-#define GUEST_LOW_RAM_END	0xC0000000ULL
-#define GUEST_HIGH_RAM_START	0x100000000ULL
-#define GUEST_IOAPIC_BASE	0xFEC00000U
-#define GUEST_LAPIC_BASE	0xFEE00000U
-#define GUEST_TSS_ADDR		0xFFFBD000U
+#include "../platform/platform.h"
+#include "bus.h"
+#include "device.h"
 
 #define MiB(x)			((uint64_t)(x) << 20)
 
@@ -98,6 +92,12 @@ struct vm {
 	struct vcpu *vcpus;
 	int nr_vcpus;
 
+	/* Changed only while no vCPU runs (device.c); see bus.h for locking. */
+	struct io_bus pio_bus;
+	struct io_bus mmio_bus;
+	struct device *devices;		/* started, in start order */
+	int nr_devices;
+
 	/* Protects stop_reason, stop_msg and panicked. */
 	pthread_mutex_t stop_lock;
 	enum vm_stop_reason stop_reason;
@@ -132,56 +132,19 @@ void vcpus_dump(struct vm *vm);
 void vcpus_destroy(struct vm *vm);
 
 /*
- * ioport.c: port I/O and MMIO dispatch. Handlers run in vCPU threads with
- * io_lock held (one lock for all devices: exits to userspace are rare
- * enough that finer locking would buy nothing). @data is @len bytes,
- * little-endian.
+ * console.c: the guest's console on stdin/stdout. Devices that take console
+ * input register for it; each gets every byte (see console.c). The input
+ * functions are called with @lock (the device's) held.
  */
-struct io_handler {
-	const char *name;
-	void (*read)(void *opaque, uint64_t addr, void *data, unsigned int len);
-	void (*write)(void *opaque, uint64_t addr, const void *data, unsigned int len);
-};
-
-extern pthread_mutex_t io_lock;
-int io_register_pio(uint16_t base, uint16_t len, const struct io_handler *h, void *opaque);
-int io_register_mmio(uint64_t base, uint64_t len, const struct io_handler *h, void *opaque);
-void io_reset(void);
-void io_pio(struct vm *vm, uint16_t port, void *data, unsigned int len, bool write);
-void io_mmio(struct vm *vm, uint64_t addr, void *data, unsigned int len, bool write);
-
-/*
- * Devices register an init function with DEVICE_INIT(); vm_create() calls
- * every one of them (in link order) once the VM, its irqchip and its RAM
- * exist, and again after a guest reboot with --reboot.
- */
-struct device_init {
-	const char *name;
-	int (*init)(struct vm *vm);
-	struct device_init *next;
-};
-
-void device_register(struct device_init *d);
-int devices_init(struct vm *vm);
-
-#define DEVICE_INIT(fn)								\
-	static struct device_init __dev_##fn = { .name = #fn, .init = fn };	\
-	static void __attribute__((constructor)) __dev_reg_##fn(void)		\
-	{									\
-		device_register(&__dev_##fn);					\
-	}
-
-/* console.c: the guest's console on stdin/stdout. */
-/* Called with io_lock held; returns how many bytes the device took. */
+/* Returns how many bytes the device took. */
 typedef size_t (*console_input_fn)(void *opaque, const uint8_t *buf, size_t len);
-/* Called with io_lock held: has the guest ever taken input from the device? */
+/* Has the guest ever taken input from the device? */
 typedef bool (*console_reading_fn)(void *opaque);
 int console_init(struct vm *vm);
 void console_exit(void);
-/* Devices that take console input, each gets every byte (see console.c). */
-void console_clear_inputs(void);
 int console_add_input(const char *name, console_input_fn fn, console_reading_fn reading,
-		      void *opaque);
+		      void *opaque, pthread_mutex_t *lock);
+void console_remove_input(void *opaque);
 void console_output(struct vm *vm, uint8_t c);
 /* Called from the main loop when stdin is readable; false on Ctrl-A x. */
 bool console_poll_input(struct vm *vm);

@@ -3,11 +3,9 @@
  * Xen mode (`hxen run --xen`, and by default for PVH kernels): hxen.ko
  * implements the guest-facing Xen ABI itself once HXEN_XEN_ENABLE is called
  * on the VM (kmod/uapi/hxen.h). The launcher's part is small: enable it
- * before the vCPUs exist, tell the module the guest's e820 map, print
- * what the guest writes with console_io, which arrives as OUT to port
- * HXEN_XEN_CONSOLE_PORT, and hand console input to the module's ring for
- * console_io reads (HXEN_XEN_CONSOLE_INPUT; the UART gets it too, see
- * console.c). SCHEDOP_shutdown arrives as KVM_EXIT_SYSTEM_EVENT (vcpu.c).
+ * before the vCPUs exist, tell the module the guest's e820 map, and run
+ * the console_io device (devices/xen_console.c). SCHEDOP_shutdown arrives
+ * as KVM_EXIT_SYSTEM_EVENT (vcpu.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,7 +13,6 @@
 #include <sys/ioctl.h>
 #include <sys/random.h>
 
-#include "../boot/boot.h"
 #include "uapi/hxen.h"
 #include "vmm.h"
 
@@ -70,10 +67,10 @@ int xen_enable(struct vm *vm)
  */
 int xen_set_memory_map(struct vm *vm)
 {
-	struct boot_e820_entry e820[BOOT_E820_MAX];
-	struct hxen_e820_entry map[BOOT_E820_MAX];
+	struct boot_e820_entry e820[E820_MAX];
+	struct hxen_e820_entry map[E820_MAX];
 	struct hxen_xen_memory_map arg = { 0 };
-	int i, n = boot_e820(vm, e820);
+	int i, n = e820_build(vm, e820);
 
 	memset(map, 0, sizeof(map));
 	for (i = 0; i < n; i++) {
@@ -95,89 +92,3 @@ int xen_set_memory_map(struct vm *vm)
 	}
 	return 0;
 }
-
-/* console_io(CONSOLEIO_write) text, one byte per element of the OUT string. */
-static void xencons_write(void *opaque, uint64_t off, const void *data, unsigned int len)
-{
-	struct vm *vm = opaque;
-	const uint8_t *p = data;
-	unsigned int i;
-
-	(void)off;
-	for (i = 0; i < len; i++)
-		console_output(vm, p[i]);
-}
-
-/* The port is output only; a read returns all ones like an empty port. */
-static void xencons_read(void *opaque, uint64_t off, void *data, unsigned int len)
-{
-	(void)opaque;
-	(void)off;
-	memset(data, 0xff, len);
-}
-
-static const struct io_handler xencons_ops = {
-	.name = "xen-console",
-	.read = xencons_read,
-	.write = xencons_write,
-};
-
-/*
- * Console input for CONSOLEIO_read; io_lock held. What the ring cannot
- * take now console.c offers again later. An hxen.ko without the ioctl
- * (ENOTTY) takes everything, so nothing waits for it.
- */
-static bool xencons_no_input;
-static bool xencons_consumed;
-
-static size_t xencons_input(void *opaque, const uint8_t *buf, size_t len)
-{
-	struct hxen_xen_console_input in = {
-		.buf = (uintptr_t)buf,
-		.len = len,
-	};
-	struct vm *vm = opaque;
-	int n;
-
-	if (xencons_no_input)
-		return len;
-	n = ioctl(vm->fd, HXEN_XEN_CONSOLE_INPUT, &in);
-	if (n < 0) {
-		if (errno != ENOTTY)
-			die_errno("HXEN_XEN_CONSOLE_INPUT");
-		xencons_no_input = true;
-		return len;
-	}
-	xencons_consumed = in.consumed != 0;
-	return n;
-}
-
-/* Whether the guest ever read console input; io_lock held. */
-static bool xencons_reading(void *opaque)
-{
-	struct hxen_xen_console_input in = { 0 };
-	struct vm *vm = opaque;
-
-	/* A push of nothing reports it. */
-	if (!xencons_consumed && !xencons_no_input &&
-	    ioctl(vm->fd, HXEN_XEN_CONSOLE_INPUT, &in) == 0)
-		xencons_consumed = in.consumed != 0;
-	return xencons_consumed;
-}
-
-/*
- * Only in Xen mode: Linux also writes its early console to port 0xe9 when
- * it finds Xen's CPUID leaves (hvc_xen's xen_hvm_early_write), which it
- * only does if Xen is there; without Xen the port stays unclaimed.
- */
-static int xencons_init(struct vm *vm)
-{
-	if (!vm->xen)
-		return 0;
-	xencons_no_input = false;
-	xencons_consumed = false;
-	if (console_add_input("Xen console_io", xencons_input, xencons_reading, vm))
-		return -1;
-	return io_register_pio(HXEN_XEN_CONSOLE_PORT, 1, &xencons_ops, vm);
-}
-DEVICE_INIT(xencons_init);
