@@ -2,7 +2,8 @@
 /*
  * hxen: the launcher, a VMM over the KVM API. `hxen info` reports what the
  * hypervisor module detected; `hxen run` boots a Linux guest (run.c, with
- * the core in vmm/, boot loaders in boot/ and devices in devices/).
+ * the core in vmm/, the machine's layout, e820 and ACPI tables in
+ * platform/, boot loaders in boot/ and devices in devices/).
  */
 #include <errno.h>
 #include <fcntl.h>
