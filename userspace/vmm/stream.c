@@ -32,7 +32,7 @@ void stream_put(struct stream *s, const void *p, size_t len)
 	size_t cap;
 	uint8_t *b;
 
-	if (s->error)
+	if (s->error || !len)
 		return;
 	if (s->len + len > s->cap) {
 		if (s->ro || len > STREAM_MAX - s->len) {
@@ -108,6 +108,8 @@ void stream_get(struct stream *s, void *p, size_t len)
 		memset(p, 0, len);
 		return;
 	}
+	if (!len)
+		return;
 	memcpy(p, s->buf + s->pos, len);
 	s->pos += len;
 }
