@@ -27,6 +27,7 @@
 #include <xen/interface/vcpu.h>
 
 #include "hxen.h"
+#include "xen/hooks.h"
 #include "x86/irqchip/irqchip.h"
 #include "x86/irqchip/lapic.h"
 

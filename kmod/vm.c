@@ -18,6 +18,7 @@
 #include <linux/uaccess.h>
 
 #include "hxen.h"
+#include "xen/hooks.h"
 #include "x86/irqchip/lapic.h"
 
 /* KVM's limit on one slot (2^31 - 1 pages), so userspace sizes carry over. */

@@ -19,6 +19,7 @@
 #include <linux/sched/mm.h>
 
 #include "../hxen.h"
+#include "../xen/hooks.h"
 
 #define TDP_LEVELS	4
 #define TDP_ENTRIES	512

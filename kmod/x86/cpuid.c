@@ -14,6 +14,7 @@
 #include <asm/processor.h>
 
 #include "../hxen.h"
+#include "../xen/hooks.h"
 
 /* KVM's limit (KVM_MAX_CPUID_ENTRIES), so userspace sizes carry over. */
 #define HXEN_MAX_CPUID_ENTRIES	256

@@ -14,6 +14,7 @@
 #include <asm/kvm_para.h>
 
 #include "../hxen.h"
+#include "../xen/hooks.h"
 #include "irqchip/lapic.h"
 
 /* Same limit as KVM (KVM_MAX_MSR_ENTRIES), so userspace batches carry over. */

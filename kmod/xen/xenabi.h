@@ -41,6 +41,7 @@
 #include <asm/e820/types.h>
 
 #include "../hxen.h"
+#include "hooks.h"
 #include "../x86/emulate/walk.h"
 #include "evtchn.h"
 

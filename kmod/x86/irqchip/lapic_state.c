@@ -17,6 +17,7 @@
 #include "irqchip.h"
 #include "lapic.h"
 #include "lapic_priv.h"
+#include "../../xen/hooks.h"
 
 /* ---- Reset, INIT, SIPI ---- */
 

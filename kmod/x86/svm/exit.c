@@ -15,6 +15,7 @@
 #include <asm/trapnr.h>
 
 #include "svm.h"
+#include "../../xen/hooks.h"
 
 static int svm_handle_cpuid(struct hxen_vcpu *vcpu)
 {

@@ -15,6 +15,7 @@
 #include <asm/vmx.h>
 
 #include "vmx.h"
+#include "../../xen/hooks.h"
 
 /* General purpose register operands: 64-bit in 64-bit mode, else 32. */
 static u64 vmx_gpr_read(struct hxen_vcpu *vcpu, int reg, bool is64)
