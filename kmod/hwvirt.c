@@ -19,6 +19,7 @@
 #include <linux/syscore_ops.h>
 
 #include "hxen.h"
+#include "vendor.h"
 
 struct hxen_cpu {
 	/* VMXON region / host save area; changed under hxen_virt_lock. */

@@ -1,8 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * hxen internal interfaces shared by the common code and the vendor
- * backends. Common files include only this header; VMX/SVM details stay
- * behind struct hxen_vendor_ops.
+ * hxen's core objects: the VM and the vCPU, the run loop's return codes,
+ * and the prototypes of the core files (main.c, hwvirt.c, vm.c, vcpu.c,
+ * vcpu_ioctl.c). Other contracts have their own headers, included by the
+ * files that use them:
+ *   vendor.h            struct hxen_vendor_ops, hxen_ops (VMX/SVM behind it)
+ *   mmu/mmu.h           memslot lookups, second-level tables
+ *   iobus.h             the in-kernel device bus
+ *   x86/x86.h           CPUID, MSRs, FPU, kvm-clock, reset, shared exit handlers
+ *   x86/irqchip/        LAPIC, PIC, IOAPIC, PIT, routing (irqchip.h, lapic.h)
+ *   x86/emulate/mmio.h  MMIO and string I/O emulation, MOV-to-CR decoding
+ *   xen/hooks.h         the Xen ABI's hooks into the core
+ * Common files never include x86/svm/svm.h or x86/vmx/vmx.h.
  */
 #ifndef HXEN_H
 #define HXEN_H
@@ -28,24 +37,12 @@
 struct page;
 struct hxen_vm;
 struct hxen_vcpu;
-struct hxen_walk_mode;
 
 struct hxen_memslot {
 	u64 base_gfn;
 	u64 npages;		/* 0: slot unused */
 	u64 userspace_addr;
 	u32 flags;		/* KVM_MEM_* */
-};
-
-/*
- * Second-level (NPT/EPT) page-table entry format, supplied by the vendor:
- * the two formats differ only in their permission and memory-type bits.
- */
-struct hxen_tdp_format {
-	u64 table;		/* bits of a non-leaf entry */
-	u64 leaf_read;		/* bits of a readable leaf (incl. memory type) */
-	u64 leaf_write;		/* added for a writable leaf */
-	u64 present_mask;	/* any of these set: the entry is present */
 };
 
 /*
@@ -256,102 +253,9 @@ enum { VCPU_RAX, VCPU_RCX, VCPU_RDX, VCPU_RBX, VCPU_RSP, VCPU_RBP, VCPU_RSI,
 #define HXEN_RESUME	1
 #define HXEN_USER	0
 
-/*
- * One table per vendor, chosen once at module load (hxen_vendor_probe).
- * cpu_enable/cpu_disable run on the CPU concerned with interrupts off.
- * A backend that sets vcpu_run must fill in every vCPU op: main.c checks
- * at load and names what is missing.
- */
-struct hxen_vendor_ops {
-	const char *name;		/* "SVM" or "VMX" */
-	unsigned int cpu_area_order;	/* pages per CPU for cpu_enable: 2^order */
-	/*
-	 * Enter VMX operation / set EFER.SVME on this CPU. @area is zeroed
-	 * (2^cpu_area_order pages) for the VMXON region or the host save areas. Returns -EBUSY if
-	 * another hypervisor already holds this CPU's virtualization.
-	 */
-	int (*cpu_enable)(struct page *area);
-	void (*cpu_disable)(void);
-
-	const struct hxen_tdp_format *tdp_format;
-
-	int (*vm_init)(struct hxen_vm *vm);
-	void (*vm_destroy)(struct hxen_vm *vm);
-	/* Allocate vcpu->vendor and put the vCPU in its reset state. */
-	int (*vcpu_create)(struct hxen_vcpu *vcpu);
-	void (*vcpu_free)(struct hxen_vcpu *vcpu);
-	/* Make the vCPU current on this CPU (preemption off) / stop that. */
-	void (*vcpu_load)(struct hxen_vcpu *vcpu, int cpu);
-	void (*vcpu_put)(struct hxen_vcpu *vcpu);
-	/*
-	 * Enter the guest once and handle the exit; interrupts are off on
-	 * entry and on return, preemption off. Returns HXEN_RESUME,
-	 * HXEN_USER or a negative errno.
-	 */
-	int (*vcpu_run)(struct hxen_vcpu *vcpu);
-	/* Handle the exit's slow part with interrupts and preemption on. */
-	int (*handle_exit)(struct hxen_vcpu *vcpu);
-
-	/* Event injection; called with interrupts off right before vcpu_run. */
-	bool (*interrupt_allowed)(struct hxen_vcpu *vcpu);
-	bool (*nmi_allowed)(struct hxen_vcpu *vcpu);
-	void (*inject_irq)(struct hxen_vcpu *vcpu, u8 vector);
-	void (*inject_nmi)(struct hxen_vcpu *vcpu);
-	/* Exit as soon as the guest can take an interrupt. */
-	void (*enable_irq_window)(struct hxen_vcpu *vcpu);
-	/* An exception for the next entry (emulation faults). */
-	void (*inject_exception)(struct hxen_vcpu *vcpu, u8 vector, bool has_error,
-				 u32 error);
-	void (*set_cr2)(struct hxen_vcpu *vcpu, u64 cr2);
-	/*
-	 * KVM_GET/SET_VCPU_EVENTS, the vendor's part: an event queued for
-	 * injection (exception, interrupt, NMI), NMI masking, the STI/MOV SS
-	 * shadow. set_events gets checked input.
-	 */
-	void (*get_events)(struct hxen_vcpu *vcpu, struct kvm_vcpu_events *ev);
-	void (*set_events)(struct hxen_vcpu *vcpu, const struct kvm_vcpu_events *ev);
-
-	/* MSRs whose state the vendor holds; -errno (guest: #GP) if unknown. */
-	int (*get_msr)(struct hxen_vcpu *vcpu, u32 msr, u64 *val);
-	int (*set_msr)(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host);
-
-	u64 (*get_rflags)(struct hxen_vcpu *vcpu);
-	u8 (*get_cr8)(struct hxen_vcpu *vcpu);
-	/* Guest CR8 (TPR bits 7:4), e.g. from the in-kernel local APIC. */
-	void (*set_cr8)(struct hxen_vcpu *vcpu, u8 cr8);
-	/*
-	 * Exit on the guest's CR8 writes (@on: an interrupt waits for the TPR
-	 * to drop) or let them run without exits. Optional: NULL means CR8
-	 * writes always exit (VMX without a TPR shadow).
-	 */
-	void (*watch_cr8_write)(struct hxen_vcpu *vcpu, bool on);
-	void (*get_regs)(struct hxen_vcpu *vcpu, struct kvm_regs *regs);
-	void (*set_regs)(struct hxen_vcpu *vcpu, const struct kvm_regs *regs);
-	void (*get_sregs)(struct hxen_vcpu *vcpu, struct kvm_sregs *sregs);
-	/*
-	 * The paging mode and privilege a guest-memory access by linear
-	 * address needs (CR0/3/4, EFER, RFLAGS, CPL), and whether CS is a
-	 * 64-bit code segment: for exit handlers that would otherwise read
-	 * every segment through get_sregs (VMX: three VMREADs, not 37).
-	 */
-	void (*get_cpu_mode)(struct hxen_vcpu *vcpu, struct hxen_walk_mode *m, bool *code64);
-	int (*set_sregs)(struct hxen_vcpu *vcpu, const struct kvm_sregs *sregs);
-	/* Guest TSC minus host TSC (no TSC scaling): kvm-clock's master clock. */
-	u64 (*get_tsc_offset)(struct hxen_vcpu *vcpu);
-	/* CR4 bits set_sregs accepts (checks ahead of it, e.g. Xen's VCPUOP_initialise). */
-	u64 (*cr4_valid)(void);
-};
-
-/* x86/cpu.c: detect the vendor and fill @info; NULL if neither is usable. */
-const struct hxen_vendor_ops *hxen_vendor_probe(struct hxen_info *info);
-/* x86/svm/svm.c, x86/vmx/vmx.c */
-int svm_probe(struct hxen_info *info);
-int vmx_probe(struct hxen_info *info);
-extern const struct hxen_vendor_ops svm_vendor_ops;
-extern const struct hxen_vendor_ops vmx_vendor_ops;
-
-extern const struct hxen_vendor_ops *hxen_ops;
+/* main.c */
 extern struct hxen_info hxen_detected;
+bool hxen_kvm_alias_active(void);
 
 /* Pages the module holds, for leak checks (HXEN_GET_INFO.live_pages). */
 extern atomic64_t hxen_live_pages;
@@ -371,114 +275,22 @@ unsigned int hxen_virt_cpus(void);
 int hxen_create_vm(unsigned long type);
 long hxen_check_extension(long cap);
 void hxen_vm_put(struct hxen_vm *vm);
-struct hxen_memslot *hxen_gfn_to_slot(struct hxen_vm *vm, u64 gfn);
-/* Host address of guest-physical @gpa if RAM (writable if @write), else 0. */
-unsigned long hxen_gpa_to_hva(struct hxen_vm *vm, u64 gpa, bool write);
 
 /* vcpu.c */
+int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id);
+void hxen_vcpu_kick(struct hxen_vcpu *vcpu);
+/*
+ * Any context (hardirq too): make a blocked vCPU runnable or a running
+ * one re-check events.
+ */
+void hxen_vcpu_wake(struct hxen_vcpu *vcpu);
 /* A PAUSE-loop exit: yield to a preempted vCPU of the VM; true if one ran. */
 bool hxen_vcpu_on_spin(struct hxen_vcpu *vcpu);
-int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id);
 void hxen_guest_debugregs_used(struct hxen_vcpu *vcpu);
-void hxen_vcpu_kick(struct hxen_vcpu *vcpu);
 /*
  * The guest executed HLT (RIP already past it): exit to userspace, or
  * with an in-kernel irqchip block until an interrupt is due.
  */
 int hxen_handle_hlt(struct hxen_vcpu *vcpu);
-/*
- * Port I/O: an in-kernel device completes it (HXEN_RESUME), else it exits
- * to userspace (HXEN_USER). hxen_exit_pio_user always exits.
- */
-int hxen_exit_pio(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val);
-int hxen_exit_pio_user(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val);
-/* Exits to userspace; returns HXEN_USER. */
-int hxen_exit_internal_error(struct hxen_vcpu *vcpu, u32 suberror,
-			     u64 data0, u64 data1);
-
-/* vcpu.c */
-/*
- * KVM_SET_SREGS checks shared by the vendors (valid CR4/EFER bits are
- * theirs); also applies the APIC base. 0 or -EINVAL.
- */
-int hxen_check_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr,
-		     u64 cr4_valid, u64 efer_valid);
-/* XSETBV / KVM_SET_XCRS: 0, or -EINVAL for a value the SDM makes #GP. */
-int hxen_set_xcr0(struct hxen_vcpu *vcpu, u64 val);
-
-/* x86/irqchip/irq.c: in-kernel irqchip and PIT (x86/irqchip/irqchip.h has the rest). */
-#define HXEN_MAX_IRQ_ROUTES	4096	/* KVM_MAX_IRQ_ROUTES: entries and GSIs */
-/* The irqchip and PIT VM ioctls; -ENOTTY for others. */
-long hxen_irq_vm_ioctl(struct hxen_vm *vm, unsigned int ioctl, void __user *argp);
-/* VM teardown: stop device timers before the vCPUs go, free all after. */
-void hxen_irq_vm_stop(struct hxen_vm *vm);
-void hxen_irq_vm_free(struct hxen_vm *vm);
-/* iobus.c: does an in-kernel device take port I/O at @port (string I/O)? */
-bool hxen_iobus_pio_claims(struct hxen_vm *vm, u16 port, u32 len);
-
-/* x86/emulate/mmio.c */
-int hxen_emulate_mmio(struct hxen_vcpu *vcpu);
-int hxen_complete_mmio(struct hxen_vcpu *vcpu);
-int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
-			 bool rep, int seg, u8 addr_bytes, u64 next_rip);
-int hxen_complete_pio_string(struct hxen_vcpu *vcpu);
-/*
- * The MOV to CR at RIP (for exits without decode assists): the CR number
- * and the source GPR (VCPU_* order), and the instruction length. -EINVAL
- * if RIP holds no such instruction or cannot be read.
- */
-int hxen_decode_guest_mov_to_cr(struct hxen_vcpu *vcpu, u8 *cr, u8 *gpr, u8 *len);
-
-/* x86/fpu.c */
-long hxen_get_fpu(struct hxen_vcpu *vcpu, struct kvm_fpu __user *arg);
-long hxen_set_fpu(struct hxen_vcpu *vcpu, struct kvm_fpu __user *arg);
-long hxen_get_xsave(struct hxen_vcpu *vcpu, struct kvm_xsave __user *arg);
-long hxen_set_xsave(struct hxen_vcpu *vcpu, struct kvm_xsave __user *arg);
-long hxen_get_xcrs(struct hxen_vcpu *vcpu, struct kvm_xcrs __user *arg);
-long hxen_set_xcrs(struct hxen_vcpu *vcpu, struct kvm_xcrs __user *arg);
-
-/* x86/msr.c */
-void hxen_msr_reset(struct hxen_vcpu *vcpu);
-int hxen_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val);
-/* @host: from KVM_SET_MSRS, which may set what the guest cannot. */
-int hxen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host);
-long hxen_get_msr_index_list(struct kvm_msr_list __user *arg);
-long hxen_vcpu_msrs(struct hxen_vcpu *vcpu, struct kvm_msrs __user *arg, bool set);
-
-/* x86/kvmclock.c */
-/* Before each entry, from the vCPU's thread (may touch guest memory). */
-void hxen_kvmclock_refresh(struct hxen_vcpu *vcpu);
-bool hxen_kvmclock_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val);
-bool hxen_kvmclock_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val);
-int hxen_kvmclock_cap(void);
-long hxen_kvmclock_get(struct hxen_vm *vm, struct kvm_clock_data __user *arg);
-long hxen_kvmclock_set(struct hxen_vm *vm, struct kvm_clock_data __user *arg);
-void hxen_kvmclock_cpuid(struct kvm_cpuid_entry2 *sig, struct kvm_cpuid_entry2 *feat);
-
-/* x86/cpuid.c */
-long hxen_set_cpuid2(struct hxen_vcpu *vcpu, struct kvm_cpuid2 __user *arg);
-long hxen_get_cpuid2(struct hxen_vcpu *vcpu, struct kvm_cpuid2 __user *arg);
-/* CPUID for the guest: leaf in *eax, subleaf in *ecx; results in all four. */
-void hxen_cpuid(struct hxen_vcpu *vcpu, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
-bool hxen_guest_efer_valid(struct hxen_vcpu *vcpu, u64 efer);
-u64 hxen_guest_xcr0_mask(struct hxen_vcpu *vcpu);
-bool hxen_guest_is_intel(struct hxen_vcpu *vcpu);
-long hxen_get_supported_cpuid(struct kvm_cpuid2 __user *arg);
-
-/* mmu/tdp.c */
-int hxen_tdp_init(struct hxen_vm *vm);
-void hxen_tdp_destroy(struct hxen_vm *vm);
-u64 hxen_tdp_root_pa(struct hxen_vm *vm);
-/* A guest access to @gpa faulted in the second-level tables. */
-#define HXEN_TDP_MAPPED	0	/* mapped: retry the access */
-#define HXEN_TDP_MMIO	1	/* no RAM there (or a write to a read-only slot) */
-int hxen_tdp_fault(struct hxen_vcpu *vcpu, u64 gpa, bool write);
-void hxen_tdp_vcpu_free(struct hxen_vcpu *vcpu);
-/* Zap guest frames [start, end); flushes TLBs. Under vm->lock. */
-void hxen_tdp_zap_gfn_range(struct hxen_vm *vm, u64 start, u64 end);
-int hxen_mmu_notifier_register(struct hxen_vm *vm);
-
-/* main.c */
-bool hxen_kvm_alias_active(void);
 
 #endif /* HXEN_H */

@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 
 #include "hxen.h"
+#include "iobus.h"
 #include "x86/irqchip/irqchip.h"
 #include "x86/irqchip/irqdev.h"
 

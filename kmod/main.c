@@ -14,6 +14,8 @@
 #include <linux/uaccess.h>
 
 #include "hxen.h"
+#include "vendor.h"
+#include "x86/x86.h"
 
 const struct hxen_vendor_ops *hxen_ops;
 struct hxen_info hxen_detected;

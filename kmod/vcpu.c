@@ -27,6 +27,10 @@
 #include <xen/interface/vcpu.h>
 
 #include "hxen.h"
+#include "vendor.h"
+#include "iobus.h"
+#include "x86/x86.h"
+#include "x86/emulate/mmio.h"
 #include "xen/hooks.h"
 #include "x86/irqchip/irqchip.h"
 #include "x86/irqchip/lapic.h"

@@ -18,6 +18,10 @@
 #include <linux/uaccess.h>
 
 #include "hxen.h"
+#include "vendor.h"
+#include "mmu/mmu.h"
+#include "x86/x86.h"
+#include "x86/irqchip/irqchip.h"
 #include "xen/hooks.h"
 #include "x86/irqchip/lapic.h"
 

@@ -19,6 +19,8 @@
 #include <linux/sched/mm.h>
 
 #include "../hxen.h"
+#include "../vendor.h"
+#include "mmu.h"
 #include "../xen/hooks.h"
 
 #define TDP_LEVELS	4

@@ -6,6 +6,7 @@
 #include <asm/processor.h>
 
 #include "../hxen.h"
+#include "../vendor.h"
 
 const struct hxen_vendor_ops *hxen_vendor_probe(struct hxen_info *info)
 {

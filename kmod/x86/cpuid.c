@@ -14,6 +14,8 @@
 #include <asm/processor.h>
 
 #include "../hxen.h"
+#include "../vendor.h"
+#include "x86.h"
 #include "../xen/hooks.h"
 
 /* KVM's limit (KVM_MAX_CPUID_ENTRIES), so userspace sizes carry over. */

@@ -16,6 +16,7 @@
 #include <asm/fpu/xcr.h>
 
 #include "../hxen.h"
+#include "x86.h"
 
 /* KVM's limit on XCRs in struct kvm_xcrs. */
 #define HXEN_MAX_XCRS	16

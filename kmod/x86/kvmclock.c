@@ -35,6 +35,9 @@
 #include <asm/tsc.h>
 
 #include "../hxen.h"
+#include "../vendor.h"
+#include "../mmu/mmu.h"
+#include "x86.h"
 #include "pvclock.h"
 
 #define KVMCLOCK_ENABLE		1ULL

@@ -14,6 +14,8 @@
 #include <asm/kvm_para.h>
 
 #include "../hxen.h"
+#include "../vendor.h"
+#include "x86.h"
 #include "../xen/hooks.h"
 #include "irqchip/lapic.h"
 

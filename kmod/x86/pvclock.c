@@ -10,6 +10,7 @@
 #include <asm/tsc.h>
 
 #include "../hxen.h"
+#include "../vendor.h"
 #include "pvclock.h"
 
 /*

@@ -41,6 +41,9 @@
 #include <asm/e820/types.h>
 
 #include "../hxen.h"
+#include "../vendor.h"
+#include "../mmu/mmu.h"
+#include "../x86/x86.h"
 #include "hooks.h"
 #include "../x86/emulate/walk.h"
 #include "evtchn.h"

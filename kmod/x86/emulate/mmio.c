@@ -19,8 +19,12 @@
 #include <asm/trapnr.h>
 
 #include "../../hxen.h"
+#include "../../vendor.h"
+#include "../../mmu/mmu.h"
+#include "../../iobus.h"
+#include "../x86.h"
+#include "mmio.h"
 #include "emulate.h"
-#include "../irqchip/irqchip.h"
 #include "walk.h"
 
 struct guest_view {

@@ -3,7 +3,8 @@
  * In-kernel interrupt controllers and timers (KVM_CREATE_IRQCHIP,
  * KVM_CREATE_PIT2): the contracts between the local APICs (x86/irqchip/lapic.c),
  * the IOAPIC (x86/irqchip/ioapic.c), the PICs (x86/irqchip/pic.c), the PIT (x86/irqchip/pit.c),
- * GSI routing and MSIs (x86/irqchip/irq.c) and the in-kernel device bus (iobus.c).
+ * GSI routing and MSIs (x86/irqchip/irq.c); they reach the guest's buses
+ * through iobus.h.
  *
  * Lock order: a device's own lock (PIC, IOAPIC, PIT) may be held while
  * calling hxen_lapic_deliver(); LAPIC code never calls back into a device
@@ -61,27 +62,12 @@ int hxen_msi_deliver(struct hxen_vm *vm, u64 addr, u32 data);
 /* vm->irqchip exists (KVM_CREATE_IRQCHIP done). */
 bool hxen_irqchip_in_kernel(struct hxen_vm *vm);
 
-/* vcpu.c: make a blocked vCPU runnable or a running one re-check events. */
-void hxen_vcpu_wake(struct hxen_vcpu *vcpu);
-
-/* iobus.c: in-kernel devices on the port I/O and MMIO buses. */
-enum hxen_bus { HXEN_BUS_PIO, HXEN_BUS_MMIO };
-
-struct hxen_io_dev_ops {
-	int (*read)(struct hxen_vcpu *vcpu, void *opaque, u64 addr, u32 len, void *val);
-	int (*write)(struct hxen_vcpu *vcpu, void *opaque, u64 addr, u32 len,
-		     const void *val);
-};
-
-int hxen_iobus_register(struct hxen_vm *vm, enum hxen_bus bus, u64 base, u64 len,
-			const struct hxen_io_dev_ops *ops, void *opaque);
-/*
- * A guest access: 0 if an in-kernel device (the vCPU's LAPIC first)
- * handled it, -ENODEV if it goes to userspace.
- */
-int hxen_iobus_read(struct hxen_vcpu *vcpu, enum hxen_bus bus, u64 addr, u32 len,
-		    void *val);
-int hxen_iobus_write(struct hxen_vcpu *vcpu, enum hxen_bus bus, u64 addr, u32 len,
-		     const void *val);
+/* x86/irqchip/irq.c: the VM's in-kernel irqchip and PIT. */
+#define HXEN_MAX_IRQ_ROUTES	4096	/* KVM_MAX_IRQ_ROUTES: entries and GSIs */
+/* The irqchip and PIT VM ioctls; -ENOTTY for others. */
+long hxen_irq_vm_ioctl(struct hxen_vm *vm, unsigned int ioctl, void __user *argp);
+/* VM teardown: stop device timers before the vCPUs go, free all after. */
+void hxen_irq_vm_stop(struct hxen_vm *vm);
+void hxen_irq_vm_free(struct hxen_vm *vm);
 
 #endif /* HXEN_IRQCHIP_H */

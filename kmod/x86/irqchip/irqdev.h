@@ -15,6 +15,7 @@
 #include <linux/types.h>
 
 #include "irqchip.h"
+#include "../../iobus.h"
 
 #define HXEN_PIC_PINS		16
 #define HXEN_IOAPIC_PINS	24	/* KVM_IOAPIC_NUM_PINS */
@@ -164,8 +165,5 @@ int hxen_ioapic_register(struct hxen_vm *vm, struct hxen_irqchip *chip);
 /* pit.c */
 long hxen_pit_ioctl(struct hxen_vm *vm, unsigned int ioctl, void __user *argp);
 void hxen_pit_destroy(struct hxen_vm *vm);
-
-/* iobus.c */
-void hxen_iobus_destroy(struct hxen_vm *vm);
 
 #endif /* HXEN_IRQDEV_H */

@@ -24,6 +24,8 @@
 #include <asm/tsc.h>
 
 #include "../../hxen.h"
+#include "../../vendor.h"
+#include "../x86.h"
 #include "irqchip.h"
 #include "lapic.h"
 #include "lapic_priv.h"

@@ -14,6 +14,7 @@
 #include <asm/msr-index.h>
 
 #include "../../hxen.h"
+#include "../../vendor.h"
 #include "irqchip.h"
 #include "lapic.h"
 #include "lapic_priv.h"

@@ -16,6 +16,7 @@
 
 #include "svm.h"
 #include "../../xen/hooks.h"
+#include "../emulate/mmio.h"
 
 static int svm_handle_cpuid(struct hxen_vcpu *vcpu)
 {

@@ -6,6 +6,9 @@
 #include <asm/svm.h>
 
 #include "../../hxen.h"
+#include "../../vendor.h"
+#include "../../mmu/mmu.h"
+#include "../x86.h"
 
 /* Permission map sizes (APM 15.10.1, 15.11): 12 KiB of ports, 8 KiB of MSRs. */
 #define SVM_IOPM_SIZE	(3 * PAGE_SIZE)

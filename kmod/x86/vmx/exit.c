@@ -16,6 +16,7 @@
 
 #include "vmx.h"
 #include "../../xen/hooks.h"
+#include "../emulate/mmio.h"
 
 /* General purpose register operands: 64-bit in 64-bit mode, else 32. */
 static u64 vmx_gpr_read(struct hxen_vcpu *vcpu, int reg, bool is64)

@@ -16,6 +16,9 @@
 #include <asm/vmx.h>
 
 #include "../../hxen.h"
+#include "../../vendor.h"
+#include "../../mmu/mmu.h"
+#include "../x86.h"
 
 /* Power-up values of DR6 and DR7 (SDM Vol. 3 Table 9-1). */
 #define VMX_DR6_RESET	0xffff0ff0ULL

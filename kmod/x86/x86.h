@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The vendor-neutral x86 parts of a vCPU: CPUID, MSRs, FPU/XSAVE state,
+ * kvm-clock, and the exit handling both vendors share.
+ */
+#ifndef HXEN_X86_H
+#define HXEN_X86_H
+
+#include <linux/kvm.h>
+#include <linux/types.h>
+
+struct hxen_vm;
+struct hxen_vcpu;
+
+/* x86/exit_common.c */
+/*
+ * Port I/O: an in-kernel device completes it (HXEN_RESUME), else it exits
+ * to userspace (HXEN_USER). hxen_exit_pio_user always exits.
+ */
+int hxen_exit_pio(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val);
+int hxen_exit_pio_user(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val);
+/* Exits to userspace; returns HXEN_USER. */
+int hxen_exit_internal_error(struct hxen_vcpu *vcpu, u32 suberror,
+			     u64 data0, u64 data1);
+/*
+ * KVM_SET_SREGS checks shared by the vendors (valid CR4/EFER bits are
+ * theirs); also applies the APIC base. 0 or -EINVAL.
+ */
+int hxen_check_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr,
+		     u64 cr4_valid, u64 efer_valid);
+/* XSETBV / KVM_SET_XCRS: 0, or -EINVAL for a value the SDM makes #GP. */
+int hxen_set_xcr0(struct hxen_vcpu *vcpu, u64 val);
+
+/* x86/fpu.c */
+long hxen_get_fpu(struct hxen_vcpu *vcpu, struct kvm_fpu __user *arg);
+long hxen_set_fpu(struct hxen_vcpu *vcpu, struct kvm_fpu __user *arg);
+long hxen_get_xsave(struct hxen_vcpu *vcpu, struct kvm_xsave __user *arg);
+long hxen_set_xsave(struct hxen_vcpu *vcpu, struct kvm_xsave __user *arg);
+long hxen_get_xcrs(struct hxen_vcpu *vcpu, struct kvm_xcrs __user *arg);
+long hxen_set_xcrs(struct hxen_vcpu *vcpu, struct kvm_xcrs __user *arg);
+
+/* x86/msr.c */
+void hxen_msr_reset(struct hxen_vcpu *vcpu);
+int hxen_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val);
+/* @host: from KVM_SET_MSRS, which may set what the guest cannot. */
+int hxen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host);
+long hxen_get_msr_index_list(struct kvm_msr_list __user *arg);
+long hxen_vcpu_msrs(struct hxen_vcpu *vcpu, struct kvm_msrs __user *arg, bool set);
+
+/* x86/kvmclock.c */
+/* Before each entry, from the vCPU's thread (may touch guest memory). */
+void hxen_kvmclock_refresh(struct hxen_vcpu *vcpu);
+bool hxen_kvmclock_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val);
+bool hxen_kvmclock_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val);
+int hxen_kvmclock_cap(void);
+long hxen_kvmclock_get(struct hxen_vm *vm, struct kvm_clock_data __user *arg);
+long hxen_kvmclock_set(struct hxen_vm *vm, struct kvm_clock_data __user *arg);
+void hxen_kvmclock_cpuid(struct kvm_cpuid_entry2 *sig, struct kvm_cpuid_entry2 *feat);
+
+/* x86/cpuid.c */
+long hxen_set_cpuid2(struct hxen_vcpu *vcpu, struct kvm_cpuid2 __user *arg);
+long hxen_get_cpuid2(struct hxen_vcpu *vcpu, struct kvm_cpuid2 __user *arg);
+/* CPUID for the guest: leaf in *eax, subleaf in *ecx; results in all four. */
+void hxen_cpuid(struct hxen_vcpu *vcpu, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
+bool hxen_guest_efer_valid(struct hxen_vcpu *vcpu, u64 efer);
+u64 hxen_guest_xcr0_mask(struct hxen_vcpu *vcpu);
+bool hxen_guest_is_intel(struct hxen_vcpu *vcpu);
+long hxen_get_supported_cpuid(struct kvm_cpuid2 __user *arg);
+
+#endif /* HXEN_X86_H */
