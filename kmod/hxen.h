@@ -284,6 +284,13 @@ void hxen_vcpu_kick(struct hxen_vcpu *vcpu);
  * one re-check events.
  */
 void hxen_vcpu_wake(struct hxen_vcpu *vcpu);
+/*
+ * With a LAPIC, on the vCPU's thread: act on INIT/SIPI/NMI, then make
+ * mp_state follow a Xen VCPUOP_up/down.
+ */
+void hxen_vcpu_accept_events(struct hxen_vcpu *vcpu);
+/* KVM_RUN: 0 or a negative errno, the exit in vcpu->run. Under vcpu->mutex. */
+int hxen_vcpu_run(struct hxen_vcpu *vcpu);
 /* A PAUSE-loop exit: yield to a preempted vCPU of the VM; true if one ran. */
 bool hxen_vcpu_on_spin(struct hxen_vcpu *vcpu);
 void hxen_guest_debugregs_used(struct hxen_vcpu *vcpu);
@@ -292,5 +299,8 @@ void hxen_guest_debugregs_used(struct hxen_vcpu *vcpu);
  * with an in-kernel irqchip block until an interrupt is due.
  */
 int hxen_handle_hlt(struct hxen_vcpu *vcpu);
+
+/* vcpu_ioctl.c */
+long hxen_vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg);
 
 #endif /* HXEN_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vCPUs: KVM_CREATE_VCPU, the mmap'ed struct kvm_run, the vCPU ioctls and
- * the run loop. The loop enters the guest through the vendor ops and goes
+ * vCPUs: KVM_CREATE_VCPU, the mmap'ed struct kvm_run, kicks and wakeups,
+ * halting, and the run loop (KVM_RUN; the other vCPU ioctls are in
+ * vcpu_ioctl.c). The loop enters the guest through the vendor ops and goes
  * back to userspace only for what userspace must see (I/O, MMIO, HLT
  * without an in-kernel irqchip, shutdown, failures) or a pending signal.
  */
@@ -17,18 +18,13 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
-#include <linux/uaccess.h>
-#include <asm/apicdef.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
-#include <asm/fpu/xcr.h>
-#include <asm/msr-index.h>
 #include <xen/interface/xen.h>
 #include <xen/interface/vcpu.h>
 
 #include "hxen.h"
 #include "vendor.h"
-#include "iobus.h"
 #include "x86/x86.h"
 #include "x86/emulate/mmio.h"
 #include "xen/hooks.h"
@@ -53,55 +49,6 @@ void hxen_vcpu_kick(struct hxen_vcpu *vcpu)
 	cpu = READ_ONCE(vcpu->cpu);
 	if (cpu >= 0 && cpu != raw_smp_processor_id())
 		smp_call_function_single(cpu, hxen_kick_nop, NULL, 1);
-}
-
-/* Port I/O data sits in the kvm_run page, after the structure. */
-#define HXEN_PIO_DATA_OFFSET	ALIGN(sizeof(struct kvm_run), 64)
-
-/* An IN's data into the guest's RAX. */
-static void vcpu_pio_in_to_rax(struct hxen_vcpu *vcpu, u8 size, u64 val)
-{
-	u64 mask = size == 4 ? 0xffffffffULL : (1ULL << (8 * size)) - 1;
-	u64 *rax = &vcpu->regs[VCPU_RAX];	/* both vendors keep it here */
-
-	/* A 32-bit IN zero-extends into RAX like any 32-bit write. */
-	*rax = size == 4 ? (val & mask) : (*rax & ~mask) | (val & mask);
-}
-
-int hxen_exit_pio(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val)
-{
-	u64 data = 0;
-
-	/* In-kernel devices (PIC, PIT, ...) complete it here, with no exit. */
-	if (READ_ONCE(vcpu->vm->iobus)) {
-		if (in && !hxen_iobus_read(vcpu, HXEN_BUS_PIO, port, size, &data)) {
-			vcpu_pio_in_to_rax(vcpu, size, data);
-			return HXEN_RESUME;
-		}
-		if (!in && !hxen_iobus_write(vcpu, HXEN_BUS_PIO, port, size, &val))
-			return HXEN_RESUME;
-	}
-	return hxen_exit_pio_user(vcpu, port, size, in, val);
-}
-
-int hxen_exit_pio_user(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val)
-{
-	struct kvm_run *run = vcpu->run;
-
-	BUILD_BUG_ON(HXEN_PIO_DATA_OFFSET + 8 > PAGE_SIZE);
-	run->exit_reason = KVM_EXIT_IO;
-	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
-	run->io.size = size;
-	run->io.port = port;
-	run->io.count = 1;
-	run->io.data_offset = HXEN_PIO_DATA_OFFSET;
-	if (in) {
-		vcpu->pio.pending = true;
-		vcpu->pio.size = size;
-	} else {
-		memcpy((u8 *)run + HXEN_PIO_DATA_OFFSET, &val, size);
-	}
-	return HXEN_USER;
 }
 
 int hxen_handle_hlt(struct hxen_vcpu *vcpu)
@@ -197,7 +144,7 @@ static void vcpu_note_thread(struct hxen_vcpu *vcpu)
  * mp_state follow a Xen VCPUOP_up/down (after the LAPIC, whose INIT and
  * SIPI update Xen's view first).
  */
-static void vcpu_accept_events(struct hxen_vcpu *vcpu)
+void hxen_vcpu_accept_events(struct hxen_vcpu *vcpu)
 {
 	hxen_lapic_accept_events(vcpu);
 	hxen_xen_vcpu_sync(vcpu);
@@ -212,7 +159,7 @@ static int vcpu_block(struct hxen_vcpu *vcpu)
 	int r;
 
 	for (;;) {
-		vcpu_accept_events(vcpu);
+		hxen_vcpu_accept_events(vcpu);
 		/* A Xen callback-vector upcall (xen/xen.c) ends HLT too. */
 		if (vcpu->mp_state == KVM_MP_STATE_HALTED && hxen_xen_upcall_ready(vcpu))
 			vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
@@ -231,60 +178,6 @@ static int vcpu_block(struct hxen_vcpu *vcpu)
 	}
 }
 
-int hxen_exit_internal_error(struct hxen_vcpu *vcpu, u32 suberror,
-			     u64 data0, u64 data1)
-{
-	struct kvm_run *run = vcpu->run;
-
-	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
-	run->internal.suberror = suberror;
-	run->internal.ndata = 2;
-	run->internal.data[0] = data0;
-	run->internal.data[1] = data1;
-	return HXEN_USER;
-}
-
-int hxen_set_xcr0(struct hxen_vcpu *vcpu, u64 val)
-{
-	u64 host = boot_cpu_has(X86_FEATURE_XSAVE) ?
-		   xgetbv(XCR_XFEATURE_ENABLED_MASK) : XFEATURE_MASK_FP;
-	u64 valid = (host & hxen_guest_xcr0_mask(vcpu)) | XFEATURE_MASK_FP;
-
-	/*
-	 * SDM XSETBV: x87 must stay on, AVX needs SSE; and only what the host
-	 * has and the guest's CPUID leaf 0xD offers (as on KVM).
-	 */
-	if (!(val & XFEATURE_MASK_FP) || (val & ~valid) ||
-	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE)))
-		return -EINVAL;
-	vcpu->xcr0 = val;
-	return 0;
-}
-
-/*
- * KVM_SET_SREGS, the vendor-neutral part: the CR0/CR4/EFER combinations
- * VM entry would fail on (or the SDM/APM forbid), with the vendor's valid
- * CR4 and EFER bits; then the APIC base. -EINVAL for a bad combination.
- */
-int hxen_check_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr,
-		     u64 cr4_valid, u64 efer_valid)
-{
-	bool pg = sr->cr0 & X86_CR0_PG;
-
-	if ((sr->cr0 >> 32) || (sr->cr4 & ~cr4_valid) || (sr->efer & ~efer_valid) ||
-	    ((sr->cr0 & X86_CR0_NW) && !(sr->cr0 & X86_CR0_CD)) ||
-	    (pg && !(sr->cr0 & X86_CR0_PE)))
-		return -EINVAL;
-	if ((sr->efer & EFER_LME) && pg) {
-		if (!(sr->cr4 & X86_CR4_PAE) || !(sr->efer & EFER_LMA))
-			return -EINVAL;
-	} else if (sr->efer & EFER_LMA) {
-		return -EINVAL;
-	}
-	if (sr->cr8 > 15 || hxen_set_msr(vcpu, MSR_IA32_APICBASE, sr->apic_base, true))
-		return -EINVAL;
-	return 0;
-}
 
 /*
  * Deliver what userspace queued, as soon as the guest can take it; else
@@ -357,32 +250,17 @@ static bool vcpu_must_leave(void)
 	return need_resched() || signal_pending(current);
 }
 
-/* Data for an IN that went to userspace goes into the guest's RAX. */
-static int vcpu_complete_pio(struct hxen_vcpu *vcpu)
-{
-	u64 val = 0;
-
-	if (!vcpu->pio.pending)
-		return HXEN_RESUME;
-	vcpu->pio.pending = false;
-	if (vcpu->pio.string)
-		return hxen_complete_pio_string(vcpu);
-	memcpy(&val, (u8 *)vcpu->run + vcpu->run->io.data_offset, vcpu->pio.size);
-	vcpu_pio_in_to_rax(vcpu, vcpu->pio.size, val);
-	return HXEN_RESUME;
-}
-
 /* Finish what the last exit to userspace left open: an IN, an MMIO read. */
 static int vcpu_complete_userspace_exit(struct hxen_vcpu *vcpu)
 {
-	int r = vcpu_complete_pio(vcpu);
+	int r = hxen_complete_pio(vcpu);
 
 	if (r == HXEN_RESUME)
 		r = hxen_complete_mmio(vcpu);
 	return r;
 }
 
-static int vcpu_run(struct hxen_vcpu *vcpu)
+int hxen_vcpu_run(struct hxen_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	int r, cpu;
@@ -476,238 +354,6 @@ static int vcpu_run(struct hxen_vcpu *vcpu)
 	return r < 0 ? r : 0;
 }
 
-static long vcpu_get_events(struct hxen_vcpu *vcpu,
-			    struct kvm_vcpu_events __user *argp)
-{
-	struct kvm_vcpu_events ev;
-
-	memset(&ev, 0, sizeof(ev));
-	hxen_ops->get_events(vcpu, &ev);
-	/* Queued by KVM_INTERRUPT / KVM_NMI, not yet handed to the CPU. */
-	if (vcpu->irq_vector >= 0 && !ev.interrupt.injected) {
-		ev.interrupt.injected = 1;
-		ev.interrupt.nr = vcpu->irq_vector;
-	}
-	ev.nmi.pending = vcpu->nmi_pending;
-	ev.flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW;
-	return copy_to_user(argp, &ev, sizeof(ev)) ? -EFAULT : 0;
-}
-
-static long vcpu_set_events(struct hxen_vcpu *vcpu,
-			    struct kvm_vcpu_events __user *argp)
-{
-	struct kvm_vcpu_events ev;
-
-	if (copy_from_user(&ev, argp, sizeof(ev)))
-		return -EFAULT;
-	/* What KVM checks: known flags, a real exception vector, no SMM. */
-	if (ev.flags & ~(KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SIPI_VECTOR |
-			 KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_SMM))
-		return -EINVAL;
-	if (ev.exception.injected && (ev.exception.nr > 31 || ev.exception.nr == 2))
-		return -EINVAL;
-	if ((ev.flags & KVM_VCPUEVENT_VALID_SMM) && ev.smi.smm)
-		return -EINVAL;
-	if (ev.flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
-		vcpu->nmi_pending = ev.nmi.pending;
-	vcpu->irq_vector = -1;
-	hxen_ops->set_events(vcpu, &ev);
-	return 0;
-}
-
-static long vcpu_set_signal_mask(struct hxen_vcpu *vcpu,
-				 struct kvm_signal_mask __user *argp)
-{
-	struct kvm_signal_mask hdr;
-	sigset_t set;
-
-	if (!argp) {
-		vcpu->sigset_active = false;
-		return 0;
-	}
-	if (copy_from_user(&hdr, argp, sizeof(hdr)))
-		return -EFAULT;
-	if (hdr.len != sizeof(set))
-		return -EINVAL;
-	if (copy_from_user(&set, argp->sigset, sizeof(set)))
-		return -EFAULT;
-	/* SIGKILL and SIGSTOP cannot be blocked. */
-	sigdelsetmask(&set, sigmask(SIGKILL) | sigmask(SIGSTOP));
-	vcpu->sigset = set;
-	vcpu->sigset_active = true;
-	return 0;
-}
-
-static long vcpu_set_mp_state(struct hxen_vcpu *vcpu, u32 state)
-{
-	if (!vcpu->lapic)
-		return state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
-	switch (state) {
-	case KVM_MP_STATE_RUNNABLE:
-	case KVM_MP_STATE_UNINITIALIZED:
-	case KVM_MP_STATE_INIT_RECEIVED:
-	case KVM_MP_STATE_HALTED:
-		vcpu->mp_state = state;
-		break;
-	case KVM_MP_STATE_SIPI_RECEIVED:
-		/* A SIPI with the last vector, taken on the next KVM_RUN (KVM). */
-		vcpu->mp_state = KVM_MP_STATE_INIT_RECEIVED;
-		hxen_lapic_queue_sipi(vcpu);
-		break;
-	default:
-		return -EINVAL;
-	}
-	/* Xen's up/down view follows (UNINITIALIZED: a down vCPU keeps its context). */
-	hxen_xen_vcpu_mp_changed(vcpu, false);
-	return 0;
-}
-
-static long hxen_vcpu_ioctl(struct file *filp, unsigned int ioctl,
-			    unsigned long arg)
-{
-	struct hxen_vcpu *vcpu = filp->private_data;
-	void __user *argp = (void __user *)arg;
-	long r;
-
-	if (vcpu->vm->mm != current->mm)
-		return -EIO;
-	if (mutex_lock_killable(&vcpu->mutex))
-		return -EINTR;
-	switch (ioctl) {
-	case KVM_RUN:
-		r = -EINVAL;
-		if (arg)
-			break;
-		r = vcpu_run(vcpu);
-		break;
-	case KVM_GET_REGS: {
-		struct kvm_regs regs;
-
-		memset(&regs, 0, sizeof(regs));
-		hxen_ops->get_regs(vcpu, &regs);
-		r = copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
-		break;
-	}
-	case KVM_SET_REGS: {
-		struct kvm_regs regs;
-
-		r = -EFAULT;
-		if (copy_from_user(&regs, argp, sizeof(regs)))
-			break;
-		hxen_ops->set_regs(vcpu, &regs);
-		r = 0;
-		break;
-	}
-	case KVM_INTERRUPT: {
-		struct kvm_interrupt irq;
-
-		r = -EFAULT;
-		if (copy_from_user(&irq, argp, sizeof(irq)))
-			break;
-		r = -EINVAL;
-		if (irq.irq >= 256)
-			break;
-		/* The in-kernel PIC is the only source then (as on KVM). */
-		r = -ENXIO;
-		if (vcpu->lapic)
-			break;
-		/* A second one replaces the first, as on KVM. */
-		vcpu->irq_vector = irq.irq;
-		r = 0;
-		break;
-	}
-	case KVM_NMI:
-		vcpu->nmi_pending = true;
-		r = 0;
-		break;
-	case KVM_GET_VCPU_EVENTS:
-		r = vcpu_get_events(vcpu, argp);
-		break;
-	case KVM_SET_VCPU_EVENTS:
-		r = vcpu_set_events(vcpu, argp);
-		break;
-	case KVM_SET_SIGNAL_MASK:
-		r = vcpu_set_signal_mask(vcpu, argp);
-		break;
-	case KVM_GET_MP_STATE: {
-		/* Without an in-kernel irqchip a vCPU is always runnable. */
-		struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
-
-		if (vcpu->lapic) {
-			vcpu_accept_events(vcpu);
-			mp.mp_state = vcpu->mp_state;
-		}
-		r = copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
-		break;
-	}
-	case KVM_SET_MP_STATE: {
-		struct kvm_mp_state mp;
-
-		r = -EFAULT;
-		if (copy_from_user(&mp, argp, sizeof(mp)))
-			break;
-		r = vcpu_set_mp_state(vcpu, mp.mp_state);
-		break;
-	}
-	case KVM_GET_LAPIC:
-		r = hxen_lapic_get_state(vcpu, argp);
-		break;
-	case KVM_SET_LAPIC:
-		r = hxen_lapic_set_state(vcpu, argp);
-		break;
-	case KVM_GET_FPU:
-		r = hxen_get_fpu(vcpu, argp);
-		break;
-	case KVM_SET_FPU:
-		r = hxen_set_fpu(vcpu, argp);
-		break;
-	case KVM_GET_XSAVE:
-		r = hxen_get_xsave(vcpu, argp);
-		break;
-	case KVM_SET_XSAVE:
-		r = hxen_set_xsave(vcpu, argp);
-		break;
-	case KVM_GET_XCRS:
-		r = hxen_get_xcrs(vcpu, argp);
-		break;
-	case KVM_SET_XCRS:
-		r = hxen_set_xcrs(vcpu, argp);
-		break;
-	case KVM_GET_MSRS:
-		r = hxen_vcpu_msrs(vcpu, argp, false);
-		break;
-	case KVM_SET_MSRS:
-		r = hxen_vcpu_msrs(vcpu, argp, true);
-		break;
-	case KVM_SET_CPUID2:
-		r = hxen_set_cpuid2(vcpu, argp);
-		break;
-	case KVM_GET_CPUID2:
-		r = hxen_get_cpuid2(vcpu, argp);
-		break;
-	case KVM_GET_SREGS: {
-		struct kvm_sregs sregs;
-
-		memset(&sregs, 0, sizeof(sregs));
-		hxen_ops->get_sregs(vcpu, &sregs);
-		r = copy_to_user(argp, &sregs, sizeof(sregs)) ? -EFAULT : 0;
-		break;
-	}
-	case KVM_SET_SREGS: {
-		struct kvm_sregs sregs;
-
-		r = -EFAULT;
-		if (copy_from_user(&sregs, argp, sizeof(sregs)))
-			break;
-		r = hxen_ops->set_sregs(vcpu, &sregs);
-		break;
-	}
-	default:
-		r = -ENOTTY;
-	}
-	mutex_unlock(&vcpu->mutex);
-	return r;
-}
 
 static vm_fault_t hxen_vcpu_fault(struct vm_fault *vmf)
 {

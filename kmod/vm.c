@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VM objects and their file descriptors (KVM_CREATE_VM), guest memory slots
- * (KVM_SET_USER_MEMORY_REGION). A VM holds the hardware virtualization
+ * VM objects and their file descriptors (KVM_CREATE_VM); guest memory slots
+ * (KVM_SET_USER_MEMORY_REGION) are in mmu/memslot.c. A VM holds the hardware virtualization
  * reference while it lives; the VM fd and every vCPU fd hold the VM, and
  * the last one closed frees everything.
  */
@@ -24,9 +24,6 @@
 #include "x86/irqchip/irqchip.h"
 #include "xen/hooks.h"
 #include "x86/irqchip/lapic.h"
-
-/* KVM's limit on one slot (2^31 - 1 pages), so userspace sizes carry over. */
-#define HXEN_MEM_MAX_NR_PAGES	((1ULL << 31) - 1)
 
 atomic_t hxen_live_vms = ATOMIC_INIT(0);
 atomic_t hxen_live_vcpus = ATOMIC_INIT(0);
@@ -94,98 +91,6 @@ long hxen_check_extension(long cap)
 	default:
 		return 0;
 	}
-}
-
-/* Under vm->lock or vm->mmu_lock. */
-struct hxen_memslot *hxen_gfn_to_slot(struct hxen_vm *vm, u64 gfn)
-{
-	int i;
-
-	for (i = 0; i < HXEN_MAX_MEMSLOTS; i++) {
-		struct hxen_memslot *s = &vm->slots[i];
-
-		if (s->npages && gfn >= s->base_gfn && gfn - s->base_gfn < s->npages)
-			return s;
-	}
-	return NULL;
-}
-
-unsigned long hxen_gpa_to_hva(struct hxen_vm *vm, u64 gpa, bool write)
-{
-	struct hxen_memslot *s;
-	unsigned long hva = 0;
-
-	spin_lock(&vm->mmu_lock);
-	s = hxen_gfn_to_slot(vm, gpa >> PAGE_SHIFT);
-	if (s && !(write && (s->flags & KVM_MEM_READONLY)))
-		hva = s->userspace_addr + (gpa - (s->base_gfn << PAGE_SHIFT));
-	spin_unlock(&vm->mmu_lock);
-	return hva;
-}
-
-static int hxen_set_memory_region(struct hxen_vm *vm,
-				  const struct kvm_userspace_memory_region *m)
-{
-	u32 id = m->slot & 0xffff;
-	u64 npages = m->memory_size >> PAGE_SHIFT;
-	u64 base_gfn = m->guest_phys_addr >> PAGE_SHIFT;
-	struct hxen_memslot *slot, new, old;
-	int i;
-
-	if (m->flags & ~KVM_MEM_READONLY)
-		return -EINVAL;
-	/* Address space (slot >> 16) 0 only: no SMM. */
-	if ((m->slot >> 16) || id >= HXEN_MAX_MEMSLOTS)
-		return -EINVAL;
-	if (!PAGE_ALIGNED(m->memory_size) || !PAGE_ALIGNED(m->guest_phys_addr) ||
-	    !PAGE_ALIGNED(m->userspace_addr))
-		return -EINVAL;
-	if (m->memory_size &&
-	    (npages > HXEN_MEM_MAX_NR_PAGES ||
-	     m->guest_phys_addr + m->memory_size < m->guest_phys_addr ||
-	     base_gfn + npages > (1ULL << (48 - PAGE_SHIFT)) ||
-	     !access_ok((void __user *)(unsigned long)m->userspace_addr, m->memory_size)))
-		return -EINVAL;
-
-	slot = &vm->slots[id];
-	new = (struct hxen_memslot){
-		.base_gfn = base_gfn,
-		.npages = npages,
-		.userspace_addr = m->userspace_addr,
-		.flags = m->flags,
-	};
-	if (slot->npages && npages) {
-		/* Changing a slot: only moving it in guest-physical space. */
-		if (new.npages != slot->npages ||
-		    new.userspace_addr != slot->userspace_addr ||
-		    new.flags != slot->flags)
-			return -EINVAL;
-		if (new.base_gfn == slot->base_gfn)
-			return 0;
-	}
-	if (!slot->npages && !npages)
-		return 0;
-	for (i = 0; npages && i < HXEN_MAX_MEMSLOTS; i++) {
-		struct hxen_memslot *o = &vm->slots[i];
-
-		if (i == id || !o->npages)
-			continue;
-		if (base_gfn < o->base_gfn + o->npages && o->base_gfn < base_gfn + npages)
-			return -EEXIST;
-	}
-
-	/*
-	 * Publish the new slot, then unmap the old range. A fault that read
-	 * the old slot sees mmu_seq move and retries.
-	 */
-	old = *slot;
-	spin_lock(&vm->mmu_lock);
-	*slot = new;
-	vm->mmu_seq++;
-	spin_unlock(&vm->mmu_lock);
-	if (old.npages)
-		hxen_tdp_zap_gfn_range(vm, old.base_gfn, old.base_gfn + old.npages);
-	return 0;
 }
 
 static long hxen_vm_ioctl(struct file *filp, unsigned int ioctl,

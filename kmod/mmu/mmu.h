@@ -26,6 +26,8 @@ struct hxen_tdp_format {
 	u64 present_mask;	/* any of these set: the entry is present */
 };
 /* mmu/memslot.c */
+/* KVM_SET_USER_MEMORY_REGION, under vm->lock. */
+int hxen_set_memory_region(struct hxen_vm *vm, const struct kvm_userspace_memory_region *m);
 /* The slot holding @gfn, or NULL. Under vm->lock or vm->mmu_lock. */
 struct hxen_memslot *hxen_gfn_to_slot(struct hxen_vm *vm, u64 gfn);
 /* Host address of guest-physical @gpa if RAM (writable if @write), else 0. */

@@ -19,6 +19,8 @@ struct hxen_vcpu;
  */
 int hxen_exit_pio(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val);
 int hxen_exit_pio_user(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val);
+/* KVM_RUN after an IN went to userspace: its data into the guest's RAX. */
+int hxen_complete_pio(struct hxen_vcpu *vcpu);
 /* Exits to userspace; returns HXEN_USER. */
 int hxen_exit_internal_error(struct hxen_vcpu *vcpu, u32 suberror,
 			     u64 data0, u64 data1);
