@@ -137,3 +137,46 @@ int hxen_check_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr,
 		return -EINVAL;
 	return 0;
 }
+
+/* CPUID: leaf in EAX, subleaf in ECX; the answer in all four. */
+void hxen_exit_cpuid(struct hxen_vcpu *vcpu)
+{
+	u32 eax = vcpu->regs[VCPU_RAX], ebx, ecx = vcpu->regs[VCPU_RCX], edx;
+
+	hxen_cpuid(vcpu, &eax, &ebx, &ecx, &edx);
+	vcpu->regs[VCPU_RAX] = eax;
+	vcpu->regs[VCPU_RBX] = ebx;
+	vcpu->regs[VCPU_RCX] = ecx;
+	vcpu->regs[VCPU_RDX] = edx;
+}
+
+/* RDMSR of the MSR in ECX into EDX:EAX. */
+int hxen_exit_rdmsr(struct hxen_vcpu *vcpu)
+{
+	u64 val;
+
+	if (hxen_get_msr(vcpu, vcpu->regs[VCPU_RCX], &val))
+		return -EINVAL;
+	vcpu->regs[VCPU_RAX] = (u32)val;
+	vcpu->regs[VCPU_RDX] = val >> 32;
+	return 0;
+}
+
+/* WRMSR of EDX:EAX to the MSR in ECX. */
+int hxen_exit_wrmsr(struct hxen_vcpu *vcpu)
+{
+	u64 val = (vcpu->regs[VCPU_RDX] << 32) | (u32)vcpu->regs[VCPU_RAX];
+
+	return hxen_set_msr(vcpu, vcpu->regs[VCPU_RCX], val, false) ? -EINVAL : 0;
+}
+
+/* XSETBV of EDX:EAX to the XCR in ECX, at privilege @cpl. */
+int hxen_exit_xsetbv(struct hxen_vcpu *vcpu, int cpl)
+{
+	u64 val = (vcpu->regs[VCPU_RDX] << 32) | (u32)vcpu->regs[VCPU_RAX];
+
+	/* #GP for CPL > 0 and XCRs other than XCR0, too (SDM XSETBV). */
+	if (cpl || (u32)vcpu->regs[VCPU_RCX] || hxen_set_xcr0(vcpu, val))
+		return -EINVAL;
+	return 0;
+}

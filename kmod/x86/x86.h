@@ -32,6 +32,21 @@ int hxen_check_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr,
 		     u64 cr4_valid, u64 efer_valid);
 /* XSETBV / KVM_SET_XCRS: 0, or -EINVAL for a value the SDM makes #GP. */
 int hxen_set_xcr0(struct hxen_vcpu *vcpu, u64 val);
+/*
+ * Instruction exits, decoded by the vendor: CPUID always completes; the
+ * others return 0 when done or -EINVAL when the guest gets #GP. The
+ * vendor then moves RIP past the instruction (0) or injects the #GP.
+ */
+void hxen_exit_cpuid(struct hxen_vcpu *vcpu);
+int hxen_exit_rdmsr(struct hxen_vcpu *vcpu);
+int hxen_exit_wrmsr(struct hxen_vcpu *vcpu);
+int hxen_exit_xsetbv(struct hxen_vcpu *vcpu, int cpl);
+
+/* x86/reset.c */
+/* INIT: the architectural INIT state (SDM Table 9-1); APIC base and FPU kept. */
+void hxen_vcpu_init_reset(struct hxen_vcpu *vcpu);
+/* SIPI with vector @vec: real mode at @vec * 4 KiB (SDM 8.4.4.1). */
+void hxen_vcpu_sipi(struct hxen_vcpu *vcpu, u8 vec);
 
 /* x86/fpu.c */
 long hxen_get_fpu(struct hxen_vcpu *vcpu, struct kvm_fpu __user *arg);

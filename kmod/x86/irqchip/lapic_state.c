@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Local APIC state outside the register page's own semantics: reset and
- * the INIT/SIPI protocol behind the MP states, the choice of what to
+ * the INIT/SIPI protocol behind the MP states (the vCPU's own INIT and
+ * SIPI states are x86/reset.c's), the choice of what to
  * inject before an entry, KVM_GET/SET_LAPIC, and creation and teardown.
  */
 #define pr_fmt(fmt) "hxen: " fmt
@@ -15,6 +16,7 @@
 
 #include "../../hxen.h"
 #include "../../vendor.h"
+#include "../x86.h"
 #include "irqchip.h"
 #include "lapic.h"
 #include "lapic_priv.h"
@@ -58,54 +60,6 @@ static void lapic_reset(struct hxen_vcpu *vcpu, bool init)
 	hxen_ops->set_cr8(vcpu, 0);
 }
 
-/* The architectural INIT state (SDM Table 9-1); APIC base and FPU kept. */
-static void vcpu_init_reset(struct hxen_vcpu *vcpu)
-{
-	struct kvm_segment data = {
-		.limit = 0xffff, .type = 3, .present = 1, .s = 1,
-	};
-	struct kvm_vcpu_events ev = { .flags = KVM_VCPUEVENT_VALID_SHADOW };
-	struct kvm_regs regs = { .rip = 0xfff0, .rflags = X86_EFLAGS_FIXED, .rdx = 0x600 };
-	struct kvm_sregs s;
-
-	hxen_ops->get_sregs(vcpu, &s);
-	/* CD and NW are kept, ET set, the rest cleared. */
-	s.cr0 = X86_CR0_ET | (s.cr0 & (X86_CR0_CD | X86_CR0_NW));
-	s.cr2 = s.cr3 = s.cr4 = s.cr8 = s.efer = 0;
-	s.apic_base = vcpu->apic_base;
-	s.cs = data;
-	s.cs.type = 11;
-	s.cs.selector = 0xf000;
-	s.cs.base = 0xffff0000;
-	s.ds = s.es = s.fs = s.gs = s.ss = data;
-	s.ldt = (struct kvm_segment){ .limit = 0xffff, .type = 2, .present = 1 };
-	s.tr = (struct kvm_segment){ .limit = 0xffff, .type = 11, .present = 1 };
-	s.gdt = (struct kvm_dtable){ .limit = 0xffff };
-	s.idt = (struct kvm_dtable){ .limit = 0xffff };
-	memset(s.interrupt_bitmap, 0, sizeof(s.interrupt_bitmap));
-	hxen_ops->set_sregs(vcpu, &s);
-	hxen_ops->set_regs(vcpu, &regs);
-	hxen_ops->set_events(vcpu, &ev);
-	vcpu->nmi_pending = false;
-	vcpu->irq_vector = -1;
-	lapic_reset(vcpu, true);
-}
-
-/* SIPI with vector @vec: real mode at @vec * 4 KiB (SDM 8.4.4.1). */
-static void vcpu_sipi(struct hxen_vcpu *vcpu, u8 vec)
-{
-	struct kvm_sregs s;
-	struct kvm_regs regs;
-
-	hxen_ops->get_sregs(vcpu, &s);
-	s.cs.selector = (u16)vec << 8;
-	s.cs.base = (u64)vec << 12;
-	hxen_ops->set_sregs(vcpu, &s);
-	hxen_ops->get_regs(vcpu, &regs);
-	regs.rip = 0;
-	hxen_ops->set_regs(vcpu, &regs);
-}
-
 void hxen_lapic_accept_events(struct hxen_vcpu *vcpu)
 {
 	struct hxen_lapic *l = vcpu->lapic;
@@ -124,7 +78,8 @@ void hxen_lapic_accept_events(struct hxen_vcpu *vcpu)
 	if (nmi)
 		vcpu->nmi_pending = true;
 	if (init) {
-		vcpu_init_reset(vcpu);
+		hxen_vcpu_init_reset(vcpu);
+		lapic_reset(vcpu, true);
 		vcpu->mp_state = vcpu->id == 0 ? KVM_MP_STATE_RUNNABLE :
 						 KVM_MP_STATE_INIT_RECEIVED;
 		/* Xen: a reset vCPU is down and has no context (vcpu_reset). */
@@ -132,7 +87,7 @@ void hxen_lapic_accept_events(struct hxen_vcpu *vcpu)
 	}
 	/* A SIPI starts only a vCPU waiting for one; it is dropped otherwise. */
 	if (sipi && vcpu->mp_state == KVM_MP_STATE_INIT_RECEIVED) {
-		vcpu_sipi(vcpu, vec);
+		hxen_vcpu_sipi(vcpu, vec);
 		vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
 		hxen_xen_vcpu_mp_changed(vcpu, false);
 	}

@@ -18,17 +18,20 @@
 #include "../../xen/hooks.h"
 #include "../emulate/mmio.h"
 
+/* After a shared handler (x86/exit_common.c): past the instruction, or #GP. */
+static int svm_complete_insn(struct hxen_vcpu *vcpu, int r, unsigned int len)
+{
+	if (r)
+		svm_inject_exception(vcpu, X86_TRAP_GP, true, 0);
+	else
+		svm_skip_instruction(vcpu, len);
+	return HXEN_RESUME;
+}
+
 static int svm_handle_cpuid(struct hxen_vcpu *vcpu)
 {
-	u32 eax = vcpu->regs[VCPU_RAX], ebx, ecx = vcpu->regs[VCPU_RCX], edx;
-
-	hxen_cpuid(vcpu, &eax, &ebx, &ecx, &edx);
-	vcpu->regs[VCPU_RAX] = eax;
-	vcpu->regs[VCPU_RBX] = ebx;
-	vcpu->regs[VCPU_RCX] = ecx;
-	vcpu->regs[VCPU_RDX] = edx;
-	svm_skip_instruction(vcpu, 2);
-	return HXEN_RESUME;
+	hxen_exit_cpuid(vcpu);
+	return svm_complete_insn(vcpu, 0, 2);
 }
 
 /* The pause filter ran out (svm.c): let a preempted vCPU of the VM run. */
@@ -219,39 +222,14 @@ int svm_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 
 static int svm_handle_msr(struct hxen_vcpu *vcpu)
 {
-	struct svm_vcpu *svm = to_svm(vcpu);
-	u32 msr = vcpu->regs[VCPU_RCX];
-	u64 val;
+	bool write = to_svm(vcpu)->vmcb->control.exit_info_1;
 
-	if (svm->vmcb->control.exit_info_1) {
-		val = (vcpu->regs[VCPU_RDX] << 32) | (u32)vcpu->regs[VCPU_RAX];
-		if (hxen_set_msr(vcpu, msr, val, false))
-			goto gp;
-	} else {
-		if (hxen_get_msr(vcpu, msr, &val))
-			goto gp;
-		vcpu->regs[VCPU_RAX] = (u32)val;
-		vcpu->regs[VCPU_RDX] = val >> 32;
-	}
-	svm_skip_instruction(vcpu, 2);
-	return HXEN_RESUME;
-gp:
-	svm_inject_exception(vcpu, X86_TRAP_GP, true, 0);
-	return HXEN_RESUME;
+	return svm_complete_insn(vcpu, write ? hxen_exit_wrmsr(vcpu) : hxen_exit_rdmsr(vcpu), 2);
 }
 
 static int svm_handle_xsetbv(struct hxen_vcpu *vcpu)
 {
-	u64 val = (vcpu->regs[VCPU_RDX] << 32) | (u32)vcpu->regs[VCPU_RAX];
-
-	/* #GP for CPL > 0 and XCRs other than XCR0, too (SDM XSETBV). */
-	if (to_svm(vcpu)->vmcb->save.cpl || (u32)vcpu->regs[VCPU_RCX] ||
-	    hxen_set_xcr0(vcpu, val)) {
-		svm_inject_exception(vcpu, X86_TRAP_GP, true, 0);
-		return HXEN_RESUME;
-	}
-	svm_skip_instruction(vcpu, 3);
-	return HXEN_RESUME;
+	return svm_complete_insn(vcpu, hxen_exit_xsetbv(vcpu, to_svm(vcpu)->vmcb->save.cpl), 3);
 }
 
 /* The guest can take an interrupt now: drop the window request. */

@@ -61,17 +61,20 @@ static int vmx_handle_exception_nmi(struct hxen_vcpu *vcpu)
 	return vmx_handle_unexpected(vcpu);
 }
 
+/* After a shared handler (x86/exit_common.c): past the instruction, or #GP. */
+static int vmx_complete_insn(struct hxen_vcpu *vcpu, int r)
+{
+	if (r)
+		vmx_inject_exception(vcpu, X86_TRAP_GP, true, 0);
+	else
+		vmx_skip_instruction(vcpu);
+	return HXEN_RESUME;
+}
+
 static int vmx_handle_cpuid(struct hxen_vcpu *vcpu)
 {
-	u32 eax = vcpu->regs[VCPU_RAX], ebx, ecx = vcpu->regs[VCPU_RCX], edx;
-
-	hxen_cpuid(vcpu, &eax, &ebx, &ecx, &edx);
-	vcpu->regs[VCPU_RAX] = eax;
-	vcpu->regs[VCPU_RBX] = ebx;
-	vcpu->regs[VCPU_RCX] = ecx;
-	vcpu->regs[VCPU_RDX] = edx;
-	vmx_skip_instruction(vcpu);
-	return HXEN_RESUME;
+	hxen_exit_cpuid(vcpu);
+	return vmx_complete_insn(vcpu, 0);
 }
 
 /*
@@ -315,28 +318,12 @@ int vmx_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 
 static int vmx_handle_msr_read(struct hxen_vcpu *vcpu)
 {
-	u64 val;
-
-	if (hxen_get_msr(vcpu, vcpu->regs[VCPU_RCX], &val)) {
-		vmx_inject_exception(vcpu, X86_TRAP_GP, true, 0);
-		return HXEN_RESUME;
-	}
-	vcpu->regs[VCPU_RAX] = (u32)val;
-	vcpu->regs[VCPU_RDX] = val >> 32;
-	vmx_skip_instruction(vcpu);
-	return HXEN_RESUME;
+	return vmx_complete_insn(vcpu, hxen_exit_rdmsr(vcpu));
 }
 
 static int vmx_handle_msr_write(struct hxen_vcpu *vcpu)
 {
-	u64 val = (vcpu->regs[VCPU_RDX] << 32) | (u32)vcpu->regs[VCPU_RAX];
-
-	if (hxen_set_msr(vcpu, vcpu->regs[VCPU_RCX], val, false)) {
-		vmx_inject_exception(vcpu, X86_TRAP_GP, true, 0);
-		return HXEN_RESUME;
-	}
-	vmx_skip_instruction(vcpu);
-	return HXEN_RESUME;
+	return vmx_complete_insn(vcpu, hxen_exit_wrmsr(vcpu));
 }
 
 /*
@@ -423,7 +410,6 @@ static int vmx_handle_dr_access(struct hxen_vcpu *vcpu)
 
 static int vmx_handle_xsetbv(struct hxen_vcpu *vcpu)
 {
-	u64 val = (vcpu->regs[VCPU_RDX] << 32) | (u32)vcpu->regs[VCPU_RAX];
 	int cpl = 0;
 
 	/* CPL is SS.DPL (SDM Vol. 3 24.4.1). */
@@ -431,13 +417,7 @@ static int vmx_handle_xsetbv(struct hxen_vcpu *vcpu)
 		cpl = VMX_AR_DPL(vmcs_read(GUEST_SS_AR_BYTES));
 		vmx_access_end(vcpu);
 	}
-	/* #GP for CPL > 0 and XCRs other than XCR0, too (SDM XSETBV). */
-	if (cpl || (u32)vcpu->regs[VCPU_RCX] || hxen_set_xcr0(vcpu, val)) {
-		vmx_inject_exception(vcpu, X86_TRAP_GP, true, 0);
-		return HXEN_RESUME;
-	}
-	vmx_skip_instruction(vcpu);
-	return HXEN_RESUME;
+	return vmx_complete_insn(vcpu, hxen_exit_xsetbv(vcpu, cpl));
 }
 
 /* The guest can take an interrupt now: stop asking (run loop injects). */
