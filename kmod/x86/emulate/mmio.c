@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest accesses that need hxen to act on guest memory itself: MMIO
- * (a second-level fault with no RAM behind it, emulated instruction by
- * instruction with x86/emulate/emulate.c and handed to userspace as KVM_EXIT_MMIO)
- * and string port I/O (INS/OUTS, KVM_EXIT_IO with a count).
+ * MMIO: a second-level fault with no RAM behind it, emulated instruction
+ * by instruction with x86/emulate/emulate.c and handed to userspace as
+ * KVM_EXIT_MMIO (string port I/O is pio_string.c).
  *
  * A KVM_EXIT_MMIO read is completed when userspace re-enters KVM_RUN: the
  * instruction is emulated again from the start, and the reads it issues
@@ -24,64 +23,7 @@
 #include "../../iobus.h"
 #include "../x86.h"
 #include "mmio.h"
-#include "emulate.h"
-#include "walk.h"
-
-struct guest_view {
-	struct hxen_vcpu *vcpu;
-	struct kvm_regs regs;
-	struct kvm_sregs sregs;
-	struct hxen_walk_mode mode;
-	struct hxen_emul_ctx ctx;
-	int mmio_reads;		/* MMIO reads issued so far by this emulation */
-	bool fault;		/* a #PF was queued (ctx.exc_*, cr2) */
-	u64 cr2;
-};
-
-static void view_init(struct guest_view *v, struct hxen_vcpu *vcpu)
-{
-	memset(v, 0, sizeof(*v));
-	v->vcpu = vcpu;
-	hxen_ops->get_regs(vcpu, &v->regs);
-	hxen_ops->get_sregs(vcpu, &v->sregs);
-	v->mode = (struct hxen_walk_mode){
-		.cr0 = v->sregs.cr0, .cr3 = v->sregs.cr3, .cr4 = v->sregs.cr4,
-		.efer = v->sregs.efer, .rflags = v->regs.rflags,
-		.cpl = v->sregs.ss.dpl,
-	};
-}
-
-static int read_gpa(void *opaque, u64 gpa, void *buf, unsigned int len)
-{
-	struct hxen_vcpu *vcpu = opaque;
-	unsigned long hva = hxen_gpa_to_hva(vcpu->vm, gpa, false);
-
-	if (!hva || (gpa & ~PAGE_MASK) + len > PAGE_SIZE)
-		return -1;
-	return copy_from_user(buf, (void __user *)hva, len) ? -1 : 0;
-}
-
-/*
- * Linear to guest-physical for @bytes at @la (which must not cross a page).
- * Queues #PF on a fault. Returns HXEN_EMUL_OK, _EXCEPTION or _UNHANDLED.
- */
-static int view_translate(struct guest_view *v, u64 la, unsigned int bytes,
-			  u32 access, u64 *gpa)
-{
-	u32 error;
-	int r;
-
-	if ((la & ~PAGE_MASK) + bytes > PAGE_SIZE)
-		return HXEN_EMUL_UNHANDLED;
-	r = hxen_walk(&v->mode, la, access, read_gpa, v->vcpu, gpa, &error);
-	if (r == HXEN_WALK_PF) {
-		hxen_emul_set_exc(&v->ctx, X86_TRAP_PF, true, error);
-		v->fault = true;
-		v->cr2 = la;
-		return HXEN_EMUL_EXCEPTION;
-	}
-	return r == HXEN_WALK_OK ? HXEN_EMUL_OK : HXEN_EMUL_UNHANDLED;
-}
+#include "view.h"
 
 static int emul_read(void *opaque, u64 la, void *val, unsigned int bytes)
 {
@@ -91,7 +33,7 @@ static int emul_read(void *opaque, u64 la, void *val, unsigned int bytes)
 	u64 gpa;
 	int r;
 
-	r = view_translate(v, la, bytes, 0, &gpa);
+	r = hxen_view_translate(v, la, bytes, 0, &gpa);
 	if (r)
 		return r;
 	hva = hxen_gpa_to_hva(vcpu->vm, gpa, false);
@@ -127,7 +69,7 @@ static int emul_write(void *opaque, u64 la, const void *val, unsigned int bytes)
 	u64 gpa;
 	int r;
 
-	r = view_translate(v, la, bytes, HXEN_PF_WRITE, &gpa);
+	r = hxen_view_translate(v, la, bytes, HXEN_PF_WRITE, &gpa);
 	if (r)
 		return r;
 	hva = hxen_gpa_to_hva(vcpu->vm, gpa, true);
@@ -149,52 +91,6 @@ static const struct hxen_emul_ops mmio_emul_ops = {
 	.write = emul_write,
 };
 
-/* Up to 15 instruction bytes at CS:RIP; returns how many, 0 on failure. */
-static unsigned int view_fetch(struct guest_view *v, u8 *buf)
-{
-	u64 la = v->sregs.cs.base + v->regs.rip;
-	unsigned int got = 0, n;
-	u64 gpa;
-
-	if (!v->ctx.long_mode)
-		la &= 0xffffffffULL;
-	while (got < 15) {
-		n = min_t(unsigned int, 15 - got, PAGE_SIZE - ((la + got) & ~PAGE_MASK));
-		if (view_translate(v, la + got, 1, HXEN_PF_FETCH, &gpa) ||
-		    read_gpa(v->vcpu, gpa, buf + got, n))
-			break;
-		got += n;
-	}
-	return got;
-}
-
-int hxen_decode_guest_mov_to_cr(struct hxen_vcpu *vcpu, u8 *cr, u8 *gpr, u8 *len)
-{
-	struct guest_view *v;
-	unsigned int n;
-	u8 insn[15];
-	int r;
-
-	v = kmalloc(sizeof(*v), GFP_KERNEL);
-	if (!v)
-		return -ENOMEM;
-	view_init(v, vcpu);
-	v->ctx.long_mode = (v->sregs.efer & EFER_LMA) && v->sregs.cs.l;
-	n = view_fetch(v, insn);
-	r = n && hxen_decode_mov_to_cr(&v->ctx, insn, n, cr, gpr, len) == HXEN_EMUL_OK ?
-	    0 : -EINVAL;
-	kfree(v);
-	return r;
-}
-
-static void view_inject(struct guest_view *v)
-{
-	if (v->fault)
-		hxen_ops->set_cr2(v->vcpu, v->cr2);
-	hxen_ops->inject_exception(v->vcpu, v->ctx.exc_vector, v->ctx.exc_has_error,
-				   v->ctx.exc_error);
-}
-
 /*
  * Emulate the instruction at RIP that touched MMIO. Returns HXEN_RESUME or
  * HXEN_USER with a KVM_EXIT_MMIO (or an internal error) in vcpu->run.
@@ -211,7 +107,7 @@ int hxen_emulate_mmio(struct hxen_vcpu *vcpu)
 	v = kmalloc(sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return -ENOMEM;
-	view_init(v, vcpu);
+	hxen_view_init(v, vcpu);
 	v->ctx.ops = &mmio_emul_ops;
 	v->ctx.opaque = v;
 	v->ctx.cs_db = v->sregs.cs.db;
@@ -220,7 +116,7 @@ int hxen_emulate_mmio(struct hxen_vcpu *vcpu)
 	vcpu->mmio.pending_read = false;
 	vcpu->mmio.pending_write = false;
 
-	len = view_fetch(v, insn);
+	len = hxen_view_fetch(v, insn);
 	/* struct kvm_regs orders RAX RBX RCX RDX; the emulator wants encoding order. */
 	er.gpr[HXEN_RAX] = v->regs.rax;
 	er.gpr[HXEN_RCX] = v->regs.rcx;
@@ -291,7 +187,7 @@ int hxen_emulate_mmio(struct hxen_vcpu *vcpu)
 		break;
 	case HXEN_EMUL_EXCEPTION:
 		vcpu->mmio.nr_done = 0;
-		view_inject(v);
+		hxen_view_inject(v);
 		r = HXEN_RESUME;
 		break;
 	default:
@@ -326,160 +222,3 @@ int hxen_complete_mmio(struct hxen_vcpu *vcpu)
 	return hxen_emulate_mmio(vcpu);
 }
 
-/* One step of a string port I/O address register, per address size and DF. */
-static u64 str_step(u64 reg, int delta, unsigned int addr_bytes)
-{
-	u64 mask = addr_bytes == 8 ? ~0ULL : (1ULL << (8 * addr_bytes)) - 1;
-
-	if (addr_bytes == 4)
-		return (u32)(reg + delta);
-	return (reg & ~mask) | ((reg + delta) & mask);
-}
-
-static u64 str_count(u64 rcx, unsigned int addr_bytes)
-{
-	return addr_bytes == 8 ? rcx : rcx & ((1ULL << (8 * addr_bytes)) - 1);
-}
-
-/*
- * Move @n elements between guest memory at SEG:@reg and @buf. Stops at the
- * first element that faults or is not RAM; returns how many were moved, or
- * -1 if the first one queued an exception.
- */
-static int str_copy(struct guest_view *v, u64 seg_base, u64 *reg, void *buf,
-		    unsigned int size, unsigned int n, bool to_guest,
-		    unsigned int addr_bytes)
-{
-	int delta = (v->regs.rflags & X86_EFLAGS_DF) ? -(int)size : (int)size;
-	unsigned long hva;
-	unsigned int i;
-	u64 la, gpa;
-
-	for (i = 0; i < n; i++) {
-		la = seg_base + str_count(*reg, addr_bytes);
-		if (!v->ctx.long_mode)
-			la &= 0xffffffffULL;
-		if (view_translate(v, la, size, to_guest ? HXEN_PF_WRITE : 0, &gpa))
-			return i ? i : (v->fault ? -1 : 0);
-		hva = hxen_gpa_to_hva(v->vcpu->vm, gpa, to_guest);
-		if (!hva)
-			break;
-		if (to_guest ? copy_to_user((void __user *)hva, buf + i * size, size) :
-			       copy_from_user(buf + i * size, (void __user *)hva, size))
-			break;
-		*reg = str_step(*reg, delta, addr_bytes);
-	}
-	return i;
-}
-
-#define PIO_DATA_MAX	1024
-
-/*
- * INS/OUTS (with or without REP): up to PIO_DATA_MAX bytes per exit; RIP
- * moves to @next_rip once the count is done, so a long REP takes several
- * exits (and interrupts can come in between, as on hardware).
- */
-int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
-			 bool rep, int seg, u8 addr_bytes, u64 next_rip)
-{
-	struct kvm_run *run = vcpu->run;
-	struct guest_view *v;
-	u64 count, seg_base;
-	int n, r, i;
-	bool kern;
-	u8 *data;
-
-	v = kmalloc(sizeof(*v), GFP_KERNEL);
-	if (!v)
-		return -ENOMEM;
-	view_init(v, vcpu);
-	v->ctx.long_mode = (v->sregs.efer & EFER_LMA) && v->sregs.cs.l;
-	count = rep ? str_count(v->regs.rcx, addr_bytes) : 1;
-	if (!count) {
-		v->regs.rip = next_rip;
-		hxen_ops->set_regs(vcpu, &v->regs);
-		kfree(v);
-		return HXEN_RESUME;
-	}
-	n = min_t(u64, count, PIO_DATA_MAX / size);
-	/* An in-kernel device's port (PIC, PIT): the same, minus the exit. */
-	kern = hxen_iobus_pio_claims(vcpu->vm, port, size);
-	r = hxen_exit_pio_user(vcpu, port, size, in, 0);
-	data = (u8 *)run + run->io.data_offset;
-	if (in) {
-		/* Elements land at ES:rDI once userspace supplied them. */
-		vcpu->pio.string = true;
-		vcpu->pio.count = n;
-		vcpu->pio.rep = rep;
-		vcpu->pio.addr_bytes = addr_bytes;
-		vcpu->pio.next_rip = next_rip;
-		if (kern) {
-			memset(data, 0, n * size);
-			for (i = 0; i < n; i++)
-				hxen_iobus_read(vcpu, HXEN_BUS_PIO, port, size, data + i * size);
-			vcpu->pio.pending = false;
-			kfree(v);
-			return hxen_complete_pio_string(vcpu);
-		}
-	} else {
-		/* @seg: the source segment in encoding order (ES CS SS DS FS GS). */
-		const struct kvm_segment *segs[] = { &v->sregs.es, &v->sregs.cs,
-			&v->sregs.ss, &v->sregs.ds, &v->sregs.fs, &v->sregs.gs };
-
-		seg_base = (v->ctx.long_mode && seg < 4) ? 0 : segs[seg]->base;
-		n = str_copy(v, seg_base, &v->regs.rsi,
-			     (u8 *)run + run->io.data_offset, size, n, false, addr_bytes);
-		if (n <= 0) {
-			if (n < 0)
-				view_inject(v);
-			kfree(v);
-			if (n < 0)
-				return HXEN_RESUME;
-			return hxen_exit_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-							port, 0);
-		}
-		if (rep)
-			v->regs.rcx = str_step(v->regs.rcx, -n, addr_bytes);
-		if (!rep || !str_count(v->regs.rcx, addr_bytes))
-			v->regs.rip = next_rip;
-		hxen_ops->set_regs(vcpu, &v->regs);
-		for (i = 0; kern && i < n; i++)
-			hxen_iobus_write(vcpu, HXEN_BUS_PIO, port, size, data + i * size);
-		if (kern)
-			r = HXEN_RESUME;
-	}
-	run->io.count = n;
-	kfree(v);
-	return r;
-}
-
-/* KVM_RUN after a string IN: store the elements at ES:rDI. */
-int hxen_complete_pio_string(struct hxen_vcpu *vcpu)
-{
-	struct kvm_run *run = vcpu->run;
-	struct guest_view *v;
-	u64 seg_base;
-	int n;
-
-	vcpu->pio.string = false;
-	v = kmalloc(sizeof(*v), GFP_KERNEL);
-	if (!v)
-		return -ENOMEM;
-	view_init(v, vcpu);
-	v->ctx.long_mode = (v->sregs.efer & EFER_LMA) && v->sregs.cs.l;
-	seg_base = v->ctx.long_mode ? 0 : v->sregs.es.base;	/* no override for INS */
-	n = str_copy(v, seg_base, &v->regs.rdi, (u8 *)run + run->io.data_offset,
-		     vcpu->pio.size, vcpu->pio.count, true, vcpu->pio.addr_bytes);
-	if (n < 0) {
-		view_inject(v);
-		kfree(v);
-		return HXEN_RESUME;
-	}
-	if (vcpu->pio.rep)
-		v->regs.rcx = str_step(v->regs.rcx, -n, vcpu->pio.addr_bytes);
-	if (!vcpu->pio.rep || !str_count(v->regs.rcx, vcpu->pio.addr_bytes))
-		v->regs.rip = vcpu->pio.next_rip;
-	hxen_ops->set_regs(vcpu, &v->regs);
-	kfree(v);
-	return HXEN_RESUME;
-}

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MOV to CR decoding for exits that do not say which register was the
+ * source (SVM without decode assists): fetch the instruction at RIP and
+ * decode it with the emulator's decoder (decode.c).
+ */
+#include <linux/slab.h>
+
+#include "../../hxen.h"
+#include "view.h"
+#include "mmio.h"
+
+int hxen_decode_guest_mov_to_cr(struct hxen_vcpu *vcpu, u8 *cr, u8 *gpr, u8 *len)
+{
+	struct guest_view *v;
+	unsigned int n;
+	u8 insn[15];
+	int r;
+
+	v = kmalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	hxen_view_init(v, vcpu);
+	v->ctx.long_mode = (v->sregs.efer & EFER_LMA) && v->sregs.cs.l;
+	n = hxen_view_fetch(v, insn);
+	r = n && hxen_decode_mov_to_cr(&v->ctx, insn, n, cr, gpr, len) == HXEN_EMUL_OK ?
+	    0 : -EINVAL;
+	kfree(v);
+	return r;
+}
