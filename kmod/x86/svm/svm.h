@@ -56,18 +56,39 @@ static inline struct svm_vcpu *to_svm(struct hxen_vcpu *vcpu)
 
 void __hxen_svm_enter(u64 vmcb_pa, u64 *regs, u64 host_save_pa);
 
-/* svm_exit.c */
+/* exit.c */
 int svm_handle_exit(struct hxen_vcpu *vcpu);
 int svm_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val);
 int svm_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host);
 
 /* svm.c */
-void svm_skip_instruction(struct hxen_vcpu *vcpu, unsigned int len);
-void svm_inject_exception(struct hxen_vcpu *vcpu, u8 vector, bool has_error, u32 error);
-void svm_reset_vcpu(struct hxen_vcpu *vcpu);
 void svm_set_intercept(struct vmcb *vmcb, int bit);
 void svm_clear_intercept(struct vmcb *vmcb, int bit);
+
+/* state.c */
+void svm_reset_vcpu(struct hxen_vcpu *vcpu);
+void svm_skip_instruction(struct hxen_vcpu *vcpu, unsigned int len);
+void svm_inject_exception(struct hxen_vcpu *vcpu, u8 vector, bool has_error, u32 error);
 void svm_virq_exit(struct svm_vcpu *svm);
 void svm_inject_virq(struct svm_vcpu *svm, u8 vector);
+bool svm_interrupt_allowed(struct hxen_vcpu *vcpu);
+bool svm_nmi_allowed(struct hxen_vcpu *vcpu);
+void svm_inject_irq(struct hxen_vcpu *vcpu, u8 vector);
+void svm_inject_nmi(struct hxen_vcpu *vcpu);
+void svm_enable_irq_window(struct hxen_vcpu *vcpu);
+void svm_set_cr2(struct hxen_vcpu *vcpu, u64 cr2);
+void svm_get_events(struct hxen_vcpu *vcpu, struct kvm_vcpu_events *ev);
+void svm_set_events(struct hxen_vcpu *vcpu, const struct kvm_vcpu_events *ev);
+u64 svm_get_rflags(struct hxen_vcpu *vcpu);
+u8 svm_get_cr8(struct hxen_vcpu *vcpu);
+void svm_set_cr8(struct hxen_vcpu *vcpu, u8 cr8);
+void svm_watch_cr8_write(struct hxen_vcpu *vcpu, bool on);
+void svm_get_regs(struct hxen_vcpu *vcpu, struct kvm_regs *r);
+void svm_set_regs(struct hxen_vcpu *vcpu, const struct kvm_regs *r);
+void svm_get_sregs(struct hxen_vcpu *vcpu, struct kvm_sregs *sr);
+void svm_get_cpu_mode(struct hxen_vcpu *vcpu, struct hxen_walk_mode *m, bool *code64);
+u64 svm_get_tsc_offset(struct hxen_vcpu *vcpu);
+int svm_set_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr);
+u64 svm_cr4_valid(void);
 
 #endif
