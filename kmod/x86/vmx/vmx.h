@@ -58,6 +58,8 @@ struct vmx_config {
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 };
 extern struct vmx_config vmx_cfg;
+/* VMCS revision identifier (IA32_VMX_BASIC), for VMXON regions and VMCSs. */
+extern u32 vmx_revision;
 
 /* What the last exit reported, read while the VMCS was current. */
 struct vmx_exit_info {
