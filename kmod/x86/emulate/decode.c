@@ -153,206 +153,215 @@ static int decode_modrm(struct hxen_emul_ctx *ctx, struct cursor *c,
 }
 
 /*
- * Opcodes that take a ModRM byte, before the ModRM is read. Returns false
- * for opcodes the emulator does not handle.
+ * The opcode table: one entry per opcode of the one-byte map and the 0F
+ * map, with what the opcode alone says (operation, form, immediate).
+ * Group opcodes and special cases add a decode step that reads ModRM.reg
+ * or the prefixes.
  */
-static bool known_opcode(const struct hxen_emul_ctx *ctx, unsigned int map,
-			 unsigned int op, bool *modrm)
+struct opc_state {
+	struct hxen_emul_ctx *ctx;
+	struct hxen_insn *in;
+	unsigned int imm;	/* IMM_* */
+};
+
+typedef int (*opcode_fn)(struct opc_state *st);
+
+struct opcode {
+	u8 flags;	/* OPC_*; 0: not emulated */
+	u8 op;		/* HXEN_OP_* */
+	u8 form;	/* HXEN_FORM_* */
+	u8 sub;		/* enum hxen_alu / hxen_bt */
+	u8 imm;		/* IMM_* */
+	opcode_fn fn;	/* group or special case, after the fields above */
+};
+
+#define OPC_KNOWN	0x01
+#define OPC_MODRM	0x02	/* a ModRM byte follows */
+#define OPC_FULL	0x04	/* opsz even for an even opcode (no byte form) */
+#define OPC_LONG	0x08	/* only in 64-bit mode (ARPL elsewhere) */
+
+#define MODRM		(OPC_KNOWN | OPC_MODRM)
+
+static unsigned int modrm_reg(const struct hxen_insn *in)
 {
-	*modrm = true;
-	if (map == 1) {
-		switch (op) {
-		case 0xa3: case 0xab: case 0xb3: case 0xbb: case 0xba:
-		case 0xb0: case 0xb1: case 0xb6: case 0xb7: case 0xbe:
-		case 0xbf: case 0xc0: case 0xc1: case 0xc3:
-			return true;
-		}
-		return false;
-	}
-	if (op < 0x40) {
-		/* xx6/xx7/xxE/xxF are segment pushes, prefixes, BCD */
-		*modrm = (op & 7) < 4;
-		return (op & 7) < 6;
-	}
-	switch (op) {
-	case 0x63:
-		return ctx->long_mode;	/* else ARPL */
-	case 0x80 ... 0x8b:
-	case 0xc6: case 0xc7: case 0xf6: case 0xf7: case 0xfe: case 0xff:
-		return true;
-	case 0xa0 ... 0xaf:
-		*modrm = false;
-		return true;
-	}
-	return false;
+	return (in->modrm >> 3) & 7;
+}
+
+/* 80-83, group 1: ALU op by ModRM.reg; 82 is 80's alias, #UD in 64-bit mode. */
+static int opc_grp1(struct opc_state *st)
+{
+	if (st->in->opcode == 0x82 && st->ctx->long_mode)
+		return decode_exc(st->ctx, HXEN_EXC_UD);
+	st->in->sub = modrm_reg(st->in);
+	return HXEN_EMUL_OK;
 }
 
 /*
- * Operation, form, sizes and immediate from the opcode (and ModRM.reg for
- * the group opcodes). Returns HXEN_EMUL_OK, UNHANDLED or EXCEPTION.
+ * 63, MOVSXD: sign-extends only with REX.W; otherwise a plain 32- or
+ * 16-bit move (what the hardware does).
+ */
+static int opc_movsxd(struct opc_state *st)
+{
+	st->in->src_bytes = st->in->op_bytes == 8 ? 4 : st->in->op_bytes;
+	return HXEN_EMUL_OK;
+}
+
+/* C6/C7, group 11: /0 MOV; /7 with mod 11b is XABORT/XBEGIN. */
+static int opc_grp11(struct opc_state *st)
+{
+	unsigned int r = modrm_reg(st->in);
+
+	if (r == 7 && !(st->in->flags & HXEN_INSN_MEM))
+		return HXEN_EMUL_UNHANDLED;
+	if (r != 0)
+		return decode_exc(st->ctx, HXEN_EXC_UD);
+	return HXEN_EMUL_OK;
+}
+
+/* F6/F7, group 3: /1 is an undocumented alias of TEST. */
+static int opc_grp3(struct opc_state *st)
+{
+	unsigned int r = modrm_reg(st->in);
+
+	if (r < 2) {
+		st->in->op = HXEN_OP_TEST;
+		st->in->form = HXEN_FORM_EI;
+		st->imm = (st->in->opcode & 1) ? IMM_Z : IMM_B;
+		return HXEN_EMUL_OK;
+	}
+	if (r > 3)	/* MUL IMUL DIV IDIV */
+		return HXEN_EMUL_UNHANDLED;
+	st->in->op = r == 2 ? HXEN_OP_NOT : HXEN_OP_NEG;
+	st->in->form = HXEN_FORM_E;
+	return HXEN_EMUL_OK;
+}
+
+/* FE/FF, groups 4 and 5: FE /2-7 and FF /7 are invalid. */
+static int opc_grp45(struct opc_state *st)
+{
+	unsigned int r = modrm_reg(st->in);
+
+	if ((st->in->opcode == 0xfe && r > 1) || r == 7)
+		return decode_exc(st->ctx, HXEN_EXC_UD);
+	if (r > 1)
+		return HXEN_EMUL_UNHANDLED;	/* CALL, JMP, PUSH */
+	st->in->op = r ? HXEN_OP_DEC : HXEN_OP_INC;
+	return HXEN_EMUL_OK;
+}
+
+/* 0F BA, group 8: BT/BTS/BTR/BTC r/m, imm8; /0-/3 are #UD. */
+static int opc_grp8(struct opc_state *st)
+{
+	unsigned int r = modrm_reg(st->in);
+
+	if (r < 4)
+		return decode_exc(st->ctx, HXEN_EXC_UD);
+	st->in->sub = r & 3;
+	return HXEN_EMUL_OK;
+}
+
+/* 0F B6/B7/BE/BF, MOVZX/MOVSX: a byte or word source. */
+static int opc_movx(struct opc_state *st)
+{
+	st->in->src_bytes = (st->in->opcode & 1) ? 2 : 1;
+	return HXEN_EMUL_OK;
+}
+
+/*
+ * 0F C3, MOVNTI: "NP", so 66/F2/F3 make it #UD; only a 32- or 64-bit
+ * (REX.W) memory destination.
+ */
+static int opc_movnti(struct opc_state *st)
+{
+	if (!(st->in->flags & HXEN_INSN_MEM) ||
+	    (st->in->prefixes & (HXEN_PFX_OPSIZE | HXEN_PFX_REP | HXEN_PFX_REPNE)))
+		return decode_exc(st->ctx, HXEN_EXC_UD);
+	st->in->op_bytes = (st->in->rex & 8) ? 8 : 4;
+	return HXEN_EMUL_OK;
+}
+
+/* 00-3F: the eight ALU operations, each as Eb,Gb Ev,Gv Gb,Eb Gv,Ev AL,Ib rAX,Iz. */
+#define ALU_ROW(base, alu)							\
+	[(base) + 0] = { MODRM, HXEN_OP_ALU, HXEN_FORM_EG, alu, IMM_NONE },	\
+	[(base) + 1] = { MODRM, HXEN_OP_ALU, HXEN_FORM_EG, alu, IMM_NONE },	\
+	[(base) + 2] = { MODRM, HXEN_OP_ALU, HXEN_FORM_GE, alu, IMM_NONE },	\
+	[(base) + 3] = { MODRM, HXEN_OP_ALU, HXEN_FORM_GE, alu, IMM_NONE },	\
+	[(base) + 4] = { OPC_KNOWN, HXEN_OP_ALU, HXEN_FORM_AI, alu, IMM_B },	\
+	[(base) + 5] = { OPC_KNOWN, HXEN_OP_ALU, HXEN_FORM_AI, alu, IMM_Z }
+
+#define STR(opc, o)	[opc] = { OPC_KNOWN, o, HXEN_FORM_STR }
+
+static const struct opcode opcodes_1byte[256] = {
+	ALU_ROW(0x00, HXEN_ALU_ADD), ALU_ROW(0x08, HXEN_ALU_OR),
+	ALU_ROW(0x10, HXEN_ALU_ADC), ALU_ROW(0x18, HXEN_ALU_SBB),
+	ALU_ROW(0x20, HXEN_ALU_AND), ALU_ROW(0x28, HXEN_ALU_SUB),
+	ALU_ROW(0x30, HXEN_ALU_XOR), ALU_ROW(0x38, HXEN_ALU_CMP),
+	[0x63] = { MODRM | OPC_LONG, HXEN_OP_MOVSX, HXEN_FORM_GE, .fn = opc_movsxd },
+	[0x80] = { MODRM, HXEN_OP_ALU, HXEN_FORM_EI, 0, IMM_B, opc_grp1 },
+	[0x81] = { MODRM, HXEN_OP_ALU, HXEN_FORM_EI, 0, IMM_Z, opc_grp1 },
+	[0x82] = { MODRM, HXEN_OP_ALU, HXEN_FORM_EI, 0, IMM_B, opc_grp1 },
+	[0x83] = { MODRM, HXEN_OP_ALU, HXEN_FORM_EI, 0, IMM_BS, opc_grp1 },
+	[0x84 ... 0x85] = { MODRM, HXEN_OP_TEST, HXEN_FORM_EG },
+	[0x86 ... 0x87] = { MODRM, HXEN_OP_XCHG, HXEN_FORM_EG },
+	[0x88 ... 0x89] = { MODRM, HXEN_OP_MOV, HXEN_FORM_EG },
+	[0x8a ... 0x8b] = { MODRM, HXEN_OP_MOV, HXEN_FORM_GE },
+	[0xa0 ... 0xa1] = { OPC_KNOWN, HXEN_OP_MOV, HXEN_FORM_AO, 0, IMM_MOFFS },
+	[0xa2 ... 0xa3] = { OPC_KNOWN, HXEN_OP_MOV, HXEN_FORM_OA, 0, IMM_MOFFS },
+	STR(0xa4, HXEN_OP_MOVS), STR(0xa5, HXEN_OP_MOVS),
+	STR(0xa6, HXEN_OP_CMPS), STR(0xa7, HXEN_OP_CMPS),
+	[0xa8] = { OPC_KNOWN, HXEN_OP_TEST, HXEN_FORM_AI, 0, IMM_B },
+	[0xa9] = { OPC_KNOWN, HXEN_OP_TEST, HXEN_FORM_AI, 0, IMM_Z },
+	STR(0xaa, HXEN_OP_STOS), STR(0xab, HXEN_OP_STOS),
+	STR(0xac, HXEN_OP_LODS), STR(0xad, HXEN_OP_LODS),
+	STR(0xae, HXEN_OP_SCAS), STR(0xaf, HXEN_OP_SCAS),
+	[0xc6] = { MODRM, HXEN_OP_MOV, HXEN_FORM_EI, 0, IMM_B, opc_grp11 },
+	[0xc7] = { MODRM, HXEN_OP_MOV, HXEN_FORM_EI, 0, IMM_Z, opc_grp11 },
+	[0xf6 ... 0xf7] = { MODRM, .fn = opc_grp3 },
+	[0xfe ... 0xff] = { MODRM, .form = HXEN_FORM_E, .fn = opc_grp45 },
+};
+
+static const struct opcode opcodes_0f[256] = {
+	[0xa3] = { MODRM | OPC_FULL, HXEN_OP_BT, HXEN_FORM_EG, HXEN_BT },
+	[0xab] = { MODRM | OPC_FULL, HXEN_OP_BT, HXEN_FORM_EG, HXEN_BTS },
+	[0xb3] = { MODRM | OPC_FULL, HXEN_OP_BT, HXEN_FORM_EG, HXEN_BTR },
+	[0xbb] = { MODRM | OPC_FULL, HXEN_OP_BT, HXEN_FORM_EG, HXEN_BTC },
+	[0xba] = { MODRM | OPC_FULL, HXEN_OP_BT, HXEN_FORM_EI, 0, IMM_B, opc_grp8 },
+	[0xb0 ... 0xb1] = { MODRM, HXEN_OP_CMPXCHG, HXEN_FORM_EG },
+	[0xc0 ... 0xc1] = { MODRM, HXEN_OP_XADD, HXEN_FORM_EG },
+	[0xb6 ... 0xb7] = { MODRM | OPC_FULL, HXEN_OP_MOVZX, HXEN_FORM_GE, .fn = opc_movx },
+	[0xbe ... 0xbf] = { MODRM | OPC_FULL, HXEN_OP_MOVSX, HXEN_FORM_GE, .fn = opc_movx },
+	[0xc3] = { MODRM, HXEN_OP_MOV, HXEN_FORM_EG, .fn = opc_movnti },
+};
+
+/* The entry for @op of @map, or NULL if the emulator does not handle it. */
+static const struct opcode *lookup_opcode(const struct hxen_emul_ctx *ctx,
+					  unsigned int map, unsigned int op)
+{
+	const struct opcode *d = map ? &opcodes_0f[op] : &opcodes_1byte[op];
+
+	if (!(d->flags & OPC_KNOWN) || ((d->flags & OPC_LONG) && !ctx->long_mode))
+		return NULL;
+	return d;
+}
+
+/*
+ * Operation, form, sizes and immediate from the opcode's entry (and
+ * ModRM.reg for the group opcodes). Returns HXEN_EMUL_OK, UNHANDLED or
+ * EXCEPTION.
  */
 static int classify(struct hxen_emul_ctx *ctx, struct hxen_insn *in,
-		    unsigned int opsz, unsigned int *imm)
+		    const struct opcode *d, unsigned int opsz, unsigned int *imm)
 {
-	unsigned int op = in->opcode, r = (in->modrm >> 3) & 7;
-	bool mem = in->flags & HXEN_INSN_MEM;
+	struct opc_state st = { .ctx = ctx, .in = in, .imm = d->imm };
+	int rc;
 
-	*imm = IMM_NONE;
-	in->op_bytes = (op & 1) ? opsz : 1;
-
-	if (in->map == 1) {
-		switch (op) {
-		case 0xa3: case 0xab: case 0xb3: case 0xbb:
-			in->op = HXEN_OP_BT;
-			in->sub = (op >> 3) & 3;
-			in->form = HXEN_FORM_EG;
-			in->op_bytes = opsz;
-			return HXEN_EMUL_OK;
-		case 0xba:
-			if (r < 4)
-				return decode_exc(ctx, HXEN_EXC_UD);
-			in->op = HXEN_OP_BT;
-			in->sub = r & 3;
-			in->form = HXEN_FORM_EI;
-			in->op_bytes = opsz;
-			*imm = IMM_B;
-			return HXEN_EMUL_OK;
-		case 0xb0: case 0xb1:
-			in->op = HXEN_OP_CMPXCHG;
-			in->form = HXEN_FORM_EG;
-			return HXEN_EMUL_OK;
-		case 0xc0: case 0xc1:
-			in->op = HXEN_OP_XADD;
-			in->form = HXEN_FORM_EG;
-			return HXEN_EMUL_OK;
-		case 0xb6: case 0xb7: case 0xbe: case 0xbf:
-			in->op = (op & 8) ? HXEN_OP_MOVSX : HXEN_OP_MOVZX;
-			in->form = HXEN_FORM_GE;
-			in->op_bytes = opsz;
-			in->src_bytes = (op & 1) ? 2 : 1;
-			return HXEN_EMUL_OK;
-		case 0xc3:
-			/*
-			 * MOVNTI is "NP": 66/F2/F3 make it #UD; it has only a
-			 * 32- or 64-bit (REX.W) memory destination.
-			 */
-			if (!mem || (in->prefixes & (HXEN_PFX_OPSIZE |
-			    HXEN_PFX_REP | HXEN_PFX_REPNE)))
-				return decode_exc(ctx, HXEN_EXC_UD);
-			in->op = HXEN_OP_MOV;
-			in->form = HXEN_FORM_EG;
-			in->op_bytes = (in->rex & 8) ? 8 : 4;
-			return HXEN_EMUL_OK;
-		}
-		return HXEN_EMUL_UNHANDLED;
-	}
-
-	if (op < 0x40) {
-		in->op = HXEN_OP_ALU;
-		in->sub = op >> 3;
-		switch (op & 7) {
-		case 0: case 1:
-			in->form = HXEN_FORM_EG;
-			break;
-		case 2: case 3:
-			in->form = HXEN_FORM_GE;
-			break;
-		default:
-			in->form = HXEN_FORM_AI;
-			*imm = (op & 1) ? IMM_Z : IMM_B;
-			break;
-		}
-		return HXEN_EMUL_OK;
-	}
-
-	switch (op) {
-	case 0x63:
-		/*
-		 * MOVSXD: sign-extends only with REX.W; otherwise a plain
-		 * 32- or 16-bit move (what the hardware does).
-		 */
-		in->op = HXEN_OP_MOVSX;
-		in->form = HXEN_FORM_GE;
-		in->op_bytes = opsz;
-		in->src_bytes = opsz == 8 ? 4 : opsz;
-		return HXEN_EMUL_OK;
-	case 0x80 ... 0x83:
-		/* 82 is an alias of 80, invalid in 64-bit mode */
-		if (op == 0x82 && ctx->long_mode)
-			return decode_exc(ctx, HXEN_EXC_UD);
-		in->op = HXEN_OP_ALU;
-		in->sub = r;
-		in->form = HXEN_FORM_EI;
-		in->op_bytes = op == 0x81 || op == 0x83 ? opsz : 1;
-		*imm = op == 0x81 ? IMM_Z : op == 0x83 ? IMM_BS : IMM_B;
-		return HXEN_EMUL_OK;
-	case 0x84: case 0x85:
-		in->op = HXEN_OP_TEST;
-		in->form = HXEN_FORM_EG;
-		return HXEN_EMUL_OK;
-	case 0x86: case 0x87:
-		in->op = HXEN_OP_XCHG;
-		in->form = HXEN_FORM_EG;
-		return HXEN_EMUL_OK;
-	case 0x88 ... 0x8b:
-		in->op = HXEN_OP_MOV;
-		in->form = (op & 2) ? HXEN_FORM_GE : HXEN_FORM_EG;
-		return HXEN_EMUL_OK;
-	case 0xa0 ... 0xa3:
-		in->op = HXEN_OP_MOV;
-		in->form = (op & 2) ? HXEN_FORM_OA : HXEN_FORM_AO;
-		*imm = IMM_MOFFS;
-		return HXEN_EMUL_OK;
-	case 0xa8: case 0xa9:
-		in->op = HXEN_OP_TEST;
-		in->form = HXEN_FORM_AI;
-		*imm = (op & 1) ? IMM_Z : IMM_B;
-		return HXEN_EMUL_OK;
-	case 0xa4: case 0xa5: case 0xa6: case 0xa7:
-	case 0xaa: case 0xab: case 0xac: case 0xad: case 0xae: case 0xaf: {
-		static const u8 str_op[6] = {
-			HXEN_OP_MOVS, HXEN_OP_CMPS, 0, HXEN_OP_STOS,
-			HXEN_OP_LODS, HXEN_OP_SCAS
-		};
-
-		in->op = str_op[(op - 0xa4) >> 1];
-		in->form = HXEN_FORM_STR;
-		return HXEN_EMUL_OK;
-	}
-	case 0xc6: case 0xc7:
-		/* group 11: /0 MOV; /7 with mod 11b is XABORT/XBEGIN */
-		if (r == 7 && !mem)
-			return HXEN_EMUL_UNHANDLED;
-		if (r != 0)
-			return decode_exc(ctx, HXEN_EXC_UD);
-		in->op = HXEN_OP_MOV;
-		in->form = HXEN_FORM_EI;
-		*imm = (op & 1) ? IMM_Z : IMM_B;
-		return HXEN_EMUL_OK;
-	case 0xf6: case 0xf7:
-		/* group 3: /1 is an undocumented alias of TEST */
-		if (r < 2) {
-			in->op = HXEN_OP_TEST;
-			in->form = HXEN_FORM_EI;
-			*imm = (op & 1) ? IMM_Z : IMM_B;
-			return HXEN_EMUL_OK;
-		}
-		if (r > 3)	/* MUL IMUL DIV IDIV */
-			return HXEN_EMUL_UNHANDLED;
-		in->op = r == 2 ? HXEN_OP_NOT : HXEN_OP_NEG;
-		in->form = HXEN_FORM_E;
-		return HXEN_EMUL_OK;
-	case 0xfe: case 0xff:
-		/* group 4/5: FE /2-7 and FF /7 are invalid */
-		if ((op == 0xfe && r > 1) || r == 7)
-			return decode_exc(ctx, HXEN_EXC_UD);
-		if (r > 1)
-			return HXEN_EMUL_UNHANDLED;	/* CALL, JMP, PUSH */
-		in->op = r ? HXEN_OP_DEC : HXEN_OP_INC;
-		in->form = HXEN_FORM_E;
-		return HXEN_EMUL_OK;
-	}
-	return HXEN_EMUL_UNHANDLED;
+	in->op = d->op;
+	in->form = d->form;
+	in->sub = d->sub;
+	in->op_bytes = (d->flags & OPC_FULL) || (in->opcode & 1) ? opsz : 1;
+	rc = d->fn ? d->fn(&st) : HXEN_EMUL_OK;
+	*imm = st.imm;
+	return rc;
 }
 
 /* Which memory accesses the instruction may make (HXEN_INSN_MEM_*). */
@@ -413,7 +422,7 @@ int hxen_decode(struct hxen_emul_ctx *ctx, const u8 *insn, unsigned int len,
 {
 	struct cursor c = { .p = insn, .len = len, .pos = 0 };
 	unsigned int seg = SEG_NONE, opsz, imm;
-	bool modrm;
+	const struct opcode *desc;
 	u64 b;
 	int rc;
 
@@ -486,16 +495,17 @@ opcode:
 			return rc;
 	}
 	in->opcode = b;
-	if (!known_opcode(ctx, in->map, in->opcode, &modrm))
+	desc = lookup_opcode(ctx, in->map, in->opcode);
+	if (!desc)
 		return HXEN_EMUL_UNHANDLED;
 
 	in->seg = HXEN_SEG_DS;
-	if (modrm) {
+	if (desc->flags & OPC_MODRM) {
 		rc = decode_modrm(ctx, &c, in);
 		if (rc)
 			return rc;
 	}
-	rc = classify(ctx, in, opsz, &imm);
+	rc = classify(ctx, in, desc, opsz, &imm);
 	if (rc)
 		return rc;
 	if (!in->src_bytes)
