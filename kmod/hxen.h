@@ -70,40 +70,47 @@ enum hxen_vcpu_mode {
 /* Requests to a vCPU, acted on before the next guest entry. */
 #define HXEN_REQ_TLB_FLUSH	0
 
+/*
+ * Locking of the fields of struct hxen_vm and struct hxen_vcpu, by letter:
+ *   (c) set at creation, constant after
+ *   (o) set once under vm->lock (by its ioctl), constant until teardown
+ *   (l) vm->lock
+ *   (m) vm->mmu_lock
+ *   (lm) written under vm->lock and vm->mmu_lock, read under either
+ *   (k) vm->kvmclock_lock
+ *   (u) vcpu->mutex: the vCPU's own ioctls, KVM_RUN among them
+ *   (a) atomic, or READ_ONCE/WRITE_ONCE with no lock by design
+ *   (r) read under RCU
+ */
 struct hxen_vm {
-	refcount_t users;	/* the VM fd and each vCPU fd */
-	struct mm_struct *mm;	/* owner's; KVM_RUN from another mm: -EIO */
+	refcount_t users;	/* (a) the VM fd and each vCPU fd */
+	struct mm_struct *mm;	/* (c) owner's; KVM_RUN from another mm: -EIO */
 
 	/* Serialises memslot changes and vCPU creation. */
 	struct mutex lock;
-	/* Slots: written under lock + mmu_lock, read under either. */
-	struct hxen_memslot slots[HXEN_MAX_MEMSLOTS];
+	struct hxen_memslot slots[HXEN_MAX_MEMSLOTS];	/* (lm) */
 
-	struct hxen_vcpu *vcpus[HXEN_MAX_VCPUS];	/* under lock */
-	atomic_t nr_vcpus;
-	/* Where hxen_vcpu_on_spin last gave the CPU: a hint, no lock. */
-	int last_boosted;
+	struct hxen_vcpu *vcpus[HXEN_MAX_VCPUS];	/* (l) written, (a) read */
+	atomic_t nr_vcpus;				/* (a) */
+	int last_boosted;	/* (a) where hxen_vcpu_on_spin last gave the CPU: a hint */
 
 	/*
 	 * mmu_lock protects the second-level tables. A fault that raced with
 	 * an MMU-notifier invalidation (in progress, or seq moved) retries.
 	 */
 	spinlock_t mmu_lock;
-	struct hxen_tdp tdp;
-	unsigned long mmu_seq;
-	long mmu_invalidating;
+	struct hxen_tdp tdp;		/* (m) */
+	unsigned long mmu_seq;		/* (m) */
+	long mmu_invalidating;		/* (m) */
 	struct mmu_notifier mmu_notifier;
 
-	/*
-	 * In-kernel devices (x86/irqchip/irqchip.h). Each is created once by its
-	 * ioctl under lock and lives until the VM is destroyed.
-	 */
-	struct hxen_irqchip *irqchip;	/* PICs, IOAPIC, GSI routing */
-	struct hxen_pit *pit;
-	struct hxen_iobus *iobus;
+	/* In-kernel devices (x86/irqchip/, iobus.h), each created by its ioctl. */
+	struct hxen_irqchip *irqchip;	/* (o) PICs, IOAPIC, GSI routing */
+	struct hxen_pit *pit;		/* (o) */
+	struct hxen_iobus *iobus;	/* (o) */
 
-	/* Guest-facing Xen ABI (xen/); set once by HXEN_XEN_ENABLE under lock. */
-	struct hxen_xen *xen;
+	/* Guest-facing Xen ABI (xen/), set by HXEN_XEN_ENABLE before any vCPU. */
+	struct hxen_xen *xen;		/* (o) */
 
 	/*
 	 * kvm-clock (x86/kvmclock.c): the VM's clock is the host's monotonic
@@ -111,14 +118,14 @@ struct hxen_vm {
 	 * kvmclock_gen so every vCPU republishes. wall_msr: the last
 	 * MSR_KVM_WALL_CLOCK(_NEW) value written by any vCPU.
 	 */
-	s64 kvmclock_offset;
-	atomic_t kvmclock_gen;
-	u64 kvmclock_wall_msr;
+	s64 kvmclock_offset;		/* (k) written, (a) read */
+	atomic_t kvmclock_gen;		/* (a) */
+	u64 kvmclock_wall_msr;		/* (a) */
 	/*
 	 * While the host's clocksource is the TSC, every vCPU publishes from
 	 * one host (TSC, monotonic ns) pair, sampled once per kvmclock_gen,
 	 * so their records agree and carry PVCLOCK_TSC_STABLE_BIT (KVM's
-	 * "master clock"). Under kvmclock_lock.
+	 * "master clock").
 	 */
 	spinlock_t kvmclock_lock;
 	struct {
@@ -126,45 +133,44 @@ struct hxen_vm {
 		u32 gen;		/* kvmclock_gen it was sampled for */
 		u64 host_tsc;
 		u64 mono_ns;
-	} kvmclock_master;
+	} kvmclock_master;		/* (k) */
 
-	void *vendor;		/* vendor's per-VM data */
+	void *vendor;		/* (c) vendor's per-VM data */
 };
 
 struct hxen_vcpu {
-	struct hxen_vm *vm;
-	int id;
-	/* Serialises this vCPU's ioctls (KVM_RUN among them). */
-	struct mutex mutex;
-	struct kvm_run *run;	/* shared with userspace through mmap */
+	struct hxen_vm *vm;	/* (c) */
+	int id;			/* (c) */
+	struct mutex mutex;	/* serialises this vCPU's ioctls */
+	struct kvm_run *run;	/* (c) shared with userspace through mmap */
 
-	int cpu;		/* host CPU it last ran on, -1 if none */
-	int mode;		/* enum hxen_vcpu_mode, for kicks */
-	unsigned long requests;	/* HXEN_REQ_* bits */
+	int cpu;		/* (a) host CPU it last ran on, -1 if none */
+	int mode;		/* (a) enum hxen_vcpu_mode, for kicks */
+	unsigned long requests;	/* (a) HXEN_REQ_* bits */
 
 	/*
-	 * The guest's general registers, all 16 on both vendors between
+	 * (u) The guest's general registers, all 16 on both vendors between
 	 * exits (the backends copy RAX/RSP to and from the VMCB/VMCS around
 	 * entry), so exit handlers may use them directly; RIP and RFLAGS
 	 * are the vendor's (get_regs).
 	 */
 	u64 regs[16];
 
-	/* Events queued by KVM_INTERRUPT (-1: none) and KVM_NMI; under mutex. */
-	int irq_vector;
-	bool nmi_pending;
+	/* Events queued by KVM_INTERRUPT (-1: none) and KVM_NMI. */
+	int irq_vector;		/* (u) */
+	bool nmi_pending;	/* (u) */
 
-	u64 xcr0;		/* guest XCR0 (XSETBV, KVM_SET_XCRS) */
+	u64 xcr0;		/* (u) guest XCR0 (XSETBV, KVM_SET_XCRS) */
 
 	/*
-	 * Guest DR0-3. Switched around every entry only once the guest has
-	 * touched one (the vendor intercepts accesses until then and calls
-	 * hxen_guest_debugregs_used()); most guests never do.
+	 * (u) Guest DR0-3. Switched around every entry only once the guest
+	 * has touched one (the vendor intercepts accesses until then and
+	 * calls hxen_guest_debugregs_used()); most guests never do.
 	 */
 	bool db_active;
 	u64 db[4];
 
-	/* MSRs kept by common code (x86/msr.c). */
+	/* (u) MSRs kept by common code (x86/msr.c). */
 	u64 apic_base;
 	u64 misc_enable;
 	u64 mcg_status;
@@ -173,18 +179,18 @@ struct hxen_vcpu {
 	u64 mtrr_fixed[11];
 	u64 mtrr_var[16];
 
-	/* An IN not yet completed: where userspace's data goes. */
+	/* (u) An IN not yet completed: where userspace's data goes. */
 	struct {
 		bool pending;
 		u8 size;
-		/* INS: count elements go to ES:rDI (x86/emulate/mmio.c). */
+		/* INS: count elements go to ES:rDI (x86/emulate/pio_string.c). */
 		bool string, rep;
 		u8 addr_bytes;
 		u32 count;
 		u64 next_rip;
 	} pio;
 
-	/* MMIO being emulated (x86/emulate/mmio.c). */
+	/* (u) MMIO being emulated (x86/emulate/mmio.c). */
 	struct {
 		bool pending_read;	/* a KVM_EXIT_MMIO read awaits data */
 		bool pending_write;	/* the instruction ends in this write */
@@ -200,18 +206,18 @@ struct hxen_vcpu {
 		} done[2];
 	} mmio;
 
-	/* KVM_SET_CPUID2 table; under mutex (read in KVM_RUN). */
+	/* (u) KVM_SET_CPUID2 table (read in KVM_RUN). */
 	struct kvm_cpuid_entry2 *cpuid;
 	int cpuid_nent;
 
-	struct fpu_guest guest_fpu;
-	bool sigset_active;
-	sigset_t sigset;
+	struct fpu_guest guest_fpu;	/* (u) */
+	bool sigset_active;		/* (u) */
+	sigset_t sigset;		/* (u) */
 
-	struct hxen_lapic *lapic;	/* with an in-kernel irqchip; else NULL */
+	struct hxen_lapic *lapic;	/* (c) with an in-kernel irqchip; else NULL */
 	/*
-	 * KVM_MP_STATE_*: always RUNNABLE without a LAPIC. Written by the
-	 * vCPU's own thread under mutex (KVM_RUN, KVM_SET_MP_STATE); other
+	 * (u) KVM_MP_STATE_*: always RUNNABLE without a LAPIC. Only the
+	 * vCPU's own thread writes it (KVM_RUN, KVM_SET_MP_STATE); other
 	 * contexts queue INIT/SIPI in the LAPIC, or change Xen's up/down
 	 * state (xen/vcpu_up.c, under xen->updown_lock), and
 	 * hxen_vcpu_wake() it; its thread then updates mp_state.
@@ -220,17 +226,17 @@ struct hxen_vcpu {
 	/* KVM_RUN sleeps here while halted or waiting for INIT/SIPI. */
 	struct rcuwait wait;
 	/*
-	 * The thread of the last KVM_RUN, for other vCPUs' directed yields
-	 * (hxen_vcpu_on_spin). Written under mutex, read under RCU.
+	 * (u) written, (r) read: the thread of the last KVM_RUN, for other
+	 * vCPUs' directed yields (hxen_vcpu_on_spin).
 	 */
 	struct pid __rcu *pid;
 
-	/* Its part of vm->xen (xen/), set at creation; NULL without Xen. */
+	/* (c) Its part of vm->xen (xen/), NULL without Xen. */
 	struct hxen_xen_vcpu *xen;
 
-	struct hxen_tdp_cache tdp_cache;
+	struct hxen_tdp_cache tdp_cache;	/* (u) */
 
-	/* kvm-clock record (x86/kvmclock.c); the vCPU's own thread only. */
+	/* (u) kvm-clock record (x86/kvmclock.c). */
 	struct {
 		u64 msr;		/* MSR_KVM_SYSTEM_TIME(_NEW): GPA | enable */
 		u32 version;		/* last version published */
@@ -239,7 +245,7 @@ struct hxen_vcpu {
 		unsigned long next;	/* jiffies of the next refresh */
 	} kvmclock;
 
-	void *vendor;		/* VMCB / VMCS and friends */
+	void *vendor;		/* (c) VMCB / VMCS and friends */
 };
 
 enum { VCPU_RAX, VCPU_RCX, VCPU_RDX, VCPU_RBX, VCPU_RSP, VCPU_RBP, VCPU_RSI,

@@ -280,57 +280,60 @@ static int opc_movnti(struct opc_state *st)
 	return HXEN_EMUL_OK;
 }
 
-/* 00-3F: the eight ALU operations, each as Eb,Gb Ev,Gv Gb,Eb Gv,Ev AL,Ib rAX,Iz. */
-#define ALU_ROW(base, alu)							\
-	[(base) + 0] = { MODRM, HXEN_OP_ALU, HXEN_FORM_EG, alu, IMM_NONE },	\
-	[(base) + 1] = { MODRM, HXEN_OP_ALU, HXEN_FORM_EG, alu, IMM_NONE },	\
-	[(base) + 2] = { MODRM, HXEN_OP_ALU, HXEN_FORM_GE, alu, IMM_NONE },	\
-	[(base) + 3] = { MODRM, HXEN_OP_ALU, HXEN_FORM_GE, alu, IMM_NONE },	\
-	[(base) + 4] = { OPC_KNOWN, HXEN_OP_ALU, HXEN_FORM_AI, alu, IMM_B },	\
-	[(base) + 5] = { OPC_KNOWN, HXEN_OP_ALU, HXEN_FORM_AI, alu, IMM_Z }
+#define OPC(f, o, fm, s, i, h) \
+	{ .flags = (f), .op = (o), .form = (fm), .sub = (s), .imm = (i), .fn = (h) }
 
-#define STR(opc, o)	[opc] = { OPC_KNOWN, o, HXEN_FORM_STR }
+/* 00-3F: the eight ALU operations, each as Eb,Gb Ev,Gv Gb,Eb Gv,Ev AL,Ib rAX,Iz. */
+#define ALU_ROW(base, alu) \
+	[(base) + 0] = OPC(MODRM, HXEN_OP_ALU, HXEN_FORM_EG, alu, IMM_NONE, NULL), \
+	[(base) + 1] = OPC(MODRM, HXEN_OP_ALU, HXEN_FORM_EG, alu, IMM_NONE, NULL), \
+	[(base) + 2] = OPC(MODRM, HXEN_OP_ALU, HXEN_FORM_GE, alu, IMM_NONE, NULL), \
+	[(base) + 3] = OPC(MODRM, HXEN_OP_ALU, HXEN_FORM_GE, alu, IMM_NONE, NULL), \
+	[(base) + 4] = OPC(OPC_KNOWN, HXEN_OP_ALU, HXEN_FORM_AI, alu, IMM_B, NULL), \
+	[(base) + 5] = OPC(OPC_KNOWN, HXEN_OP_ALU, HXEN_FORM_AI, alu, IMM_Z, NULL)
+
+#define STR(opc, o)	[opc] = OPC(OPC_KNOWN, o, HXEN_FORM_STR, 0, IMM_NONE, NULL)
 
 static const struct opcode opcodes_1byte[256] = {
 	ALU_ROW(0x00, HXEN_ALU_ADD), ALU_ROW(0x08, HXEN_ALU_OR),
 	ALU_ROW(0x10, HXEN_ALU_ADC), ALU_ROW(0x18, HXEN_ALU_SBB),
 	ALU_ROW(0x20, HXEN_ALU_AND), ALU_ROW(0x28, HXEN_ALU_SUB),
 	ALU_ROW(0x30, HXEN_ALU_XOR), ALU_ROW(0x38, HXEN_ALU_CMP),
-	[0x63] = { MODRM | OPC_LONG, HXEN_OP_MOVSX, HXEN_FORM_GE, .fn = opc_movsxd },
-	[0x80] = { MODRM, HXEN_OP_ALU, HXEN_FORM_EI, 0, IMM_B, opc_grp1 },
-	[0x81] = { MODRM, HXEN_OP_ALU, HXEN_FORM_EI, 0, IMM_Z, opc_grp1 },
-	[0x82] = { MODRM, HXEN_OP_ALU, HXEN_FORM_EI, 0, IMM_B, opc_grp1 },
-	[0x83] = { MODRM, HXEN_OP_ALU, HXEN_FORM_EI, 0, IMM_BS, opc_grp1 },
-	[0x84 ... 0x85] = { MODRM, HXEN_OP_TEST, HXEN_FORM_EG },
-	[0x86 ... 0x87] = { MODRM, HXEN_OP_XCHG, HXEN_FORM_EG },
-	[0x88 ... 0x89] = { MODRM, HXEN_OP_MOV, HXEN_FORM_EG },
-	[0x8a ... 0x8b] = { MODRM, HXEN_OP_MOV, HXEN_FORM_GE },
-	[0xa0 ... 0xa1] = { OPC_KNOWN, HXEN_OP_MOV, HXEN_FORM_AO, 0, IMM_MOFFS },
-	[0xa2 ... 0xa3] = { OPC_KNOWN, HXEN_OP_MOV, HXEN_FORM_OA, 0, IMM_MOFFS },
+	[0x63] = OPC(MODRM | OPC_LONG, HXEN_OP_MOVSX, HXEN_FORM_GE, 0, IMM_NONE, opc_movsxd),
+	[0x80] = OPC(MODRM, HXEN_OP_ALU, HXEN_FORM_EI, 0, IMM_B, opc_grp1),
+	[0x81] = OPC(MODRM, HXEN_OP_ALU, HXEN_FORM_EI, 0, IMM_Z, opc_grp1),
+	[0x82] = OPC(MODRM, HXEN_OP_ALU, HXEN_FORM_EI, 0, IMM_B, opc_grp1),
+	[0x83] = OPC(MODRM, HXEN_OP_ALU, HXEN_FORM_EI, 0, IMM_BS, opc_grp1),
+	[0x84 ... 0x85] = OPC(MODRM, HXEN_OP_TEST, HXEN_FORM_EG, 0, IMM_NONE, NULL),
+	[0x86 ... 0x87] = OPC(MODRM, HXEN_OP_XCHG, HXEN_FORM_EG, 0, IMM_NONE, NULL),
+	[0x88 ... 0x89] = OPC(MODRM, HXEN_OP_MOV, HXEN_FORM_EG, 0, IMM_NONE, NULL),
+	[0x8a ... 0x8b] = OPC(MODRM, HXEN_OP_MOV, HXEN_FORM_GE, 0, IMM_NONE, NULL),
+	[0xa0 ... 0xa1] = OPC(OPC_KNOWN, HXEN_OP_MOV, HXEN_FORM_AO, 0, IMM_MOFFS, NULL),
+	[0xa2 ... 0xa3] = OPC(OPC_KNOWN, HXEN_OP_MOV, HXEN_FORM_OA, 0, IMM_MOFFS, NULL),
 	STR(0xa4, HXEN_OP_MOVS), STR(0xa5, HXEN_OP_MOVS),
 	STR(0xa6, HXEN_OP_CMPS), STR(0xa7, HXEN_OP_CMPS),
-	[0xa8] = { OPC_KNOWN, HXEN_OP_TEST, HXEN_FORM_AI, 0, IMM_B },
-	[0xa9] = { OPC_KNOWN, HXEN_OP_TEST, HXEN_FORM_AI, 0, IMM_Z },
+	[0xa8] = OPC(OPC_KNOWN, HXEN_OP_TEST, HXEN_FORM_AI, 0, IMM_B, NULL),
+	[0xa9] = OPC(OPC_KNOWN, HXEN_OP_TEST, HXEN_FORM_AI, 0, IMM_Z, NULL),
 	STR(0xaa, HXEN_OP_STOS), STR(0xab, HXEN_OP_STOS),
 	STR(0xac, HXEN_OP_LODS), STR(0xad, HXEN_OP_LODS),
 	STR(0xae, HXEN_OP_SCAS), STR(0xaf, HXEN_OP_SCAS),
-	[0xc6] = { MODRM, HXEN_OP_MOV, HXEN_FORM_EI, 0, IMM_B, opc_grp11 },
-	[0xc7] = { MODRM, HXEN_OP_MOV, HXEN_FORM_EI, 0, IMM_Z, opc_grp11 },
-	[0xf6 ... 0xf7] = { MODRM, .fn = opc_grp3 },
-	[0xfe ... 0xff] = { MODRM, .form = HXEN_FORM_E, .fn = opc_grp45 },
+	[0xc6] = OPC(MODRM, HXEN_OP_MOV, HXEN_FORM_EI, 0, IMM_B, opc_grp11),
+	[0xc7] = OPC(MODRM, HXEN_OP_MOV, HXEN_FORM_EI, 0, IMM_Z, opc_grp11),
+	[0xf6 ... 0xf7] = OPC(MODRM, 0, 0, 0, IMM_NONE, opc_grp3),
+	[0xfe ... 0xff] = OPC(MODRM, 0, HXEN_FORM_E, 0, IMM_NONE, opc_grp45),
 };
 
 static const struct opcode opcodes_0f[256] = {
-	[0xa3] = { MODRM | OPC_FULL, HXEN_OP_BT, HXEN_FORM_EG, HXEN_BT },
-	[0xab] = { MODRM | OPC_FULL, HXEN_OP_BT, HXEN_FORM_EG, HXEN_BTS },
-	[0xb3] = { MODRM | OPC_FULL, HXEN_OP_BT, HXEN_FORM_EG, HXEN_BTR },
-	[0xbb] = { MODRM | OPC_FULL, HXEN_OP_BT, HXEN_FORM_EG, HXEN_BTC },
-	[0xba] = { MODRM | OPC_FULL, HXEN_OP_BT, HXEN_FORM_EI, 0, IMM_B, opc_grp8 },
-	[0xb0 ... 0xb1] = { MODRM, HXEN_OP_CMPXCHG, HXEN_FORM_EG },
-	[0xc0 ... 0xc1] = { MODRM, HXEN_OP_XADD, HXEN_FORM_EG },
-	[0xb6 ... 0xb7] = { MODRM | OPC_FULL, HXEN_OP_MOVZX, HXEN_FORM_GE, .fn = opc_movx },
-	[0xbe ... 0xbf] = { MODRM | OPC_FULL, HXEN_OP_MOVSX, HXEN_FORM_GE, .fn = opc_movx },
-	[0xc3] = { MODRM, HXEN_OP_MOV, HXEN_FORM_EG, .fn = opc_movnti },
+	[0xa3] = OPC(MODRM | OPC_FULL, HXEN_OP_BT, HXEN_FORM_EG, HXEN_BT, IMM_NONE, NULL),
+	[0xab] = OPC(MODRM | OPC_FULL, HXEN_OP_BT, HXEN_FORM_EG, HXEN_BTS, IMM_NONE, NULL),
+	[0xb3] = OPC(MODRM | OPC_FULL, HXEN_OP_BT, HXEN_FORM_EG, HXEN_BTR, IMM_NONE, NULL),
+	[0xbb] = OPC(MODRM | OPC_FULL, HXEN_OP_BT, HXEN_FORM_EG, HXEN_BTC, IMM_NONE, NULL),
+	[0xba] = OPC(MODRM | OPC_FULL, HXEN_OP_BT, HXEN_FORM_EI, 0, IMM_B, opc_grp8),
+	[0xb0 ... 0xb1] = OPC(MODRM, HXEN_OP_CMPXCHG, HXEN_FORM_EG, 0, IMM_NONE, NULL),
+	[0xc0 ... 0xc1] = OPC(MODRM, HXEN_OP_XADD, HXEN_FORM_EG, 0, IMM_NONE, NULL),
+	[0xb6 ... 0xb7] = OPC(MODRM | OPC_FULL, HXEN_OP_MOVZX, HXEN_FORM_GE, 0, IMM_NONE, opc_movx),
+	[0xbe ... 0xbf] = OPC(MODRM | OPC_FULL, HXEN_OP_MOVSX, HXEN_FORM_GE, 0, IMM_NONE, opc_movx),
+	[0xc3] = OPC(MODRM, HXEN_OP_MOV, HXEN_FORM_EG, 0, IMM_NONE, opc_movnti),
 };
 
 /* The entry for @op of @map, or NULL if the emulator does not handle it. */

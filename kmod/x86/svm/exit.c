@@ -365,9 +365,10 @@ static void svm_requeue_event(struct svm_vcpu *svm)
 	/*
 	 * An external interrupt goes back in the way it came, as V_IRQ (see
 	 * svm_inject_irq); the guest's IF and shadow are as they were when
-	 * its delivery began. QEMU's TCG reports one it was delivering from
-	 * V_IRQ as an exception (type 3) with its vector; exceptions are
-	 * vectors 0-31, and VMRUN refuses to inject type 3 above those.
+	 * its delivery began. An implementation may report one it was
+	 * delivering from V_IRQ as an exception (type 3) with its vector (see
+	 * the README); exceptions are vectors 0-31, and VMRUN refuses to
+	 * inject type 3 above those.
 	 */
 	if (type == SVM_EVTINJ_TYPE_INTR || (type == SVM_EVTINJ_TYPE_EXEPT && vector >= 32)) {
 		svm_inject_virq(svm, vector);

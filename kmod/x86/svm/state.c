@@ -114,13 +114,10 @@ bool svm_nmi_allowed(struct hxen_vcpu *vcpu)
  * was applied already). It is only offered when the guest can take it,
  * so the CPU takes it right after VMRUN, like an EVENTINJ interrupt; a
  * host interrupt pending at VMRUN exits first and leaves it pending (kept
- * for the next entry, see svm_virq_exit()). Not EVENTINJ: QEMU's TCG
- * (the emulated test hosts, up to 10.x) delivers an EVENTINJ interrupt
- * and leaves its vector as the pending exception, which it delivers a
- * second time when its CPU loop next leaves for the main loop: guests saw
- * the same interrupt twice (a Linux guest then runs its entry code with
- * the user GS base and dies). The interrupt it takes through V_IRQ goes
- * through its interrupt path, which has no such leftover.
+ * for the next entry, see svm_virq_exit()). Not EVENTINJ, which the APM
+ * allows as well: an SVM implementation the README names delivers an
+ * EVENTINJ interrupt a second time, while V_IRQ takes its ordinary
+ * interrupt path.
  */
 void svm_inject_virq(struct svm_vcpu *svm, u8 vector)
 {

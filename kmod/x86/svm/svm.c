@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * AMD SVM backend: feature detection and per-CPU enable (EFER.SVME + host
- * save area). Optional features are reported only when CPUID says so; QEMU
- * TCG, for one, offers NPT but no NRIP save, clean bits or decode assists.
+ * save area). Optional features (NRIP save, VMCB clean bits, decode
+ * assists) are used only when CPUID reports them; each has a fallback.
  */
 #define pr_fmt(fmt) "hxen: " fmt
 

@@ -139,11 +139,10 @@ static int vmx_setup_config(u64 basic, u64 ept_vpid)
 	/*
 	 * The VMX-preemption timer as a backstop: the guest exits at least
 	 * every VMX_BACKSTOP_MS whatever it does, so the host always gets its
-	 * CPU back. Real CPUs turn every host interrupt into an exit and need
-	 * no help; Bochs 2.7, which emulates the VMX test host, does not while
-	 * the guest runs with RFLAGS.IF=0 (it computes the interrupt mask
-	 * before it enters non-root mode), and a guest spinning with
-	 * interrupts off would hang the host there. The timer counts down
+	 * CPU back. CPUs that turn every host interrupt into an exit need no
+	 * help; on an implementation that does not while the guest runs with
+	 * RFLAGS.IF=0 (the README names one), a guest spinning with
+	 * interrupts off would hang the host. The timer counts down
 	 * once every 2^IA32_VMX_MISC[4:0] TSC ticks (SDM Vol. 3 25.5.1, A.6).
 	 */
 	if (vmx_cfg.pin & PIN_BASED_VMX_PREEMPTION_TIMER) {
