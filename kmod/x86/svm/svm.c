@@ -209,7 +209,7 @@ static int svm_vcpu_create(struct hxen_vcpu *vcpu)
 	c = &svm->vmcb->control;
 	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
 		svm_set_intercept(svm->vmcb, intercepts[i]);
-	/* DR0-3 accesses, until the guest's first one (svm_exit.c). */
+	/* DR0-3 accesses, until the guest's first one (exit.c). */
 	for (i = 0; i < 4; i++) {
 		svm_set_intercept(svm->vmcb, INTERCEPT_DR0_READ + i);
 		svm_set_intercept(svm->vmcb, INTERCEPT_DR0_WRITE + i);

@@ -45,7 +45,7 @@ struct vmx_syscall_msrs {
 #define VMX_PLE_WINDOW		4096
 #define VMX_PLE_WINDOW_MAX	(1U << 30)
 
-/* VMCS settings chosen once at probe time from the capability MSRs. */
+/* VMCS settings chosen once at probe time from the capability MSRs (caps.c). */
 struct vmx_config {
 	bool usable;			/* vCPUs can run */
 	bool vpid;
@@ -149,7 +149,7 @@ static inline struct vmx_vcpu *to_vmx(struct hxen_vcpu *vcpu)
 	return vcpu->vendor;
 }
 
-/* vmx_entry.S: 0 after a VM exit, 1 after VMfail (nothing was entered). */
+/* entry.S: 0 after a VM exit, 1 after VMfail (nothing was entered). */
 int __hxen_vmx_enter(u64 *regs, u32 launched);
 extern const char __hxen_vmx_exit[];
 
@@ -205,7 +205,7 @@ int vmx_set_efer(struct hxen_vcpu *vcpu, u64 efer);
 /* VMCS current (vmx_access_begin): set EFER as is, LMA included. */
 void vmx_write_efer(struct hxen_vcpu *vcpu, u64 efer);
 
-/* vmx_state.c */
+/* state.c */
 /* Power-on state (VMCS current). */
 void __vmx_reset(struct hxen_vcpu *vcpu);
 u32 vmx_fix_error_code(struct vmx_vcpu *vmx, u32 info);
@@ -228,7 +228,7 @@ void vmx_get_cpu_mode(struct hxen_vcpu *vcpu, struct hxen_walk_mode *m, bool *co
 u64 vmx_get_tsc_offset(struct hxen_vcpu *vcpu);
 int vmx_set_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr);
 
-/* vmx_exit.c */
+/* exit.c */
 int vmx_handle_exit(struct hxen_vcpu *vcpu);
 int vmx_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val);
 int vmx_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host);
