@@ -21,7 +21,7 @@
 #include "../hxen.h"
 #include "../vendor.h"
 #include "mmu.h"
-#include "../xen/hooks.h"
+#include "overlay.h"
 
 #define TDP_LEVELS	4
 #define TDP_ENTRIES	512
@@ -68,6 +68,8 @@ void hxen_tdp_destroy(struct hxen_vm *vm)
 	if (vm->tdp.root)
 		tdp_free_table(page_address(vm->tdp.root), TDP_LEVELS);
 	vm->tdp.root = NULL;
+	/* No table maps an overlay page any more. */
+	hxen_overlay_destroy(vm);
 }
 
 /*
@@ -188,8 +190,8 @@ int hxen_tdp_fault(struct hxen_vcpu *vcpu, u64 gpa, bool write)
 	if (s)
 		slot = *s;
 	seq = vm->mmu_seq;
-	/* A Xen shared_info frame maps the module's page (xen/xen.c). */
-	page = READ_ONCE(vm->xen) ? hxen_xen_gfn_page(vm, gfn) : NULL;
+	/* An overlay frame maps the module's page, not the slot's. */
+	page = hxen_overlay_lookup(vm, gfn);
 	spin_unlock(&vm->mmu_lock);
 
 	writable = true;

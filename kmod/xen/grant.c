@@ -4,7 +4,7 @@
  * grant_table.h). The table is HXEN_GNTTAB_MAX_FRAMES module pages at
  * most, allocated as the guest asks for them; an HVM / PVH guest maps
  * them with XENMEM_add_to_physmap(XENMAPSPACE_grant_table, idx) over its
- * own frames (memory.c's overlay frames) and reads the frame list with
+ * own frames (overlay frames, mmu/overlay.h) and reads the frame list with
  * GNTTABOP_setup_table. Nothing in hxen maps grants yet: the table is the
  * guest's to fill, ready for a backend.
  *
@@ -71,8 +71,7 @@ static int gnttab_grow(struct hxen_xen *xen, u32 n)
 
 		if (!p)
 			return -ENOMEM;
-		xen->gnttab[xen->gnttab_nr_frames].page = p;
-		xen->gnttab[xen->gnttab_nr_frames].gfn = HXEN_XEN_NO_GFN;
+		hxen_overlay_init(&xen->gnttab[xen->gnttab_nr_frames], p);
 		xen->gnttab_nr_frames++;
 	}
 	return 0;
@@ -89,7 +88,7 @@ int hxen_xen_gnttab_map(struct hxen_xen *xen, u64 idx, u64 gfn)
 		return -EINVAL;
 	if (gnttab_grow(xen, idx + 1))
 		return -ENOMEM;
-	return hxen_xen_frame_map(xen, &xen->gnttab[idx], gfn);
+	return hxen_overlay_map(xen->vm, &xen->gnttab[idx], gfn);
 }
 
 void hxen_xen_gnttab_free(struct hxen_xen *xen)

@@ -79,7 +79,4 @@ static inline void hxen_xen_vcpu_mp_changed(struct hxen_vcpu *vcpu, bool reset)
 		__hxen_xen_vcpu_mp_changed(vcpu, reset);
 }
 
-/* Under vm->mmu_lock: the module page backing @gfn (referenced), or NULL. */
-struct page *hxen_xen_gfn_page(struct hxen_vm *vm, u64 gfn);
-
 #endif /* HXEN_XEN_HOOKS_H */

@@ -61,8 +61,6 @@ static bool xen_canonical(u64 la)
 
 static int guest_copy(struct xen_call *c, u64 la, void *buf, size_t len, bool write)
 {
-	struct hxen_xen *xen = c->xen;
-
 	while (len) {
 		size_t n;
 		unsigned long hva;
@@ -78,7 +76,7 @@ static int guest_copy(struct xen_call *c, u64 la, void *buf, size_t len, bool wr
 		if (hxen_walk(&c->mode, la, write ? HXEN_PF_WRITE : 0, read_pt, c, &gpa,
 			      &err) != HXEN_WALK_OK)
 			return -EFAULT;
-		ov = hxen_xen_overlay_va(xen, gpa >> PAGE_SHIFT);
+		ov = hxen_overlay_va(c->vcpu->vm, gpa >> PAGE_SHIFT);
 		if (ov) {
 			/* A module page (shared_info, grant frame) sits over this frame. */
 			u8 *p = ov + (gpa & ~PAGE_MASK);

@@ -1,20 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest-facing Xen ABI: memory_op, and the overlay frames behind it.
+ * Guest-facing Xen ABI: memory_op.
  *
- * Overlay frames: shared_info and the grant-table frames are module pages
- * that XENMEM_add_to_physmap lays over a guest frame (RAM or not).
- * xen->overlays maps each such gfn to its struct hxen_xen_frame; the
- * second-level fault path (hxen_xen_gfn_page) and hypercall guest copies
- * (hxen_xen_overlay_va) look there first, so the guest sees the module
- * page, and the slot's own page comes back when the frame moves on. As on
- * Xen, whatever overlay sat at the target frame before is unmapped.
- *
- * Ordering with the fault path: the xarray changes first, then mmu_seq
- * moves under mmu_lock, then the old and new frames are zapped; a fault
- * that read the old state either retries (seq moved) or is zapped.
- * Overlay pages live until the VM is freed, so a reader holding a frame
- * pointer from the xarray under RCU never sees it freed.
+ * XENMEM_add_to_physmap lays shared_info and the grant-table frames, module
+ * pages, over a guest frame as overlay frames (mmu/overlay.h): the guest
+ * sees the module page there, and the slot's own page comes back when the
+ * frame moves on. Any frame the second-level tables map, RAM or not, like
+ * Xen's p2m: Linux PVH puts its grant frames in address space no RAM backs
+ * (xen_alloc_unpopulated_pages). As on Xen, whatever overlay sat at the
+ * target frame before leaves the physmap.
  *
  * XENMEM_memory_map returns the e820 map userspace set with
  * HXEN_XEN_SET_MEMORY_MAP.
@@ -34,8 +28,6 @@
  * MEMOP_EXTENT_SHIFT, in its hypervisor-only part of public/memory.h).
  */
 #define XEN_MEMOP_CMD_MASK	0x3f
-/* Overlay frames: what 4-level second-level tables map (48-bit). */
-#define XEN_OVERLAY_GFN_LIMIT	(1ULL << (48 - PAGE_SHIFT))
 
 /*
  * struct xen_add_to_physmap of a 32-bit guest (xen_ulong_t and xen_pfn_t
@@ -55,80 +47,8 @@ struct xen_memory_map_32 {
 	u32 buffer;
 };
 
-/* ---- overlay frames ---- */
-
-u8 *hxen_xen_overlay_va(struct hxen_xen *xen, u64 gfn)
-{
-	struct hxen_xen_frame *f;
-
-	if (!(READ_ONCE(xen->overlay_hint) & BIT(gfn % BITS_PER_LONG)))
-		return NULL;
-	rcu_read_lock();
-	f = xa_load(&xen->overlays, gfn);
-	rcu_read_unlock();
-	return f ? page_address(f->page) : NULL;
-}
-
-struct page *hxen_xen_gfn_page(struct hxen_vm *vm, u64 gfn)
-{
-	struct hxen_xen *xen = vm->xen;
-	struct hxen_xen_frame *f;
-
-	lockdep_assert_held(&vm->mmu_lock);
-	if (!xen || gfn >= XEN_OVERLAY_GFN_LIMIT)
-		return NULL;
-	rcu_read_lock();
-	f = xa_load(&xen->overlays, gfn);
-	if (f)
-		get_page(f->page);
-	rcu_read_unlock();
-	return f ? f->page : NULL;
-}
-
-int hxen_xen_frame_map(struct hxen_xen *xen, struct hxen_xen_frame *f, u64 gfn)
-{
-	struct hxen_vm *vm = xen->vm;
-	struct hxen_xen_frame *prev;
-	u64 old = f->gfn;
-	int r;
-
-	lockdep_assert_held(&xen->lock);
-	/*
-	 * Any frame the second-level tables map (48-bit guest-physical), RAM
-	 * or not, like Xen's p2m: Linux PVH puts its grant frames in address
-	 * space no RAM backs (xen_alloc_unpopulated_pages).
-	 */
-	if (gfn >= XEN_OVERLAY_GFN_LIMIT)
-		return -EINVAL;
-	if (old == gfn)
-		return 0;
-	prev = xa_load(&xen->overlays, gfn);
-	/* Before the entry: xa_store() orders the two for readers. */
-	set_bit(gfn % BITS_PER_LONG, &xen->overlay_hint);
-	r = xa_err(xa_store(&xen->overlays, gfn, f, GFP_KERNEL_ACCOUNT));
-	if (r)
-		return r;
-	/* The page that was there leaves the physmap, as on Xen. */
-	if (prev)
-		WRITE_ONCE(prev->gfn, HXEN_XEN_NO_GFN);
-	if (old != HXEN_XEN_NO_GFN)
-		xa_erase(&xen->overlays, old);
-	WRITE_ONCE(f->gfn, gfn);
-
-	spin_lock(&vm->mmu_lock);
-	vm->mmu_seq++;
-	spin_unlock(&vm->mmu_lock);
-	mutex_lock(&vm->lock);
-	if (old != HXEN_XEN_NO_GFN)
-		hxen_tdp_zap_gfn_range(vm, old, old + 1);
-	hxen_tdp_zap_gfn_range(vm, gfn, gfn + 1);
-	mutex_unlock(&vm->lock);
-	return 0;
-}
-
 void hxen_xen_memory_free(struct hxen_xen *xen)
 {
-	xa_destroy(&xen->overlays);
 	kfree(xen->e820);
 	xen->e820 = NULL;
 }

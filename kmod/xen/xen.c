@@ -2,7 +2,7 @@
 /*
  * Guest-facing Xen ABI, the per-VM part: HXEN_XEN_ENABLE and teardown,
  * the Xen CPUID leaves, the hypercall page, shared_info (a module page
- * that XENMEM_add_to_physmap puts over a guest frame, see memory.c),
+ * that XENMEM_add_to_physmap puts over a guest frame, mmu/overlay.h),
  * vcpu_info placement,
  * PV time and the delivery of event-channel upcalls.
  *
@@ -173,12 +173,11 @@ long hxen_xen_enable(struct hxen_vm *vm, struct hxen_xen_config __user *arg)
 	mutex_init(&xen->cons_lock);
 	raw_spin_lock_init(&xen->evtchn_lock);
 	spin_lock_init(&xen->updown_lock);
-	xa_init(&xen->overlays);
 	xa_init(&xen->evfds);
+	hxen_overlay_init(&xen->shinfo_frame, xen->shinfo_frame.page);
 	xen->shinfo = page_address(xen->shinfo_frame.page);
-	xen->shinfo_frame.gfn = HXEN_XEN_NO_GFN;
 	for (i = 0; i < HXEN_GNTTAB_MAX_FRAMES; i++)
-		xen->gnttab[i].gfn = HXEN_XEN_NO_GFN;
+		xen->gnttab[i].gfn = HXEN_OVERLAY_NO_GFN;
 
 	xen->long_mode = true;
 	xen->boot_ns = ktime_get_ns();
@@ -438,7 +437,8 @@ void hxen_xen_set_long_mode(struct hxen_xen *xen, bool long_mode)
  */
 int hxen_xen_map_shinfo(struct hxen_xen *xen, u64 gfn)
 {
-	return hxen_xen_frame_map(xen, &xen->shinfo_frame, gfn);
+	lockdep_assert_held(&xen->lock);
+	return hxen_overlay_map(xen->vm, &xen->shinfo_frame, gfn);
 }
 
 /*
@@ -461,7 +461,7 @@ int hxen_xen_register_vcpu_info(struct hxen_xen *xen, u32 id, u64 gfn, u32 offse
 	if (offset > PAGE_SIZE - sizeof(struct vcpu_info) || (offset & 7))
 		return -EINVAL;
 	/* Not on shared_info or a grant frame: they are not guest RAM. */
-	if (gfn >= (1ULL << (52 - PAGE_SHIFT)) || hxen_xen_overlay_va(xen, gfn))
+	if (gfn >= (1ULL << (52 - PAGE_SHIFT)) || hxen_overlay_va(xen->vm, gfn))
 		return -EINVAL;
 	hva = hxen_gpa_to_hva(xen->vm, gfn << PAGE_SHIFT, true);
 	if (!hva)

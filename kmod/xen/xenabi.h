@@ -10,8 +10,7 @@
  *    any context) protects the port table, the shared_info layout and the
  *    vcpu_info pointers deliveries use.
  *  - Overlay frames (shared_info, grant-table frames: module pages laid
- *    over guest frames, memory.c) move under xen->lock; xen->overlays
- *    (gfn -> frame) is read under RCU by the fault path and guest copies.
+ *    over guest frames, mmu/overlay.h) move under xen->lock.
  *  - Two VMs' evtchn_locks are taken together (interdomain bind and
  *    close) in increasing domid order, never more than two; a send holds
  *    only one at a time (evtchn_link.c). hxen_xen_domains_lock (mutex)
@@ -45,6 +44,7 @@
 #include "../mmu/mmu.h"
 #include "../x86/x86.h"
 #include "hooks.h"
+#include "../mmu/overlay.h"
 #include "../x86/emulate/walk.h"
 #include "evtchn.h"
 
@@ -53,19 +53,12 @@
 #define HXEN_XEN_MINOR		17
 /* CPUID leaf 0x40000002 EBX: the hypercall-page MSR. */
 #define HXEN_XEN_HYPERCALL_MSR	0x40000000
-#define HXEN_XEN_NO_GFN		(~0ULL)
 /*
  * Grant-table frames per domain (v1: 512 entries each): Xen's default
  * max_grant_frames, which Linux's frontends are sized for. Allocated as
  * the guest asks (setup_table, add_to_physmap), at most 256 KiB a VM.
  */
 #define HXEN_GNTTAB_MAX_FRAMES	64
-
-/* A module page the guest maps over one of its frames (memory.c). */
-struct hxen_xen_frame {
-	struct page *page;
-	u64 gfn;		/* HXEN_XEN_NO_GFN: not mapped; under xen->lock */
-};
 
 /*
  * One hypercall in progress (hypercall.c): the guest's registers, mode
@@ -186,21 +179,14 @@ struct hxen_xen {
 	 */
 	DECLARE_BITMAP(polling, HXEN_MAX_VCPUS);
 
-	struct hxen_xen_frame shinfo_frame;	/* always there */
+	/* Overlay frames (mmu/overlay.h), mapped under lock. */
+	struct hxen_overlay shinfo_frame;	/* always there */
 	u8 *shinfo;
-	/* gfn -> struct hxen_xen_frame mapped there; written under lock. */
-	struct xarray overlays;
-	/*
-	 * Bit gfn % BITS_PER_LONG set for every gfn ever overlaid (set under
-	 * lock before the xarray entry, never cleared): a guest copy to any
-	 * other frame skips the xarray walk. A stale bit costs one lookup.
-	 */
-	unsigned long overlay_hint;
 
 	/* Grant table v1 (grant.c), under lock. */
 	u32 gnttab_version;		/* 0 until first used, then 1 */
 	u32 gnttab_nr_frames;		/* frames allocated */
-	struct hxen_xen_frame gnttab[HXEN_GNTTAB_MAX_FRAMES];
+	struct hxen_overlay gnttab[HXEN_GNTTAB_MAX_FRAMES];
 
 	/* HXEN_XEN_SET_MEMORY_MAP (memory.c), under lock. */
 	struct e820_entry *e820;
@@ -288,10 +274,6 @@ void hxen_xen_vcpu_updown_init(struct hxen_xen *xen, struct hxen_xen_vcpu *xv,
 			       struct hxen_vcpu *vcpu);
 
 /* memory.c */
-/* Lay @f over guest frame @gfn (a writable RAM frame); under xen->lock. */
-int hxen_xen_frame_map(struct hxen_xen *xen, struct hxen_xen_frame *f, u64 gfn);
-/* The kernel address of the overlay page at @gfn, or NULL (any context). */
-u8 *hxen_xen_overlay_va(struct hxen_xen *xen, u64 gfn);
 void hxen_xen_memory_free(struct hxen_xen *xen);
 long hxen_xen_memory_op(struct xen_call *c, u64 cmd, u64 arg);
 long hxen_xen_set_memory_map(struct hxen_xen *xen, struct hxen_xen_memory_map __user *arg);
