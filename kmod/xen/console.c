@@ -18,7 +18,7 @@
 #include <linux/uaccess.h>
 #include <xen/interface/xen.h>
 
-#include "xenabi.h"
+#include "internal.h"
 
 #define RING	HXEN_XEN_CONSOLE_RING
 

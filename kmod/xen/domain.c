@@ -19,7 +19,7 @@
 #include <linux/xarray.h>
 #include <xen/interface/xen.h>
 
-#include "xenabi.h"
+#include "internal.h"
 
 static DEFINE_XARRAY_ALLOC(hxen_xen_domains);
 

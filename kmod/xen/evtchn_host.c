@@ -26,7 +26,7 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
-#include "xenabi.h"
+#include "internal.h"
 
 #define HOST_DIRS	(HXEN_XEN_EVTCHN_FROM_GUEST | HXEN_XEN_EVTCHN_TO_GUEST)
 

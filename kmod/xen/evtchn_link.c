@@ -23,7 +23,7 @@
 #include <xen/interface/xen.h>
 #include <xen/interface/event_channel.h>
 
-#include "xenabi.h"
+#include "internal.h"
 
 /*
  * Lock @a's and, if not NULL and not @a, @b's evtchn_lock, lower domid

@@ -29,7 +29,7 @@
 #include <xen/interface/grant_table.h>
 #include <xen/interface/memory.h>
 
-#include "xenabi.h"
+#include "internal.h"
 
 /* Xen's GNTTABOP_CMD_MASK: bits above are a continuation (none here). */
 #define XEN_GNTTABOP_CMD_MASK		0xfff

@@ -32,7 +32,7 @@
 
 #include "../x86/irqchip/irqchip.h"
 #include "../x86/emulate/walk.h"
-#include "xenabi.h"
+#include "internal.h"
 
 /* Xen's 32-bit HYPERVISOR_VIRT_START (compat XENVER_platform_parameters). */
 #define XEN_COMPAT_VIRT_START	0xF5800000U

@@ -21,7 +21,7 @@
 #include <xen/interface/xen.h>
 #include <xen/interface/memory.h>
 
-#include "xenabi.h"
+#include "internal.h"
 
 /*
  * memory_op's cmd carries a continuation extent above bit 6 (Xen's

@@ -27,7 +27,7 @@
 #include <xen/interface/xen.h>
 #include <xen/interface/vcpu.h>
 
-#include "xenabi.h"
+#include "internal.h"
 
 /*
  * The 32-bit (compat) struct vcpu_runstate_info: uint64_t is 4-byte

@@ -21,7 +21,7 @@
 #include <xen/interface/vcpu.h>
 
 #include "../x86/irqchip/lapic.h"
-#include "xenabi.h"
+#include "internal.h"
 
 /* struct vcpu_info: evtchn_upcall_pending, evtchn_upcall_mask (both layouts). */
 #define VI_UPCALL_PENDING	0

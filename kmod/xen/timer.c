@@ -22,7 +22,7 @@
 #include <xen/interface/vcpu.h>
 
 #include "../x86/irqchip/irqchip.h"
-#include "xenabi.h"
+#include "internal.h"
 
 /*
  * Xen's bounds for VCPUOP_set_periodic_timer: at least 1 ms, at most

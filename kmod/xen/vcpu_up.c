@@ -54,7 +54,7 @@
 #include <xen/interface/hvm/hvm_vcpu.h>
 
 #include "../x86/irqchip/irqchip.h"
-#include "xenabi.h"
+#include "internal.h"
 
 /* The flags a context may set (Xen's X86_EFLAGS_ALL, less VM). */
 #define XV_RFLAGS	(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF |	\

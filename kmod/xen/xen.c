@@ -36,7 +36,7 @@
 
 #include "../x86/irqchip/irqchip.h"
 #include "../x86/pvclock.h"
-#include "xenabi.h"
+#include "internal.h"
 
 /* The 32-bit shared_info's wallclock (see evtchn.h for the layout). */
 #define SHINFO_WC_32		(2048 + 2 * 128)

@@ -22,8 +22,8 @@
  *    every vCPU's VCPUOP_initialise/up/down state (vcpu_up.c): one vCPU
  *    changes another's under it, and VCPUOP_down looks at all of them.
  */
-#ifndef HXEN_XEN_XENABI_H
-#define HXEN_XEN_XENABI_H
+#ifndef HXEN_XEN_INTERNAL_H
+#define HXEN_XEN_INTERNAL_H
 
 #include <linux/hrtimer.h>
 #include <linux/kvm.h>
