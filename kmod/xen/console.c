@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
+ * Guest-facing Xen ABI: console_io. CONSOLEIO_write goes to userspace as
+ * port output (below); console input is the rest of this file.
+ *
  * Xen console input: HXEN_XEN_CONSOLE_INPUT puts bytes from userspace into
  * a per-VM ring, and the guest takes them with console_io(CONSOLEIO_read),
  * the way Xen's console domain reads the hypervisor's serial input. Every
@@ -13,6 +16,7 @@
  * offered to every Xen guest of hxen: the launcher's user is its console
  * (Xen lets only the console domain read).
  */
+#include <linux/kvm.h>
 #include <linux/limits.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -21,6 +25,9 @@
 #include "internal.h"
 
 #define RING	HXEN_XEN_CONSOLE_RING
+/* console_io text per exit; fits the kvm_run page after the structure. */
+#define XEN_CONSOLE_CHUNK	1024
+#define XEN_PIO_DATA_OFFSET	ALIGN(sizeof(struct kvm_run), 64)
 
 /* Free-running u32 indices wrap cleanly only with a power of two. */
 static_assert((RING & (RING - 1)) == 0);
@@ -80,7 +87,7 @@ long hxen_xen_console_input(struct hxen_xen *xen, struct hxen_xen_console_input 
  * takes @count as an unsigned int and refuses counts above INT_MAX with
  * -E2BIG, so that a byte count never looks like an error.
  */
-long hxen_xen_console_read(struct xen_call *c, u32 count, u64 buf)
+static long console_read(struct xen_call *c, u32 count, u64 buf)
 {
 	struct hxen_xen *xen = c->xen;
 	u32 n, idx, first;
@@ -101,4 +108,44 @@ long hxen_xen_console_read(struct xen_call *c, u32 count, u64 buf)
 	}
 	mutex_unlock(&xen->cons_lock);
 	return r;
+}
+
+/*
+ * CONSOLEIO_write: up to XEN_CONSOLE_CHUNK bytes per exit to userspace as
+ * an OUT string to HXEN_XEN_CONSOLE_PORT; the rest by continuation (the
+ * call is re-executed with buffer and count advanced, as Xen does for
+ * preempted hypercalls), so userspace sees the text in order.
+ * CONSOLEIO_read: console_read. Xen's cmd and count are unsigned ints.
+ */
+long hxen_xen_console_io(struct xen_call *c, u64 cmd, u64 count, u64 buf)
+{
+	struct kvm_run *run = c->vcpu->run;
+	u32 n, left = count;
+
+	BUILD_BUG_ON(XEN_PIO_DATA_OFFSET + XEN_CONSOLE_CHUNK > PAGE_SIZE);
+	switch ((u32)cmd) {
+	case CONSOLEIO_write:
+		if (!left)
+			return 0;
+		n = min_t(u32, left, XEN_CONSOLE_CHUNK);
+		if (hxen_xen_copy_from_guest(c, (u8 *)run + XEN_PIO_DATA_OFFSET, buf, n))
+			return -EFAULT;
+		run->exit_reason = KVM_EXIT_IO;
+		run->io.direction = KVM_EXIT_IO_OUT;
+		run->io.size = 1;
+		run->io.port = HXEN_XEN_CONSOLE_PORT;
+		run->io.count = n;
+		run->io.data_offset = XEN_PIO_DATA_OFFSET;
+		c->exit = true;
+		if (n < left) {
+			c->restart = true;
+			c->arg[1] = left - n;
+			c->arg[2] = buf + n;
+		}
+		return 0;
+	case CONSOLEIO_read:
+		return console_read(c, count, buf);
+	default:
+		return -ENOSYS;
+	}
 }

@@ -63,3 +63,9 @@ void hxen_xen_domain_put(struct hxen_xen *xen)
 	if (refcount_dec_and_test(&xen->refs))
 		kvfree_rcu(xen, rcu);
 }
+
+/* Is @dom the calling domain (DOMID_SELF or its own id)? */
+bool hxen_xen_dom_is_self(struct xen_call *c, u16 dom)
+{
+	return dom == DOMID_SELF || dom == c->xen->domid;
+}

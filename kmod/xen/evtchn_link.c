@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * event_channel_op: the EVTCHNOP_* hypercalls around the pure port logic
- * of evtchn.c, and the channels between domains: two VMs on this host
- * (domain ids from HXEN_XEN_ENABLE, domain.c), a VM and itself, or a VM
- * and the host (domain 0, eventfds: evtchn_host.c).
+ * Event channels whose two ends are in different port tables: between two
+ * VMs on this host (domain ids from HXEN_XEN_ENABLE, domain.c), and from a
+ * VM to the host (domain 0, eventfds: evtchn_host.c); a VM's channel to
+ * itself is handled alike. Binding, closing and sending on them, and
+ * cutting them when a VM goes; the EVTCHNOP_* layer is evtchn_op.c.
  *
  * Locking: a VM's port table is under its evtchn_lock. Binding and closing
  * an interdomain channel change both ends, so both locks are held, taken
@@ -55,7 +56,7 @@ static void unlock_pair(struct hxen_xen *a, struct hxen_xen *b, unsigned long fl
  * interdomain channel becomes unbound (a loopback's other port too), a
  * host end loses its eventfds. 0 or -EINVAL.
  */
-static int xen_close_port(struct hxen_xen *xen, u32 port)
+int hxen_xen_evtchn_close(struct hxen_xen *xen, u32 port)
 {
 	struct hxen_evtchn *e = &xen->evtchn;
 	struct hxen_evtchn_peer peer, now;
@@ -116,11 +117,11 @@ void hxen_xen_evtchn_teardown(struct hxen_xen *xen)
 		remote = hxen_evtchn_peer(&xen->evtchn, port, &peer) && peer.dom != xen->domid;
 		raw_spin_unlock_irqrestore(&xen->evtchn_lock, flags);
 		if (remote)
-			xen_close_port(xen, port);
+			hxen_xen_evtchn_close(xen, port);
 	}
 }
 
-static long xen_send(struct hxen_xen *xen, u32 port)
+long hxen_xen_evtchn_send(struct hxen_xen *xen, u32 port)
 {
 	struct hxen_evtchn_peer peer;
 	struct hxen_xen *r;
@@ -156,7 +157,7 @@ static long xen_send(struct hxen_xen *xen, u32 port)
  * its port unbound, offered to us (-EINVAL). The host (domain 0) binds
  * through HXEN_XEN_EVTCHN_EVENTFD, not by port: binding to it is -ESRCH.
  */
-static long xen_bind_interdomain(struct xen_call *c, struct evtchn_bind_interdomain *b)
+long hxen_xen_evtchn_bind_interdomain(struct xen_call *c, struct evtchn_bind_interdomain *b)
 {
 	struct hxen_xen *xen = c->xen, *r;
 	unsigned long flags;
@@ -179,124 +180,4 @@ static long xen_bind_interdomain(struct xen_call *c, struct evtchn_bind_interdom
 	unlock_pair(xen, r, flags);
 	hxen_xen_domain_put(r);
 	return ret;
-}
-
-/* EVTCHNOP_reset: every port of ours closed; others' are not ours to reset. */
-static long xen_reset(struct xen_call *c, u16 dom)
-{
-	struct hxen_xen *other;
-	u32 port;
-
-	if (!hxen_xen_dom_is_self(c, dom)) {
-		other = hxen_xen_domain_get(dom);
-		if (!other)
-			return -ESRCH;
-		hxen_xen_domain_put(other);
-		return -EPERM;
-	}
-	for (port = 1; port < HXEN_EVTCHN_PORTS_64; port++)
-		xen_close_port(c->xen, port);
-	return 0;
-}
-
-long hxen_xen_evtchn_op(struct xen_call *c, u64 cmd, u64 arg)
-{
-	struct hxen_xen *xen = c->xen;
-	struct hxen_evtchn *e = &xen->evtchn;
-	union {
-		struct evtchn_alloc_unbound alloc;
-		struct evtchn_bind_interdomain inter;
-		struct evtchn_bind_virq virq;
-		struct evtchn_bind_ipi ipi;
-		struct evtchn_bind_vcpu vcpu;
-		struct evtchn_close close;
-		struct evtchn_send send;
-		struct evtchn_status status;
-		struct evtchn_unmask unmask;
-		struct evtchn_reset reset;
-	} u;
-	size_t size;
-	bool out = true;
-	unsigned long flags;
-	long r;
-
-	switch (cmd) {
-	case EVTCHNOP_alloc_unbound:
-		size = sizeof(u.alloc);
-		break;
-	case EVTCHNOP_bind_interdomain:
-		size = sizeof(u.inter);
-		break;
-	case EVTCHNOP_bind_virq:
-		size = sizeof(u.virq);
-		break;
-	case EVTCHNOP_bind_ipi:
-		size = sizeof(u.ipi);
-		break;
-	case EVTCHNOP_status:
-		size = sizeof(u.status);
-		break;
-	case EVTCHNOP_bind_vcpu:
-		size = sizeof(u.vcpu);
-		out = false;
-		break;
-	case EVTCHNOP_close:
-	case EVTCHNOP_send:
-	case EVTCHNOP_unmask:
-		size = sizeof(u.send);
-		out = false;
-		break;
-	case EVTCHNOP_reset:
-		size = sizeof(u.reset);
-		out = false;
-		break;
-	default:
-		/* FIFO (init_control, expand_array, set_priority), bind_pirq: not offered. */
-		return -ENOSYS;
-	}
-	if (hxen_xen_copy_from_guest(c, &u, arg, size))
-		return -EFAULT;
-
-	switch (cmd) {
-	case EVTCHNOP_bind_interdomain:
-		r = xen_bind_interdomain(c, &u.inter);
-		break;
-	case EVTCHNOP_close:
-		r = xen_close_port(xen, u.close.port);
-		break;
-	case EVTCHNOP_send:
-		r = xen_send(xen, u.send.port);
-		break;
-	case EVTCHNOP_reset:
-		r = xen_reset(c, u.reset.dom);
-		break;
-	default:
-		raw_spin_lock_irqsave(&xen->evtchn_lock, flags);
-		switch (cmd) {
-		case EVTCHNOP_alloc_unbound:
-			r = hxen_evtchn_alloc_unbound(e, &u.alloc);
-			break;
-		case EVTCHNOP_bind_virq:
-			r = hxen_evtchn_bind_virq(e, &u.virq);
-			break;
-		case EVTCHNOP_bind_ipi:
-			r = hxen_evtchn_bind_ipi(e, &u.ipi);
-			break;
-		case EVTCHNOP_status:
-			r = hxen_evtchn_status(e, &u.status);
-			break;
-		case EVTCHNOP_bind_vcpu:
-			r = hxen_evtchn_bind_vcpu(e, &u.vcpu);
-			break;
-		default:
-			r = hxen_evtchn_unmask(e, u.unmask.port);
-			break;
-		}
-		raw_spin_unlock_irqrestore(&xen->evtchn_lock, flags);
-		break;
-	}
-	/* As on Xen, a port bound but not reported stays bound. */
-	if (!r && out && hxen_xen_copy_to_guest(c, arg, &u, size))
-		r = -EFAULT;
-	return r;
 }

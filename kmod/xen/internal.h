@@ -229,34 +229,42 @@ struct hxen_xen {
 	struct hxen_evtchn evtchn;
 };
 
-/* hypercall.c: guest copies (-EFAULT), "is @dom the caller's domain". */
+/*
+ * The hypercall families (hypercall.c dispatches): each takes the call and
+ * its arguments as the guest passed them, and returns the result for RAX.
+ */
+long hxen_xen_version_op(struct xen_call *c, u64 cmd, u64 arg);		/* version.c */
+long hxen_xen_memory_op(struct xen_call *c, u64 cmd, u64 arg);		/* memory.c */
+long hxen_xen_hvm_op(struct xen_call *c, u64 op, u64 arg);		/* hvm.c */
+long hxen_xen_sched_op(struct xen_call *c, u64 cmd, u64 arg);		/* sched.c */
+long hxen_xen_vcpu_op(struct xen_call *c, u64 cmd, u64 id, u64 arg);	/* vcpu_op.c */
+long hxen_xen_console_io(struct xen_call *c, u64 cmd, u64 count, u64 buf); /* console.c */
+long hxen_xen_evtchn_op(struct xen_call *c, u64 cmd, u64 arg);		/* evtchn_op.c */
+long hxen_xen_grant_table_op(struct xen_call *c, u64 cmd, u64 uop, u64 count); /* grant.c */
+long hxen_xen_set_timer_op(struct hxen_vcpu *vcpu, u64 timeout);	/* timer.c */
+long hxen_xen_vm_assist(struct hxen_xen *xen, u64 cmd, u64 type);	/* runstate.c */
+
+/* guest_copy.c: guest linear memory with the hypercall's paging; -EFAULT. */
 int hxen_xen_copy_from_guest(struct xen_call *c, void *dst, u64 la, size_t len);
 int hxen_xen_copy_to_guest(struct xen_call *c, u64 la, const void *src, size_t len);
-bool hxen_xen_dom_is_self(struct xen_call *c, u16 dom);
+/* Write guest linear memory with @vcpu's paging (its own thread). */
+int hxen_xen_write_guest(struct hxen_vcpu *vcpu, u64 la, const void *buf, size_t len);
 
 /* xen.c */
 u8 *hxen_xen_vcpu_info(struct hxen_xen *xen, u32 vcpu);
 void hxen_xen_set_long_mode(struct hxen_xen *xen, bool long_mode);
-int hxen_xen_map_shinfo(struct hxen_xen *xen, u64 gfn);
-int hxen_xen_register_vcpu_info(struct hxen_xen *xen, u32 vcpu, u64 gfn, u32 offset);
 void hxen_xen_update_time(struct hxen_vcpu *vcpu);
 void hxen_xen_write_wallclock(struct hxen_xen *xen);
-
-/* hypercall.c: write guest linear memory with @vcpu's paging (its own thread). */
-int hxen_xen_write_guest(struct hxen_vcpu *vcpu, u64 la, const void *buf, size_t len);
 
 /* timer.c */
 u64 hxen_xen_now(struct hxen_xen *xen);
 void hxen_xen_timer_init(struct hxen_xen_vcpu *xv);
 void hxen_xen_timer_cancel(struct hxen_xen_vcpu *xv);
-long hxen_xen_set_timer_op(struct hxen_vcpu *vcpu, u64 timeout);
 long hxen_xen_set_singleshot(struct hxen_vcpu *vcpu, u64 timeout, u32 flags);
 void hxen_xen_stop_singleshot(struct hxen_vcpu *vcpu);
 long hxen_xen_set_periodic(struct hxen_xen_vcpu *xv, u64 period_ns);
 
-/* sched.c */
-long hxen_xen_block(struct hxen_vcpu *vcpu);
-long hxen_xen_poll(struct hxen_vcpu *vcpu, const u32 *ports, u32 nr, u64 timeout);
+/* sched.c: a port of the VM went pending; SCHEDOP_poll looks again. */
 void hxen_xen_poll_kick(struct hxen_xen *xen);
 
 /* runstate.c */
@@ -266,7 +274,7 @@ void hxen_xen_runstate_get(struct hxen_xen *xen, struct hxen_xen_vcpu *xv,
 void hxen_xen_runstate_register(struct hxen_vcpu *caller, struct hxen_xen_vcpu *xv, u64 area);
 /* The runstate in the guest's layout: 48 bytes, 44 for 32-bit guests. */
 size_t hxen_xen_runstate_layout(bool long_mode, const struct vcpu_runstate_info *rs, u8 *buf);
-long hxen_xen_vm_assist(struct hxen_xen *xen, u64 cmd, u64 type);
+
 /* vcpu_up.c: VCPUOP_initialise, up, down, is_up for @target (exists). */
 long hxen_xen_vcpu_updown(struct xen_call *c, u64 cmd, struct hxen_vcpu *target, u64 arg);
 /* KVM_CREATE_VCPU, under vm->lock: the flags from the vCPU's MP state. */
@@ -275,18 +283,15 @@ void hxen_xen_vcpu_updown_init(struct hxen_xen *xen, struct hxen_xen_vcpu *xv,
 
 /* memory.c */
 void hxen_xen_memory_free(struct hxen_xen *xen);
-long hxen_xen_memory_op(struct xen_call *c, u64 cmd, u64 arg);
 long hxen_xen_set_memory_map(struct hxen_xen *xen, struct hxen_xen_memory_map __user *arg);
 
 /* grant.c */
-long hxen_xen_grant_table_op(struct xen_call *c, u64 cmd, u64 uop, u64 count);
 /* XENMAPSPACE_grant_table: frame @idx at @gfn; under xen->lock. */
 int hxen_xen_gnttab_map(struct hxen_xen *xen, u64 idx, u64 gfn);
 void hxen_xen_gnttab_free(struct hxen_xen *xen);
 
-/* console.c: console input (HXEN_XEN_CONSOLE_INPUT, CONSOLEIO_read). */
+/* console.c: console input (HXEN_XEN_CONSOLE_INPUT). */
 long hxen_xen_console_input(struct hxen_xen *xen, struct hxen_xen_console_input __user *arg);
-long hxen_xen_console_read(struct xen_call *c, u32 count, u64 buf);
 
 /* domain.c: the domid registry. */
 /* Sets xen->domid: 0, -ENOSPC (no id left) or -ENOMEM. */
@@ -295,9 +300,14 @@ void hxen_xen_domain_unregister(struct hxen_xen *xen);
 /* A live domain other than the caller's, referenced; NULL if none. */
 struct hxen_xen *hxen_xen_domain_get(u16 domid);
 void hxen_xen_domain_put(struct hxen_xen *xen);
+/* Is @dom the calling domain (DOMID_SELF or its own id)? */
+bool hxen_xen_dom_is_self(struct xen_call *c, u16 dom);
 
-/* evtchn_link.c: EVTCHNOP_* with interdomain channels. */
-long hxen_xen_evtchn_op(struct xen_call *c, u64 cmd, u64 arg);
+/* evtchn_link.c: channels whose ends are in different port tables. */
+long hxen_xen_evtchn_bind_interdomain(struct xen_call *c, struct evtchn_bind_interdomain *b);
+/* Close @port and unlink its other end: 0 or -EINVAL. */
+int hxen_xen_evtchn_close(struct hxen_xen *xen, u32 port);
+long hxen_xen_evtchn_send(struct hxen_xen *xen, u32 port);
 /* The VM goes: close every channel to other domains (peers see unbound). */
 void hxen_xen_evtchn_teardown(struct hxen_xen *xen);
 

@@ -55,6 +55,17 @@ void hxen_xen_memory_free(struct hxen_xen *xen)
 
 /* ---- XENMEM_add_to_physmap ---- */
 
+/*
+ * XENMEM_add_to_physmap(XENMAPSPACE_shared_info): the page appears at
+ * @gfn in place of what was there; a frame it was at before gets its
+ * RAM back. Under xen->lock.
+ */
+static int xen_map_shinfo(struct hxen_xen *xen, u64 gfn)
+{
+	lockdep_assert_held(&xen->lock);
+	return hxen_overlay_map(xen->vm, &xen->shinfo_frame, gfn);
+}
+
 static long xen_add_to_physmap(struct xen_call *c, u64 arg)
 {
 	struct hxen_xen *xen = c->xen;
@@ -82,7 +93,7 @@ static long xen_add_to_physmap(struct xen_call *c, u64 arg)
 			return -EINVAL;
 		mutex_lock(&xen->lock);
 		hxen_xen_set_long_mode(xen, c->long_mode);
-		r = hxen_xen_map_shinfo(xen, a.gpfn);
+		r = xen_map_shinfo(xen, a.gpfn);
 		mutex_unlock(&xen->lock);
 		return r;
 	case XENMAPSPACE_grant_table:

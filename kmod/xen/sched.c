@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
+ * Guest-facing Xen ABI: sched_op. SCHEDOP_shutdown (and shutdown_code,
+ * remote_shutdown), SCHEDOP_yield, SCHEDOP_block and SCHEDOP_poll.
+ *
  * SCHEDOP_block and SCHEDOP_poll: the vCPU's thread sleeps in the kernel,
  * in the hypercall, on the vCPU's rcuwait (the one KVM_RUN halts on), so
  * every existing wakeup reaches it: event upcalls (xen_raise_upcall ->
@@ -13,11 +16,14 @@
 
 #include <linux/bitops.h>
 #include <linux/hrtimer.h>
+#include <linux/kvm.h>
 #include <linux/rcuwait.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <asm/processor-flags.h>
 #include <xen/interface/xen.h>
+#include <xen/interface/sched.h>
 #include <xen/interface/vcpu.h>
 
 #include "../x86/irqchip/lapic.h"
@@ -105,7 +111,7 @@ static void xen_wait(struct hxen_vcpu *vcpu,
 	finish_rcuwait(&vcpu->wait);
 }
 
-long hxen_xen_block(struct hxen_vcpu *vcpu)
+static long xen_block(struct hxen_vcpu *vcpu)
 {
 	struct hxen_xen *xen = vcpu->vm->xen;
 	struct hxen_xen_vcpu *xv = vcpu->xen;
@@ -125,13 +131,13 @@ long hxen_xen_block(struct hxen_vcpu *vcpu)
 }
 
 /*
- * SCHEDOP_poll with the ports already read (hypercall.c checked nr_ports
- * and the pointer): -EINVAL for a port past the last one, else 0 once a
+ * SCHEDOP_poll with the ports already read (xen_poll checked nr_ports and
+ * the pointer): -EINVAL for a port past the last one, else 0 once a
  * port is pending, an event is deliverable, @timeout (absolute Xen system
  * time; 0: none) passed, or a signal came. Ports are checked in order and
  * the first pending one ends the call, as on Xen.
  */
-long hxen_xen_poll(struct hxen_vcpu *vcpu, const u32 *ports, u32 nr, u64 timeout)
+static long xen_poll_wait(struct hxen_vcpu *vcpu, const u32 *ports, u32 nr, u64 timeout)
 {
 	struct hxen_xen *xen = vcpu->vm->xen;
 	struct xen_poll_args p = { .ports = ports, .nr = nr };
@@ -181,5 +187,115 @@ void hxen_xen_poll_kick(struct hxen_xen *xen)
 
 		if (vcpu)
 			rcuwait_wake_up(&vcpu->wait);
+	}
+}
+
+/* ---- the hypercall ---- */
+
+static long xen_shutdown(struct xen_call *c, u64 arg)
+{
+	struct kvm_run *run = c->vcpu->run;
+	struct sched_shutdown s;
+	u32 type;
+
+	if (hxen_xen_copy_from_guest(c, &s, arg, sizeof(s)))
+		return -EFAULT;
+	switch (s.reason) {
+	case SHUTDOWN_poweroff:
+		type = KVM_SYSTEM_EVENT_SHUTDOWN;
+		break;
+	case SHUTDOWN_reboot:
+		type = KVM_SYSTEM_EVENT_RESET;
+		break;
+	case SHUTDOWN_crash:
+	case SHUTDOWN_watchdog:
+		type = KVM_SYSTEM_EVENT_CRASH;
+		break;
+	case SHUTDOWN_suspend:
+		/*
+		 * The launcher saves the VM (or not) and runs it again. The
+		 * call returns 0, "resumed in a new domain after a real
+		 * suspend"; a launcher that cancels the suspend sets RAX to 1
+		 * with KVM_SET_REGS first, as Xen's toolstack does.
+		 */
+		type = KVM_SYSTEM_EVENT_SUSPEND;
+		break;
+	case SHUTDOWN_soft_reset:
+		return -ENOSYS;		/* later: kexec */
+	default:
+		return -EINVAL;
+	}
+	/* data[0] is Xen's reason, for launchers that care (watchdog). */
+	memset(&run->system_event, 0, sizeof(run->system_event));
+	run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
+	run->system_event.type = type;
+	run->system_event.ndata = 1;
+	run->system_event.data[0] = s.reason;
+	c->exit = true;
+	return 0;
+}
+
+/*
+ * SCHEDOP_poll: struct sched_poll is ports (a guest handle: 8 bytes, 4
+ * for 32-bit guests), nr_ports, timeout (4-byte aligned for 32-bit
+ * guests). Xen's checks: more than 128 ports -EINVAL, the port array not
+ * readable -EFAULT; then xen_poll_wait waits.
+ */
+#define XEN_POLL_MAX_PORTS	128
+
+static long xen_poll(struct xen_call *c, u64 arg)
+{
+	struct sched_poll p;
+	u64 ports_la;
+	u32 *ports;
+	long r;
+
+	if (c->long_mode) {
+		if (hxen_xen_copy_from_guest(c, &p, arg, sizeof(p)))
+			return -EFAULT;
+		ports_la = (u64)(unsigned long)p.ports;
+	} else {
+		struct { u32 ports, nr_ports; u64 timeout; } __packed p32;
+
+		if (hxen_xen_copy_from_guest(c, &p32, arg, sizeof(p32)))
+			return -EFAULT;
+		ports_la = p32.ports;
+		p.nr_ports = p32.nr_ports;
+		p.timeout = p32.timeout;
+	}
+	if (p.nr_ports > XEN_POLL_MAX_PORTS)
+		return -EINVAL;
+	ports = kmalloc_array(max(p.nr_ports, 1U), sizeof(*ports), GFP_KERNEL_ACCOUNT);
+	if (!ports)
+		return -ENOMEM;
+	r = -EFAULT;
+	if (!hxen_xen_copy_from_guest(c, ports, ports_la, p.nr_ports * sizeof(*ports)))
+		r = xen_poll_wait(c->vcpu, ports, p.nr_ports, p.timeout);
+	kfree(ports);
+	return r;
+}
+
+long hxen_xen_sched_op(struct xen_call *c, u64 cmd, u64 arg)
+{
+	struct sched_shutdown s;
+
+	switch (cmd) {
+	case SCHEDOP_yield:
+		cond_resched();
+		return 0;
+	case SCHEDOP_block:
+		return xen_block(c->vcpu);
+	case SCHEDOP_poll:
+		return xen_poll(c, arg);
+	case SCHEDOP_shutdown:
+		return xen_shutdown(c, arg);
+	case SCHEDOP_shutdown_code:
+		/* Only remembered by Xen for the toolstack; checked here. */
+		return hxen_xen_copy_from_guest(c, &s, arg, sizeof(s)) ? -EFAULT : 0;
+	case SCHEDOP_remote_shutdown:
+		return -EPERM;
+	default:
+		/* SCHEDOP_watchdog, SCHEDOP_pin_override: later. */
+		return -ENOSYS;
 	}
 }

@@ -2,9 +2,9 @@
 /*
  * Guest-facing Xen ABI, the per-VM part: HXEN_XEN_ENABLE and teardown,
  * the Xen CPUID leaves, the hypercall page, shared_info (a module page
- * that XENMEM_add_to_physmap puts over a guest frame, mmu/overlay.h),
- * vcpu_info placement,
- * PV time and the delivery of event-channel upcalls.
+ * that XENMEM_add_to_physmap puts over a guest frame, mmu/overlay.h) and
+ * where each vCPU's vcpu_info is (VCPUOP_register_vcpu_info moves it,
+ * vcpu_op.c), PV time and the delivery of event-channel upcalls.
  *
  * Upcall delivery (xen_raise_upcall): with a per-vCPU upcall vector
  * (HVMOP_set_evtchn_upcall_vector) the vector goes into the vCPU's
@@ -411,7 +411,7 @@ bool hxen_xen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, int *r)
 	return true;
 }
 
-/* ---- shared_info, vcpu_info ---- */
+/* ---- shared_info ---- */
 
 /*
  * Xen latches the shared-state layout from the mode of the vCPU making
@@ -428,60 +428,6 @@ void hxen_xen_set_long_mode(struct hxen_xen *xen, bool long_mode)
 	xen->evtchn.compat = !long_mode;
 	raw_spin_unlock_irqrestore(&xen->evtchn_lock, flags);
 	hxen_xen_write_wallclock(xen);
-}
-
-/*
- * XENMEM_add_to_physmap(XENMAPSPACE_shared_info): the page appears at
- * @gfn (a frame of a writable RAM slot) in place of the slot's page; a
- * frame it was at before gets its RAM back. Under xen->lock.
- */
-int hxen_xen_map_shinfo(struct hxen_xen *xen, u64 gfn)
-{
-	lockdep_assert_held(&xen->lock);
-	return hxen_overlay_map(xen->vm, &xen->shinfo_frame, gfn);
-}
-
-/*
- * VCPUOP_register_vcpu_info: vcpu_info moves into guest page @gfn at
- * @offset, once per vCPU (Xen's rule). The page is pinned until the VM
- * goes so deliveries from any context can write it. Unlike Xen we also
- * need @offset 8-byte aligned (the bit operations must not split a cache
- * line); Linux's per-CPU vcpu_info is 64-byte aligned.
- */
-int hxen_xen_register_vcpu_info(struct hxen_xen *xen, u32 id, u64 gfn, u32 offset)
-{
-	struct hxen_xen_vcpu *xv = &xen->vcpus[id];
-	unsigned long hva, flags;
-	struct page *page;
-	u8 *old, *vi;
-
-	lockdep_assert_held(&xen->lock);
-	if (xv->vi_page)
-		return -EINVAL;
-	if (offset > PAGE_SIZE - sizeof(struct vcpu_info) || (offset & 7))
-		return -EINVAL;
-	/* Not on shared_info or a grant frame: they are not guest RAM. */
-	if (gfn >= (1ULL << (52 - PAGE_SHIFT)) || hxen_overlay_va(xen->vm, gfn))
-		return -EINVAL;
-	hva = hxen_gpa_to_hva(xen->vm, gfn << PAGE_SHIFT, true);
-	if (!hva)
-		return -EINVAL;
-	if (pin_user_pages_fast(hva, 1, FOLL_WRITE | FOLL_LONGTERM, &page) != 1)
-		return -EINVAL;
-	vi = (u8 *)page_address(page) + offset;
-
-	raw_spin_lock_irqsave(&xen->evtchn_lock, flags);
-	old = hxen_xen_vcpu_info(xen, id);
-	if (old)
-		memcpy(vi, old, sizeof(struct vcpu_info));
-	else
-		memset(vi, 0, sizeof(struct vcpu_info));
-	xv->vi_page = page;
-	WRITE_ONCE(xv->vi, vi);
-	hxen_evtchn_vcpu_info_moved(&xen->evtchn, id);
-	raw_spin_unlock_irqrestore(&xen->evtchn_lock, flags);
-	WRITE_ONCE(xv->time_dirty, true);
-	return 0;
 }
 
 /* ---- PV time ---- */
