@@ -1,26 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Guest-facing Xen ABI, internal to xen/: the per-VM and per-vCPU state
- * behind HXEN_XEN_ENABLE. Common code sees only the hooks in ../hxen.h.
+ * behind HXEN_XEN_ENABLE and the functions the files of xen/ share.
+ * Common code sees only the hooks in ../hxen.h.
  *
- * Locking:
- *  - xen->lock (mutex) serialises configuration hypercalls: shared_info
- *    placement, vcpu_info registration, HVM params, the hypercall page.
- *  - xen->evtchn_lock (raw spinlock, irqsave: later deliveries come from
- *    any context) protects the port table, the shared_info layout and the
- *    vcpu_info pointers deliveries use.
- *  - Overlay frames (shared_info, grant-table frames: module pages laid
- *    over guest frames, mmu/overlay.h) move under xen->lock.
- *  - Two VMs' evtchn_locks are taken together (interdomain bind and
- *    close) in increasing domid order, never more than two; a send holds
- *    only one at a time (evtchn_link.c). hxen_xen_domains_lock (mutex)
- *    and xen->host_lock nest outside any evtchn_lock.
- *  - xen->refs keeps the structure (not the VM) alive for a peer that
- *    looked it up (domain.c); xen->dead, set under evtchn_lock when the
- *    VM starts to go, stops every delivery into it.
- *  - xen->updown_lock (spinlock, process context only, innermost) guards
- *    every vCPU's VCPUOP_initialise/up/down state (vcpu_up.c): one vCPU
- *    changes another's under it, and VCPUOP_down looks at all of them.
+ * Lock order, outermost first: xen->lock, xen->host_lock and cons_lock
+ * (mutexes; cons_lock never under the other two), then evtchn_lock (raw
+ * spinlock taken irqsave: deliveries come from any context), then the
+ * LAPIC's lock. Two VMs' evtchn_locks are taken together only to bind or
+ * close an interdomain channel, lower domid first, never more than two; a
+ * send holds one at a time (evtchn_link.c). updown_lock and a vCPU's
+ * runstate_lock are innermost, process context only. Overlay maps take
+ * vm->lock (mmu/overlay.c) inside xen->lock.
  */
 #ifndef HXEN_XEN_INTERNAL_H
 #define HXEN_XEN_INTERNAL_H
@@ -86,73 +77,71 @@ struct hxen_xen_vcpu_ctx {
 	struct kvm_segment cs, ds, ss, es, tr;
 };
 
+/*
+ * One vCPU's Xen state, vm->xen->vcpus[id].
+ *   (c) set at KVM_CREATE_VCPU (hxen_xen_vcpu_attach, under vm->lock)
+ *   (o) the vCPU's own thread only
+ *   (l) written under xen->lock
+ *   (e) written under xen->evtchn_lock
+ *   (s) written under runstate_lock, by the vCPU's own thread
+ *   (u) under xen->updown_lock
+ *   (a) any context, READ_ONCE/WRITE_ONCE or atomic
+ */
 struct hxen_xen_vcpu {
-	struct hxen_vcpu *vcpu;
+	struct hxen_vcpu *vcpu;		/* (c) NULL: no such vCPU */
 	/*
-	 * vcpu_info placed by VCPUOP_register_vcpu_info (once, as on Xen):
-	 * the guest page is pinned until the VM goes; vi is its kernel
+	 * (l,e) vcpu_info placed by VCPUOP_register_vcpu_info (once, as on
+	 * Xen): the guest page, pinned until the VM goes, and its kernel
 	 * address + offset. NULL: the vCPU uses shared_info's slot (ids
-	 * below 32) or has none. Written under both locks.
+	 * below 32) or has none.
 	 */
 	struct page *vi_page;
 	u8 *vi;
-	/* HVMOP_set_evtchn_upcall_vector: through the LAPIC; 0: none. */
-	u8 upcall_vector;
+	u8 upcall_vector;	/* (e) HVMOP_set_evtchn_upcall_vector; 0: none */
 	/*
-	 * The LAPIC refused the upcall vector (software-disabled, as when
-	 * Linux sets the vector up early in boot): offered again before
-	 * each entry while evtchn_upcall_pending stays set. Set under
-	 * evtchn_lock, cleared by the vCPU's thread under it.
+	 * (e) The LAPIC refused the upcall vector (software-disabled, as when
+	 * Linux sets the vector up early in boot): offered again before each
+	 * entry while evtchn_upcall_pending stays set.
 	 */
 	bool upcall_retry;
-	/* PV time (vcpu_info.time) must be rewritten before the next entry. */
-	bool time_dirty;
-	unsigned long time_next;	/* jiffies of the next periodic refresh */
-	int time_cpu;			/* host CPU of the last refresh */
+	bool time_dirty;		/* (a) rewrite vcpu_info.time before entry */
+	unsigned long time_next;	/* (o) jiffies of the next periodic refresh */
+	int time_cpu;			/* (o) host CPU of the last refresh */
 
 	/*
 	 * Timers (timer.c): Xen's singleshot timer (set_timer_op and
 	 * VCPUOP_set_singleshot_timer share it, as on Xen) and its periodic
-	 * timer, host hrtimers expiring in hard-irq context; both raise
-	 * VIRQ_TIMER. Armed by hypercalls only (the singleshot one by its
-	 * own vCPU, the periodic one by any), cancelled by hxen_xen_vm_stop()
-	 * before the vCPU is freed. period_ns: 0 when stopped; WRITE_ONCE by
-	 * the arming hypercall, READ_ONCE by the callback.
+	 * timer, hrtimers expiring in hard-irq context; both raise
+	 * VIRQ_TIMER. Armed by hypercalls only (the singleshot one by its own
+	 * vCPU, the periodic one by any), cancelled by hxen_xen_vm_stop().
 	 */
 	struct hrtimer singleshot;
 	struct hrtimer periodic;
-	u64 period_ns;
-	/* A timer fired since the last SCHEDOP_block / poll began. */
-	bool timer_fired;
+	u64 period_ns;			/* (a) 0: stopped */
+	bool timer_fired;		/* (a) since the last block / poll began */
 
 	/*
-	 * Runstate (runstate.c). runstate: changed only by the vCPU's own
-	 * thread, under runstate_lock so other vCPUs can read it
-	 * (VCPUOP_get_runstate_info). runstate_area: the guest linear address
-	 * of the guest's copy (0: none), written under xen->lock by any vCPU,
-	 * read by the owner, which rewrites the copy at every state change
-	 * (through its own page tables, as Xen does) and after
-	 * runstate_dirty is set by a registration.
+	 * Runstate (runstate.c): the vCPU rewrites the guest's copy at
+	 * runstate_area (a guest linear address, 0: none) at every state
+	 * change, through its own page tables as on Xen, and after a
+	 * registration set runstate_dirty.
 	 */
 	spinlock_t runstate_lock;
-	struct vcpu_runstate_info runstate;
-	u64 runstate_area;
-	bool runstate_dirty;
+	struct vcpu_runstate_info runstate;	/* (s) */
+	u64 runstate_area;			/* (l) */
+	bool runstate_dirty;			/* (a) */
 
 	/*
-	 * VCPUOP_initialise/up/down/is_up (vcpu_up.c), all under
-	 * xen->updown_lock; down is also read with READ_ONCE by the vCPU's
-	 * run loop to notice a change. Xen's view, changed at once by any
-	 * vCPU's hypercall: initialised (Xen's is_initialised: the vCPU has
-	 * a context, from VCPUOP_initialise, a SIPI or creation as the BSP)
-	 * and down (Xen's _VPF_down; VCPUOP_is_up is !down). The holder of
-	 * the vCPU's mutex (its KVM_RUN before entering the guest, or
-	 * KVM_GET_MP_STATE) makes mp_state follow them (hxen_xen_vcpu_sync):
-	 * down is KVM_MP_STATE_UNINITIALIZED,
-	 * up RUNNABLE (HALTED again if it was halted when it went down,
-	 * was_halted). ctx_pending: ctx is to be loaded through the vendor
-	 * ops at the next sync. INIT, SIPI and KVM_SET_MP_STATE, under the
-	 * vCPU's mutex, update both flags (hxen_xen_vcpu_mp_changed).
+	 * (u) VCPUOP_initialise/up/down/is_up (vcpu_up.c), Xen's view,
+	 * changed at once by any vCPU's hypercall: initialised (Xen's
+	 * is_initialised: a context from VCPUOP_initialise, a SIPI or
+	 * creation as the BSP) and down (Xen's _VPF_down; the run loop also
+	 * reads it with READ_ONCE). The holder of the vCPU's mutex makes
+	 * mp_state follow them (hxen_xen_vcpu_sync): down is
+	 * KVM_MP_STATE_UNINITIALIZED, up RUNNABLE (HALTED again if it was
+	 * halted when it went down, was_halted); ctx_pending: ctx is loaded
+	 * through the vendor ops at the next sync. INIT, SIPI and
+	 * KVM_SET_MP_STATE update both flags (hxen_xen_vcpu_mp_changed).
 	 */
 	bool initialised;
 	bool down;
@@ -161,72 +150,75 @@ struct hxen_xen_vcpu {
 	struct hxen_xen_vcpu_ctx ctx;
 };
 
+/*
+ * A VM's Xen state, vm->xen.
+ *   (c) constant once HXEN_XEN_ENABLE published it
+ *   (l) under lock
+ *   (e) under evtchn_lock
+ *   (h) written under host_lock, read under RCU
+ *   (k) under cons_lock
+ *   (a) any context, READ_ONCE/WRITE_ONCE or atomic
+ */
 struct hxen_xen {
-	struct hxen_vm *vm;
-	u16 domid;
-	u8 handle[16];
-	struct mutex lock;
+	struct hxen_vm *vm;		/* (c) */
+	u16 domid;			/* (c) domain.c */
+	u8 handle[16];			/* (c) xen_domain_handle_t */
+	struct mutex lock;		/* configuration hypercalls */
 
-	/* Keeps this structure (not the VM) for peers; see domain.c. */
-	refcount_t refs;
+	/* Keep this structure (not the VM) for peers; see domain.c. */
+	refcount_t refs;		/* (a) */
 	struct rcu_head rcu;
-	bool dead;			/* under evtchn_lock; never cleared */
+	bool dead;			/* (e) the VM is going; never cleared */
 	/*
-	 * vCPUs in SCHEDOP_poll, which EVTCHNOP_send wakes to look at their
-	 * ports: a bitmap, so a send with no poller (the common case) costs
-	 * one load, not a walk over every vCPU. Atomic bit operations by the
-	 * poller itself; see hxen_xen_poll_kick() for the ordering.
+	 * (a) vCPUs in SCHEDOP_poll, which a send wakes to look at their
+	 * ports: a send with no poller costs one load. Set and cleared by the
+	 * poller; see hxen_xen_poll_kick() for the ordering.
 	 */
 	DECLARE_BITMAP(polling, HXEN_MAX_VCPUS);
 
-	/* Overlay frames (mmu/overlay.h), mapped under lock. */
-	struct hxen_overlay shinfo_frame;	/* always there */
-	u8 *shinfo;
+	/* Overlay frames (mmu/overlay.h). */
+	struct hxen_overlay shinfo_frame;	/* (l) always allocated */
+	u8 *shinfo;				/* (c) its kernel address */
 
-	/* Grant table v1 (grant.c), under lock. */
-	u32 gnttab_version;		/* 0 until first used, then 1 */
-	u32 gnttab_nr_frames;		/* frames allocated */
-	struct hxen_overlay gnttab[HXEN_GNTTAB_MAX_FRAMES];
+	/* Grant table v1 (grant.c). */
+	u32 gnttab_version;		/* (l) 0 until first used, then 1 */
+	u32 gnttab_nr_frames;		/* (l) frames allocated */
+	struct hxen_overlay gnttab[HXEN_GNTTAB_MAX_FRAMES];	/* (l) */
 
-	/* HXEN_XEN_SET_MEMORY_MAP (memory.c), under lock. */
-	struct e820_entry *e820;
-	u32 nr_e820;
+	/* HXEN_XEN_SET_MEMORY_MAP (memory.c). */
+	struct e820_entry *e820;	/* (l) */
+	u32 nr_e820;			/* (l) */
 
-	/*
-	 * Host ends of event channels (evtchn_host.c): port -> struct
-	 * hxen_xen_evfd, written under host_lock, read under RCU.
-	 */
+	/* Host ends of event channels (evtchn_host.c). */
 	struct mutex host_lock;
-	struct xarray evfds;
-	/* Latched guest mode: 64-bit layouts of shared state (else compat). */
+	struct xarray evfds;		/* (h) port -> struct hxen_xen_evfd */
+	/* (l,e) Latched guest mode: 64-bit layouts of shared state, else compat. */
 	bool long_mode;
 
 	/*
 	 * Console input (console.c): HXEN_XEN_CONSOLE_INPUT adds at
-	 * cons_prod, CONSOLEIO_read takes at cons_cons; free-running byte
-	 * counts, the ring is HXEN_XEN_CONSOLE_RING bytes. All three under
-	 * cons_lock, a mutex because both sides copy user and guest memory
-	 * while holding it; never taken inside evtchn_lock or xen->lock.
+	 * cons_prod, CONSOLEIO_read takes at cons_cons (free-running byte
+	 * counts). cons_lock is a mutex: both sides copy user or guest memory
+	 * while holding it.
 	 */
 	struct mutex cons_lock;
-	u64 cons_prod;
-	u64 cons_cons;
-	u8 cons_ring[HXEN_XEN_CONSOLE_RING];
+	u64 cons_prod;					/* (k) */
+	u64 cons_cons;					/* (k) */
+	u8 cons_ring[HXEN_XEN_CONSOLE_RING];		/* (k) */
 
-	u64 params[HVM_NR_PARAMS];	/* under lock */
-	u8 callback_vector;		/* HVM_PARAM_CALLBACK_IRQ type vector */
+	u64 params[HVM_NR_PARAMS];	/* (l) */
+	u8 callback_vector;		/* (l,a) HVM_PARAM_CALLBACK_IRQ vector */
 
 	/* PV time: system time 0 is ENABLE's monotonic time; wallclock of it. */
-	u64 boot_ns;
-	u64 boot_wall_ns;
+	u64 boot_ns;			/* (c) */
+	u64 boot_wall_ns;		/* (c) */
 
-	/* VMASST_TYPE_* bits enabled by vm_assist (runstate.c); atomic bitops. */
-	unsigned long vm_assist;
+	unsigned long vm_assist;	/* (a) VMASST_TYPE_* bits (runstate.c) */
 
-	raw_spinlock_t evtchn_lock;
-	spinlock_t updown_lock;		/* see the top of this file */
+	raw_spinlock_t evtchn_lock;	/* port table, deliveries */
+	spinlock_t updown_lock;		/* every vCPU's up/down state */
 	struct hxen_xen_vcpu vcpus[HXEN_MAX_VCPUS];
-	struct hxen_evtchn evtchn;
+	struct hxen_evtchn evtchn;	/* (e) */
 };
 
 /*
