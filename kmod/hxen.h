@@ -103,7 +103,7 @@ struct hxen_vm {
 	unsigned long mmu_seq;		/* (m) */
 	long mmu_invalidating;		/* (m) */
 	struct mmu_notifier mmu_notifier;
-	/* Module pages shown over guest frames (mmu/overlay.h); lazily set. */
+	/* Module pages shown over guest frames (mmu/overlay.c); set at the first map. */
 	struct hxen_overlays *overlays;	/* (l) */
 
 	/* In-kernel devices (x86/irqchip/, iobus.h), each created by its ioctl. */
