@@ -155,7 +155,7 @@ static int get_perms(struct xs_conn *c, const struct xsd_sockmsg *h, const struc
 	return 0;
 }
 
-static int set_perms(struct xs_op *op, const char *buf, unsigned int len)
+static int req_set_perms(struct xs_op *op, const char *buf, unsigned int len)
 {
 	const char **v = malloc((len / 2 + 1) * sizeof(*v));
 	struct xs_perm *p = malloc((len / 2 + 1) * sizeof(*p));
@@ -179,7 +179,7 @@ out:
 	return rc;
 }
 
-static int watch(struct xs_conn *c, const struct xsd_sockmsg *h, const char *buf,
+static int req_watch(struct xs_conn *c, const struct xsd_sockmsg *h, const char *buf,
 		 unsigned int len)
 {
 	const char *v[2];
@@ -302,13 +302,13 @@ static int dispatch(struct xs_conn *c, const struct xsd_sockmsg *h, const char *
 	case XS_GET_PERMS:
 		return path_op(&op, h, buf, len);
 	case XS_SET_PERMS:
-		rc = set_perms(&op, buf, len);
+		rc = req_set_perms(&op, buf, len);
 		if (!rc)
 			reply(c, h, "OK", 3);
 		return rc;
 	case XS_WATCH:
 	case XS_UNWATCH:
-		return watch(c, h, buf, len);
+		return req_watch(c, h, buf, len);
 	case XS_TRANSACTION_START:
 		if (op.tx)
 			return EBUSY;
