@@ -20,6 +20,7 @@
 
 #include "hxen.h"
 #include "vendor.h"
+#include "x86/x86.h"
 
 struct hxen_cpu {
 	/* VMXON region / host save area; changed under hxen_virt_lock. */
@@ -99,6 +100,8 @@ static void virt_disable_this_cpu(void *unused)
 {
 	struct hxen_cpu *c = this_cpu_ptr(&hxen_cpu);
 
+	/* No guest runs here any more: the host's TSC_AUX back now. */
+	hxen_user_msrs_drop();
 	if (!c->enabled)
 		return;
 	hxen_ops->cpu_disable();

@@ -84,6 +84,7 @@ enum hxen_vcpu_mode {
  */
 struct hxen_vm {
 	refcount_t users;	/* (a) the VM fd and each vCPU fd */
+	u64 id;			/* (c) unique while the module is loaded (IBPB between VMs) */
 	struct mm_struct *mm;	/* (c) owner's; KVM_RUN from another mm: -EIO */
 
 	/* Serialises memslot changes and vCPU creation. */
@@ -171,6 +172,18 @@ struct hxen_vcpu {
 	 */
 	bool db_active;
 	u64 db[4];
+
+	/*
+	 * (u) Guest PKRU and TSC_AUX: loaded into the CPU only around entry
+	 * (hxen_pkru_*, hxen_tsc_aux_load); the host's values are back before
+	 * the VMM thread can see them. pkru_live: the guest could change
+	 * PKRU in this run (CR4.PKE or XCR0.PKRU).
+	 */
+	u32 pkru, host_pkru;
+	bool pkru_live;
+	u64 tsc_aux;
+	/* (u) Flush L1D before the next entry where the CPU needs it (L1TF, VMX). */
+	bool l1d_flush;
 
 	/* (u) MSRs kept by common code (x86/msr.c). */
 	u64 apic_base;

@@ -20,6 +20,7 @@
 #include <linux/smp.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
+#include <asm/nospec-branch.h>
 #include <xen/interface/xen.h>
 #include <xen/interface/vcpu.h>
 
@@ -228,9 +229,15 @@ void hxen_guest_debugregs_used(struct hxen_vcpu *vcpu)
 	vcpu->db_active = true;
 }
 
-/* Interrupts off, right before entry: the guest's DR0-3 into the CPU. */
+/*
+ * Interrupts off, right before entry: the guest's DR0-3 into the CPU. The
+ * host's DR7 goes off first, so its breakpoints never match the guest's
+ * addresses in between (entry loads the guest's DR7; DR6 is the vendor's).
+ */
 static void vcpu_load_debugregs(struct hxen_vcpu *vcpu)
 {
+	if (hw_breakpoint_active())
+		set_debugreg(0, 7);
 	set_debugreg(vcpu->db[0], 0);
 	set_debugreg(vcpu->db[1], 1);
 	set_debugreg(vcpu->db[2], 2);
@@ -243,6 +250,41 @@ static void vcpu_save_debugregs(struct hxen_vcpu *vcpu)
 	get_debugreg(vcpu->db[1], 1);
 	get_debugreg(vcpu->db[2], 2);
 	get_debugreg(vcpu->db[3], 3);
+}
+
+/*
+ * The VM whose guest ran last on this CPU (its id; 0: none). Another VM's
+ * guest gets an IBPB first (where the kernel uses IBPB at all), so one
+ * guest's branch predictions never steer another's, as KVM does when it
+ * switches VMCS/VMCB. Guests of one VM share them, as their vCPUs would.
+ */
+static DEFINE_PER_CPU(u64, hxen_last_vm);
+
+static void vcpu_switch_vm(struct hxen_vcpu *vcpu)
+{
+	if (likely(this_cpu_read(hxen_last_vm) == vcpu->vm->id))
+		return;
+	this_cpu_write(hxen_last_vm, vcpu->vm->id);
+	/* With IBPB after every exit (AMD SRSO), the barrier is there already. */
+	if (!cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+		indirect_branch_prediction_barrier();
+}
+
+/*
+ * L1TF (vmx.c flushes L1D before entry where the CPU needs it): anything
+ * else that ran on this CPU may have left secrets in L1D. A context switch
+ * of the vCPU's thread (preemption, a halt, a yield, a move to another
+ * CPU) since the last entry counts; interrupts are counted by the kernel
+ * (kvm_get_cpu_l1tf_flush_l1d), heavy exits by the vendor.
+ */
+static void vcpu_note_switches(struct hxen_vcpu *vcpu, unsigned long *switches)
+{
+	unsigned long n = current->nvcsw + current->nivcsw;
+
+	if (n != *switches) {
+		vcpu->l1d_flush = true;
+		*switches = n;
+	}
 }
 
 static bool vcpu_must_leave(void)
@@ -263,6 +305,7 @@ static int vcpu_complete_userspace_exit(struct hxen_vcpu *vcpu)
 int hxen_vcpu_run(struct hxen_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
+	unsigned long switches = 0;
 	int r, cpu;
 
 	r = vcpu_complete_userspace_exit(vcpu);
@@ -276,6 +319,8 @@ int hxen_vcpu_run(struct hxen_vcpu *vcpu)
 	}
 
 	vcpu_note_thread(vcpu);
+	/* Userspace ran since the last entry (KVM does the same). */
+	vcpu->l1d_flush = true;
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &vcpu->sigset, &current->real_blocked);
 	/* Xen runstate: out in userspace counts as blocked (Xen: waiting on a device model). */
@@ -323,10 +368,20 @@ int hxen_vcpu_run(struct hxen_vcpu *vcpu)
 		vcpu_inject_events(vcpu);
 		if (vcpu->db_active)
 			vcpu_load_debugregs(vcpu);
+		vcpu_switch_vm(vcpu);
+		vcpu_note_switches(vcpu, &switches);
+		hxen_tsc_aux_load(vcpu);
 		r = hxen_ops->vcpu_run(vcpu);
+		/*
+		 * VMSCAPE: the guest may have trained branch predictions the
+		 * VMM would use; the kernel issues an IBPB before this CPU
+		 * next returns to user mode, where it needs that.
+		 */
+		if (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER))
+			this_cpu_write(x86_ibpb_exit_to_user, true);
 		if (vcpu->db_active)
 			vcpu_save_debugregs(vcpu);
-		/* World switches reset DR7; give the host its breakpoints back. */
+		/* World switches reset DR7 (and DR6): give the host its breakpoints back. */
 		if (hw_breakpoint_active())
 			hw_breakpoint_restore();
 		WRITE_ONCE(vcpu->mode, OUTSIDE_GUEST_MODE);

@@ -27,6 +27,8 @@
 
 atomic_t hxen_live_vms = ATOMIC_INIT(0);
 atomic_t hxen_live_vcpus = ATOMIC_INIT(0);
+/* VM ids, never reused while the module is loaded (vcpu.c: IBPB between VMs). */
+static atomic64_t hxen_vm_ids = ATOMIC64_INIT(0);
 
 struct page *hxen_alloc_page(void)
 {
@@ -224,6 +226,7 @@ int hxen_create_vm(unsigned long type)
 		return -ENOMEM;
 	}
 	atomic_inc(&hxen_live_vms);
+	vm->id = atomic64_inc_return(&hxen_vm_ids);
 	refcount_set(&vm->users, 1);
 	mutex_init(&vm->lock);
 	spin_lock_init(&vm->mmu_lock);

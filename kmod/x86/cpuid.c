@@ -17,6 +17,7 @@
 #include "../vendor.h"
 #include "x86.h"
 #include "../xen/hooks.h"
+#include "emulate/walk.h"
 
 /* KVM's limit (KVM_MAX_CPUID_ENTRIES), so userspace sizes carry over. */
 #define HXEN_MAX_CPUID_ENTRIES	256
@@ -73,10 +74,15 @@ static const struct kvm_cpuid_entry2 *cpuid_find(struct hxen_vcpu *vcpu,
 	return NULL;
 }
 
-/* CPUID 0x80000001 EDX bits that gate EFER bits. */
+/* CPUID 0x80000001 EDX bits that gate EFER bits; RDTSCP. */
 #define EXT_EDX_NX	BIT(20)
 #define EXT_EDX_FFXSR	BIT(25)
+#define EXT_EDX_RDTSCP	BIT(27)
 #define EXT_EDX_LM	BIT(29)
+/* CPUID.(7,0):ECX. */
+#define CPUID_7_ECX_PKU		BIT(3)
+#define CPUID_7_ECX_OSPKE	BIT(4)
+#define CPUID_7_ECX_RDPID	BIT(22)
 /* CPUID.(0xD,1):EAX. */
 #define CPUID_D1_XSAVEC	BIT(1)
 #define CPUID_D1_XSAVES	BIT(3)
@@ -99,6 +105,29 @@ bool hxen_guest_efer_valid(struct hxen_vcpu *vcpu, u64 efer)
 	if ((efer & EFER_FFXSR) && !(edx & EXT_EDX_FFXSR))
 		return false;
 	return true;
+}
+
+bool hxen_guest_has_rdtscp(struct hxen_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *ext = cpuid_find(vcpu, 0x80000001, 0);
+	const struct kvm_cpuid_entry2 *l7 = cpuid_find(vcpu, 7, 0);
+
+	return (ext && (ext->edx & EXT_EDX_RDTSCP)) || (l7 && (l7->ecx & CPUID_7_ECX_RDPID));
+}
+
+/*
+ * CR4.PKE only with PKU in the guest's CPUID (the vendors offer the bit
+ * only where the host has OSPKE: PKRU is switched then, see fpu.c).
+ * LA57 is in no vendor's valid bits: the page walker (emulate/walk.c)
+ * knows 4-level paging only, and CPUID never offers it.
+ */
+bool hxen_guest_cr4_ok(struct hxen_vcpu *vcpu, u64 cr4)
+{
+	const struct kvm_cpuid_entry2 *l7 = cpuid_find(vcpu, 7, 0);
+
+	if ((cr4 & X86_CR4_PKE) && !(l7 && (l7->ecx & CPUID_7_ECX_PKU)))
+		return false;
+	return !(cr4 & X86_CR4_LA57);
 }
 
 /*
@@ -136,12 +165,25 @@ static u32 cpuid_xsave_size(struct hxen_vcpu *vcpu, u64 xcr0, bool compacted)
 /*
  * Bits that follow the vCPU's state rather than the table, as on real
  * CPUs and KVM: leaf 1 OSXSAVE mirrors CR4.OSXSAVE and the APIC bit the
- * APIC's global enable; leaf 0xD EBX is the XSAVE size for the current XCR0.
+ * APIC's global enable; leaf 7 OSPKE mirrors CR4.PKE; leaf 0xD EBX is the
+ * XSAVE size for the current XCR0.
  */
 static void cpuid_runtime_bits(struct hxen_vcpu *vcpu, const struct kvm_cpuid_entry2 *e,
 			       u32 *ebx, u32 *ecx, u32 *edx)
 {
 	struct kvm_sregs sregs;
+
+	if (e->function == 7) {
+		struct hxen_walk_mode m;
+		bool code64;
+
+		hxen_ops->get_cpu_mode(vcpu, &m, &code64);
+		if ((e->ecx & CPUID_7_ECX_PKU) && (m.cr4 & X86_CR4_PKE))
+			*ecx |= CPUID_7_ECX_OSPKE;
+		else
+			*ecx &= ~CPUID_7_ECX_OSPKE;
+		return;
+	}
 
 	/*
 	 * Sub-leaf 1 EBX: the compacted size for XCR0 | IA32_XSS (which is 0
@@ -181,7 +223,8 @@ void hxen_cpuid(struct hxen_vcpu *vcpu, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
 	*ebx = e->ebx;
 	*ecx = e->ecx;
 	*edx = e->edx;
-	if (e->function == 1 || (e->function == 0xd && e->index < 2))
+	if (e->function == 1 || (e->function == 0xd && e->index < 2) ||
+	    (e->function == 7 && e->index == 0))
 		cpuid_runtime_bits(vcpu, e, ebx, ecx, edx);
 }
 
@@ -207,8 +250,10 @@ u64 hxen_guest_xcr0_mask(struct hxen_vcpu *vcpu)
  * hxen can use. A feature stays only where hxen virtualizes everything it
  * needs (instructions that run natively under NPT/EPT, state the FPU code
  * switches); features that need MSRs or devices hxen does not emulate
- * (MONITOR, TSC deadline, PMU, SPEC_CTRL, TSC_AUX, PKU, ...) or
- * virtualization itself (VMX, SVM) are cleared.
+ * (MONITOR, TSC deadline, PMU, SPEC_CTRL, PKU, ...) or virtualization
+ * itself (VMX, SVM) are cleared. RDTSCP and RDPID stay where the vendor
+ * runs them and TSC_AUX is switched (hxen_guest_rdtscp). PKU is not
+ * offered (a VMM may set it: CR4.PKE and PKRU then work, see fpu.c).
  */
 struct cpuid_filter {
 	u32 function;
@@ -228,17 +273,18 @@ static const struct cpuid_filter cpuid_filters[] = {
 	{ 0x2, { ALL, ALL, ALL, ALL } },
 	{ 0x4, { ALL, ALL, ALL, ALL } },
 	/* Leaf 7.0 EBX: FSGSBASE BMI1 AVX2 FDP SMEP BMI2 ERMS INVPCID AVX512F/DQ
-	 * RDSEED ADX SMAP IFMA CLFLUSHOPT CLWB AVX512PF/ER/CD SHA BW VL. */
+	 * RDSEED ADX SMAP IFMA CLFLUSHOPT CLWB AVX512PF/ER/CD SHA BW VL.
+	 * ECX: ... RDPID (22; cleared below without hxen_guest_rdtscp). */
 	{ 0x7, { ALL, 0xfdfb07e9U,
 		 BIT(1) | BIT(2) | BIT(6) | BIT(8) | BIT(9) | BIT(10) | BIT(11) |
-		 BIT(12) | BIT(14) | BIT(27) | BIT(28),
+		 BIT(12) | BIT(14) | BIT(22) | BIT(27) | BIT(28),
 		 BIT(2) | BIT(3) | BIT(4) | BIT(8) | BIT(14) } },
 	{ 0xd, { ALL, ALL, ALL, ALL } },
 	{ 0x80000000, { ALL, ALL, ALL, ALL } },
 	/* ECX: LAHF CMP_LEGACY CR8_LEGACY ABM SSE4A MISALIGNSSE 3DNOWPREFETCH
-	 * XOP FMA4 TBM. EDX: all but RDTSCP. */
+	 * XOP FMA4 TBM. EDX: all (RDTSCP cleared below without hxen_guest_rdtscp). */
 	{ 0x80000001, { ALL, ALL, BIT(0) | BIT(1) | BIT(4) | BIT(5) | BIT(6) | BIT(7) |
-			BIT(8) | BIT(11) | BIT(16) | BIT(21), (u32)~BIT(27) } },
+			BIT(8) | BIT(11) | BIT(16) | BIT(21), ALL } },
 	{ 0x80000002, { ALL, ALL, ALL, ALL } },
 	{ 0x80000003, { ALL, ALL, ALL, ALL } },
 	{ 0x80000004, { ALL, ALL, ALL, ALL } },
@@ -300,6 +346,8 @@ static void cpuid_add_leaf(struct cpuid_out *o, const struct cpuid_filter *f)
 	case 0x7:
 		cpuid_add(o, 7, 0, true, f->keep);
 		o->e[o->n - 1].eax = 0;		/* sub-leaf 0 only */
+		if (!hxen_guest_rdtscp)
+			o->e[o->n - 1].ecx &= ~CPUID_7_ECX_RDPID;
 		return;
 	case 0xd:
 		if (!xcr0)
@@ -328,6 +376,8 @@ static void cpuid_add_leaf(struct cpuid_out *o, const struct cpuid_filter *f)
 	 */
 	if (f->function == 1)
 		e->ecx |= BIT(21);
+	if (f->function == 0x80000001 && !hxen_guest_rdtscp)
+		e->edx &= ~EXT_EDX_RDTSCP;
 	if (f->function == 0)
 		e->eax = min(e->eax, 0xdU);
 	else if (f->function == 0x80000000)

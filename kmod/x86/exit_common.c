@@ -124,6 +124,7 @@ int hxen_check_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr,
 	bool pg = sr->cr0 & X86_CR0_PG;
 
 	if ((sr->cr0 >> 32) || (sr->cr4 & ~cr4_valid) || (sr->efer & ~efer_valid) ||
+	    !hxen_guest_cr4_ok(vcpu, sr->cr4) ||
 	    ((sr->cr0 & X86_CR0_NW) && !(sr->cr0 & X86_CR0_CD)) ||
 	    (pg && !(sr->cr0 & X86_CR0_PE)))
 		return -EINVAL;

@@ -14,6 +14,7 @@
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 #include <asm/fpu/xcr.h>
+#include <asm/special_insns.h>
 
 #include "../hxen.h"
 #include "x86.h"
@@ -33,16 +34,47 @@ static struct kvm_xsave *fpu_get_uabi(struct hxen_vcpu *vcpu)
 	if (x)
 		fpu_copy_guest_fpstate_to_uabi(&vcpu->guest_fpu, x->region,
 					       sizeof(x->region),
-					       guest_xfeatures(vcpu), 0);
+					       guest_xfeatures(vcpu), vcpu->pkru);
 	return x;
 }
 
+/* The PKRU component, if present, is the guest's PKRU (hxen_pkru_*). */
 static long fpu_set_uabi(struct hxen_vcpu *vcpu, struct kvm_xsave *x)
 {
-	u32 pkru = 0;
-
 	return fpu_copy_uabi_to_guest_fpstate(&vcpu->guest_fpu, x->region,
-					      guest_xfeatures(vcpu), &pkru);
+					      guest_xfeatures(vcpu), &vcpu->pkru);
+}
+
+/*
+ * PKRU is not part of what the kernel's FPU code switches for KVM
+ * (fpu_swap_kvm_fpstate leaves it to the hypervisor): in the CPU it is
+ * always the current task's, and the kernel saves it as the task's on a
+ * context switch. A guest that can change it (CR4.PKE lets it WRPKRU,
+ * XCR0.PKRU lets XRSTOR load it) gets its own value loaded right before
+ * entry, and the host's is put back right after the exit, with
+ * interrupts still off. Without OSPKE no guest can have CR4.PKE (the
+ * vendors do not offer it) nor XCR0.PKRU (the host's XCR0 lacks it).
+ */
+void hxen_pkru_load_guest(struct hxen_vcpu *vcpu, u64 cr4)
+{
+	vcpu->pkru_live = false;
+	if (!cpu_feature_enabled(X86_FEATURE_OSPKE))
+		return;
+	if (!(cr4 & X86_CR4_PKE) && !(vcpu->xcr0 & XFEATURE_MASK_PKRU))
+		return;
+	vcpu->pkru_live = true;
+	vcpu->host_pkru = rdpkru();
+	if (vcpu->pkru != vcpu->host_pkru)
+		wrpkru(vcpu->pkru);
+}
+
+void hxen_pkru_load_host(struct hxen_vcpu *vcpu)
+{
+	if (!vcpu->pkru_live)
+		return;
+	vcpu->pkru = rdpkru();
+	if (vcpu->pkru != vcpu->host_pkru)
+		wrpkru(vcpu->host_pkru);
 }
 
 long hxen_get_fpu(struct hxen_vcpu *vcpu, struct kvm_fpu __user *arg)

@@ -7,8 +7,10 @@
 #define pr_fmt(fmt) "hxen: " fmt
 
 #include <linux/kvm.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/user-return-notifier.h>
 #include <asm/apicdef.h>
 #include <asm/msr-index.h>
 #include <asm/kvm_para.h>
@@ -37,7 +39,72 @@ static const u32 hxen_msrs[] = {
 	MSR_MTRRdefType, MSR_IA32_TSC_DEADLINE,
 	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW,
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
+	MSR_TSC_AUX,		/* last: only with hxen_guest_rdtscp */
 };
+
+bool hxen_guest_rdtscp;
+
+/*
+ * TSC_AUX: RDTSCP and RDPID run natively in the guest and read the CPU's
+ * TSC_AUX, which the host kernel keeps as its CPU/node number for user
+ * mode (vgetcpu). The guest's value goes in before entry and stays while
+ * the CPU is in the kernel; the host's is put back when this CPU next
+ * returns to user mode (a user-return notifier), as KVM does. The kernel
+ * itself never reads TSC_AUX for that reason (its entry code uses LSL).
+ */
+struct hxen_tsc_aux_cpu {
+	struct user_return_notifier urn;
+	bool registered;
+	u64 host;		/* valid while registered */
+	u64 cur;		/* in the CPU while registered */
+};
+
+static DEFINE_PER_CPU(struct hxen_tsc_aux_cpu, hxen_tsc_aux_cpu);
+
+/* This CPU: the host's TSC_AUX back, the notifier off. */
+static void tsc_aux_restore(struct hxen_tsc_aux_cpu *c)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	if (c->registered) {
+		if (c->cur != c->host)
+			wrmsrl(MSR_TSC_AUX, c->host);
+		/* Allowed from the notifier itself (the list walk is _safe). */
+		user_return_notifier_unregister(&c->urn);
+		c->registered = false;
+	}
+	local_irq_restore(flags);
+}
+
+static void tsc_aux_on_user_return(struct user_return_notifier *urn)
+{
+	tsc_aux_restore(container_of(urn, struct hxen_tsc_aux_cpu, urn));
+}
+
+void hxen_tsc_aux_load(struct hxen_vcpu *vcpu)
+{
+	struct hxen_tsc_aux_cpu *c = this_cpu_ptr(&hxen_tsc_aux_cpu);
+
+	if (!hxen_guest_rdtscp)
+		return;
+	if (!c->registered) {
+		rdmsrl(MSR_TSC_AUX, c->host);
+		c->cur = c->host;
+		c->urn.on_user_return = tsc_aux_on_user_return;
+		user_return_notifier_register(&c->urn);
+		c->registered = true;
+	}
+	if (c->cur != vcpu->tsc_aux) {
+		wrmsrl(MSR_TSC_AUX, vcpu->tsc_aux);
+		c->cur = vcpu->tsc_aux;
+	}
+}
+
+void hxen_user_msrs_drop(void)
+{
+	tsc_aux_restore(this_cpu_ptr(&hxen_tsc_aux_cpu));
+}
 
 void hxen_msr_reset(struct hxen_vcpu *vcpu)
 {
@@ -125,6 +192,11 @@ int hxen_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val)
 	case 0x200 ... 0x20f:		/* MTRRphysBase0..MTRRphysMask7 */
 		*val = vcpu->mtrr_var[msr - 0x200];
 		return 0;
+	case MSR_TSC_AUX:
+		if (!hxen_guest_rdtscp)
+			return -ENOENT;
+		*val = vcpu->tsc_aux;
+		return 0;
 	}
 	i = mtrr_fixed_index(msr);
 	if (i >= 0) {
@@ -196,6 +268,16 @@ int hxen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 			return -EINVAL;
 		vcpu->mtrr_var[msr - 0x200] = val;
 		return 0;
+	case MSR_TSC_AUX:
+		/*
+		 * Bits 63:32 are reserved (#GP), and the guest may write it
+		 * only if its CPUID offers RDTSCP or RDPID (as on KVM).
+		 */
+		if (!hxen_guest_rdtscp || (val >> 32) ||
+		    (!host && !hxen_guest_has_rdtscp(vcpu)))
+			return -EINVAL;
+		vcpu->tsc_aux = val;
+		return 0;
 	}
 	i = mtrr_fixed_index(msr);
 	if (i >= 0) {
@@ -214,15 +296,15 @@ int hxen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 
 long hxen_get_msr_index_list(struct kvm_msr_list __user *arg)
 {
-	u32 n;
+	u32 n, count = ARRAY_SIZE(hxen_msrs) - !hxen_guest_rdtscp;
 
 	if (get_user(n, &arg->nmsrs))
 		return -EFAULT;
-	if (put_user((u32)ARRAY_SIZE(hxen_msrs), &arg->nmsrs))
+	if (put_user(count, &arg->nmsrs))
 		return -EFAULT;
-	if (n < ARRAY_SIZE(hxen_msrs))
+	if (n < count)
 		return -E2BIG;
-	return copy_to_user(arg->indices, hxen_msrs, sizeof(hxen_msrs)) ? -EFAULT : 0;
+	return copy_to_user(arg->indices, hxen_msrs, count * sizeof(u32)) ? -EFAULT : 0;
 }
 
 /* KVM_GET_MSRS / KVM_SET_MSRS: the number of entries done, up to the first failure. */

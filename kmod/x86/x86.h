@@ -33,6 +33,11 @@ int hxen_check_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr,
 /* XSETBV / KVM_SET_XCRS: 0, or -EINVAL for a value the SDM makes #GP. */
 int hxen_set_xcr0(struct hxen_vcpu *vcpu, u64 val);
 /*
+ * CR4 bits the guest's CPUID gates (on top of the vendor's valid bits):
+ * false if @cr4 sets one its CPUID does not offer (PKE without PKU).
+ */
+bool hxen_guest_cr4_ok(struct hxen_vcpu *vcpu, u64 cr4);
+/*
  * Instruction exits, decoded by the vendor: CPUID always completes; the
  * others return 0 when done or -EINVAL when the guest gets #GP. The
  * vendor then moves RIP past the instruction (0) or injects the #GP.
@@ -55,6 +60,13 @@ long hxen_get_xsave(struct hxen_vcpu *vcpu, struct kvm_xsave __user *arg);
 long hxen_set_xsave(struct hxen_vcpu *vcpu, struct kvm_xsave __user *arg);
 long hxen_get_xcrs(struct hxen_vcpu *vcpu, struct kvm_xcrs __user *arg);
 long hxen_set_xcrs(struct hxen_vcpu *vcpu, struct kvm_xcrs __user *arg);
+/*
+ * PKRU around entry (interrupts off): the guest's in before (@cr4: the
+ * guest's CR4), the host's back right after the exit, before anything
+ * can run on the VMM thread's behalf.
+ */
+void hxen_pkru_load_guest(struct hxen_vcpu *vcpu, u64 cr4);
+void hxen_pkru_load_host(struct hxen_vcpu *vcpu);
 
 /* x86/msr.c */
 void hxen_msr_reset(struct hxen_vcpu *vcpu);
@@ -63,6 +75,19 @@ int hxen_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val);
 int hxen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host);
 long hxen_get_msr_index_list(struct kvm_msr_list __user *arg);
 long hxen_vcpu_msrs(struct hxen_vcpu *vcpu, struct kvm_msrs __user *arg, bool set);
+/*
+ * Interrupts off, right before entry: the guest's TSC_AUX into this CPU
+ * (RDTSCP/RDPID run natively); the host's comes back when the CPU next
+ * returns to user mode.
+ */
+void hxen_tsc_aux_load(struct hxen_vcpu *vcpu);
+/* This CPU gives up virtualization: the host's user-return MSRs back now. */
+void hxen_user_msrs_drop(void);
+/*
+ * RDTSCP/RDPID can be offered: the host has TSC_AUX and the vendor lets
+ * guests run them (set by svm_probe/vmx_probe).
+ */
+extern bool hxen_guest_rdtscp;
 
 /* x86/kvmclock.c */
 /* Before each entry, from the vCPU's thread (may touch guest memory). */
@@ -82,6 +107,8 @@ void hxen_cpuid(struct hxen_vcpu *vcpu, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
 bool hxen_guest_efer_valid(struct hxen_vcpu *vcpu, u64 efer);
 u64 hxen_guest_xcr0_mask(struct hxen_vcpu *vcpu);
 bool hxen_guest_is_intel(struct hxen_vcpu *vcpu);
+/* The guest's CPUID offers RDTSCP or RDPID (so TSC_AUX). */
+bool hxen_guest_has_rdtscp(struct hxen_vcpu *vcpu);
 long hxen_get_supported_cpuid(struct kvm_cpuid2 __user *arg);
 
 #endif /* HXEN_X86_H */

@@ -1848,6 +1848,36 @@ static int t_mov_to_cr(void)
 	return 0;
 }
 
+/* OUTS source segment for string I/O exits without decode assists. */
+static int outs_seg(const char *hex)
+{
+	u8 b[32];
+	unsigned int n = parse_hex(hex, b);
+
+	return hxen_decode_outs_seg(&E.ctx, b, n);
+}
+
+static int t_outs_seg(void)
+{
+	env(16);
+	EXPECT_EQ(outs_seg("f3 6e"), HXEN_SEG_DS);		/* rep outsb */
+	EXPECT_EQ(outs_seg("64 f3 6e"), HXEN_SEG_FS);
+	EXPECT_EQ(outs_seg("f3 65 66 6f"), HXEN_SEG_GS);	/* rep gs outsd */
+	EXPECT_EQ(outs_seg("26 6e"), HXEN_SEG_ES);
+	EXPECT_EQ(outs_seg("2e 36 6e"), HXEN_SEG_SS);		/* the last wins */
+	EXPECT_EQ(outs_seg("6c"), -1);				/* insb */
+	EXPECT_EQ(outs_seg("64 f3"), -1);			/* truncated */
+	env(64);
+	/* ES/CS/SS/DS overrides are ignored and do not cancel FS/GS. */
+	EXPECT_EQ(outs_seg("26 6e"), HXEN_SEG_DS);
+	EXPECT_EQ(outs_seg("65 3e f3 48 6f"), HXEN_SEG_GS);
+	EXPECT_EQ(outs_seg("64 48 6e"), HXEN_SEG_FS);
+	/* a REX not right before the opcode is no prefix */
+	EXPECT_EQ(outs_seg("48 64 6e"), -1);
+	EXPECT_EQ(outs_seg("66 66 66 66 66 66 66 66 66 66 66 66 66 66 66 6e"), -1);
+	return 0;
+}
+
 struct hand {
 	const char *name;
 	int (*fn)(void);
@@ -1883,6 +1913,7 @@ static const struct hand hands[] = {
 	{ "16-byte decode is #GP", t_decode_16_bytes },
 	{ "decoder fields", t_decode_fields },
 	{ "MOV to CRn (CR8 exits)", t_mov_to_cr },
+	{ "OUTS source segment", t_outs_seg },
 };
 
 int main(void)

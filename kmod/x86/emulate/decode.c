@@ -628,3 +628,31 @@ int hxen_decode_mov_to_cr(const struct hxen_emul_ctx *ctx, const u8 *insn, unsig
 	*insn_len = i + 3;
 	return HXEN_EMUL_OK;
 }
+
+int hxen_decode_outs_seg(const struct hxen_emul_ctx *ctx, const u8 *insn, unsigned int len)
+{
+	int seg = HXEN_SEG_DS;
+	unsigned int i;
+
+	len = len < 15 ? len : 15;
+	for (i = 0; i < len; i++) {
+		switch (insn[i]) {
+		case 0x26: case 0x2e: case 0x36: case 0x3e:
+			if (!ctx->long_mode)
+				seg = (insn[i] >> 3) & 3;
+			continue;
+		case 0x64: case 0x65:
+			seg = HXEN_SEG_FS + (insn[i] - 0x64);
+			continue;
+		case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+			continue;
+		}
+		break;
+	}
+	/* REX counts only right before the opcode. */
+	if (ctx->long_mode && i < len && (insn[i] & 0xf0) == 0x40)
+		i++;
+	if (i >= len || (insn[i] != 0x6e && insn[i] != 0x6f))
+		return -1;
+	return seg;
+}

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * MOV to CR decoding for exits that do not say which register was the
- * source (SVM without decode assists): fetch the instruction at RIP and
- * decode it with the emulator's decoder (decode.c).
+ * source, and the segment of an OUTS for exits that do not say it (SVM
+ * without decode assists): fetch the instruction at RIP and decode it with
+ * the emulator's decoder (decode.c).
  */
 #include <linux/slab.h>
 
@@ -27,4 +28,22 @@ int hxen_decode_guest_mov_to_cr(struct hxen_vcpu *vcpu, u8 *cr, u8 *gpr, u8 *len
 	    0 : -EINVAL;
 	kfree(v);
 	return r;
+}
+
+int hxen_decode_guest_string_seg(struct hxen_vcpu *vcpu)
+{
+	struct guest_view *v;
+	unsigned int n;
+	u8 insn[15];
+	int seg;
+
+	v = kmalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	hxen_view_init(v, vcpu);
+	v->ctx.long_mode = (v->sregs.efer & EFER_LMA) && v->sregs.cs.l;
+	n = hxen_view_fetch(v, insn);
+	seg = n ? hxen_decode_outs_seg(&v->ctx, insn, n) : -1;
+	kfree(v);
+	return seg < 0 ? -EINVAL : seg;
 }

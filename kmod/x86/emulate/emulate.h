@@ -244,6 +244,15 @@ int hxen_decode_mov_to_cr(const struct hxen_emul_ctx *ctx, const u8 *insn, unsig
 			  u8 *cr, u8 *gpr, u8 *insn_len);
 
 /*
+ * The source segment of the OUTS at @insn (6E/6F after prefixes), enum
+ * hxen_seg: the last segment override, else DS. In 64-bit mode ES, CS, SS
+ * and DS overrides are ignored (and do not cancel FS/GS). For string I/O
+ * exits that do not report it (SVM without decode assists). -1 if @insn
+ * is not an OUTS.
+ */
+int hxen_decode_outs_seg(const struct hxen_emul_ctx *ctx, const u8 *insn, unsigned int len);
+
+/*
  * Effective address (segment offset, wrapped to the address size) of the
  * ModRM or moffs memory operand of @in, before any BT bit-offset
  * adjustment. RIP-relative operands use the end of the instruction.

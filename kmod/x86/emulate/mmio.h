@@ -33,5 +33,11 @@ int hxen_complete_pio_string(struct hxen_vcpu *vcpu);
  * if RIP holds no such instruction or cannot be read.
  */
 int hxen_decode_guest_mov_to_cr(struct hxen_vcpu *vcpu, u8 *cr, u8 *gpr, u8 *len);
+/*
+ * The segment (ES CS SS DS FS GS: 0-5) an OUTS at RIP reads from: DS or
+ * its override prefix, for exits that do not report it. -EINVAL if RIP
+ * cannot be read.
+ */
+int hxen_decode_guest_string_seg(struct hxen_vcpu *vcpu);
 
 #endif /* HXEN_EMULATE_MMIO_H */

@@ -118,6 +118,11 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 		const struct kvm_segment *segs[] = { &v->sregs.es, &v->sregs.cs,
 			&v->sregs.ss, &v->sregs.ds, &v->sregs.fs, &v->sregs.gs };
 
+		if (seg < 0 || seg >= ARRAY_SIZE(segs)) {
+			kfree(v);
+			return hxen_exit_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+							port, seg);
+		}
 		seg_base = (v->ctx.long_mode && seg < 4) ? 0 : segs[seg]->base;
 		n = str_copy(v, seg_base, &v->regs.rsi,
 			     (u8 *)run + run->io.data_offset, size, n, false, addr_bytes);

@@ -17,6 +17,15 @@
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
 
+/*
+ * Speculation hygiene, on the same kernel feature bits KVM's SVM entry
+ * uses (arch/x86/kernel/cpu/bugs.c sets them for the CPU's bugs):
+ *  - before VMRUN: VERW clears CPU buffers (TSA: CLEAR_CPU_BUF_VM);
+ *  - after #VMEXIT, before any RET: the return stack buffer is refilled
+ *    (retpoline kernels), returns are untrained (RETBleed/SRSO: UNRET,
+ *    SRSO_ALIAS, ENTRY_IBPB) and IBPB_ON_VMEXIT issues an IBPB.
+ */
+
 #define REG(n)	(n * 8)
 
 .text
@@ -55,6 +64,8 @@ SYM_FUNC_START(__hxen_svm_enter)
 
 	mov	(%rsp), %rax	/* VMCB */
 	vmload	%rax
+	/* Clobbers EFLAGS.ZF only. */
+	VM_CLEAR_CPU_BUFFERS
 	vmrun	%rax
 	vmsave	%rax
 
@@ -87,6 +98,18 @@ SYM_FUNC_START(__hxen_svm_enter)
 	xor	%r9d, %r9d
 	xor	%r10d, %r10d
 	xor	%r11d, %r11d
+
+	/* The first RET is below: the RSB holds the guest's entries. */
+#ifdef CONFIG_RETPOLINE
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RETPOLINE
+#endif
+	/* Before interrupts come back on: their returns would not untrain. */
+	UNTRAIN_RET
+	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
+	/* entry_ibpb clobbers RAX, RCX, RDX: all free here. */
+	xor	%eax, %eax
+	xor	%ecx, %ecx
+	xor	%edx, %edx
 
 	add	$24, %rsp
 	pop	%rbx

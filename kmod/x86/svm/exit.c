@@ -48,6 +48,24 @@ static int svm_handle_hlt(struct hxen_vcpu *vcpu)
 	return hxen_handle_hlt(vcpu);
 }
 
+/*
+ * The segment OUTS reads from (ES CS SS DS FS GS: 0-5): EXITINFO1[12:10]
+ * with decode assists only (APM 15.10.2); otherwise from the instruction's
+ * prefixes. INS always writes ES:rDI.
+ */
+static int svm_ioio_seg(struct hxen_vcpu *vcpu, u32 info, bool in)
+{
+	int seg;
+
+	if (in)
+		return 0;
+	if (boot_cpu_has(X86_FEATURE_DECODEASSISTS)) {
+		seg = (info >> 10) & 7;
+		return seg <= 5 ? seg : -EINVAL;
+	}
+	return hxen_decode_guest_string_seg(vcpu);
+}
+
 static int svm_handle_ioio(struct hxen_vcpu *vcpu)
 {
 	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
@@ -58,12 +76,15 @@ static int svm_handle_ioio(struct hxen_vcpu *vcpu)
 
 	/* EXITINFO2 is the next RIP for IOIO, NRIP save or not (APM 15.10.2). */
 	if (info & SVM_IOIO_STR_MASK) {
-		/* Address size A16/A32/A64 in bits 7-9, segment in 12:10. */
+		/* Address size A16/A32/A64 in bits 7-9. */
 		u8 addr_bytes = (info & BIT(9)) ? 8 : (info & BIT(8)) ? 4 : 2;
+		int seg = svm_ioio_seg(vcpu, info, in);
 
+		if (seg < 0)
+			return hxen_exit_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+							SVM_EXIT_IOIO, info);
 		return hxen_exit_pio_string(vcpu, port, size, in,
-					    info & SVM_IOIO_REP_MASK,
-					    (info >> 10) & 7, addr_bytes,
+					    info & SVM_IOIO_REP_MASK, seg, addr_bytes,
 					    c->exit_info_2);
 	}
 	to_svm(vcpu)->vmcb->save.rip = c->exit_info_2;
@@ -254,15 +275,16 @@ static int svm_handle_iret(struct hxen_vcpu *vcpu)
 }
 
 /*
- * The guest's first DR0-3 access: from now on its values are switched
- * around every entry, so the access can run natively. Re-execute it.
+ * The guest's first debug register access: from now on DR0-3 are switched
+ * around every entry and DR6 is looked after (svm_vcpu_run), so accesses
+ * can run natively. Re-execute it.
  */
 static int svm_handle_dr_access(struct hxen_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 	int i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 8; i++) {
 		svm_clear_intercept(vmcb, INTERCEPT_DR0_READ + i);
 		svm_clear_intercept(vmcb, INTERCEPT_DR0_WRITE + i);
 	}
@@ -283,35 +305,87 @@ static u64 svm_gpr(struct hxen_vcpu *vcpu, u8 idx)
 }
 
 /*
+ * The value an intercepted MOV to CR@want writes, and the instruction's
+ * length (0 if next_rip has it). With decode assists EXITINFO1 names the
+ * GPR (APM 15.8.1); else the instruction is decoded. -EINVAL if it cannot
+ * be read back.
+ */
+static int svm_mov_to_cr_value(struct hxen_vcpu *vcpu, u8 want, u64 *val, u8 *len)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	u64 info = vmcb->control.exit_info_1;
+	u8 cr, gpr;
+
+	*len = 0;
+	if (boot_cpu_has(X86_FEATURE_DECODEASSISTS) && (info & BIT_ULL(63)) &&
+	    to_svm(vcpu)->next_rip)
+		gpr = info & 15;
+	else if (hxen_decode_guest_mov_to_cr(vcpu, &cr, &gpr, len) || cr != want)
+		return -EINVAL;
+	*val = svm_gpr(vcpu, gpr);
+	if (!((vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attrib & SVM_SELECTOR_L_MASK)))
+		*val = (u32)*val;
+	return 0;
+}
+
+/*
  * MOV to CR8, intercepted only while an interrupt waits for the TPR to
  * drop (svm_watch_cr8_write): emulate it, so that the interrupt goes in
- * before the next instruction, as on hardware. With decode assists
- * EXITINFO1 names the GPR (APM 15.8.1); else the instruction is decoded.
+ * before the next instruction, as on hardware.
  */
 static int svm_handle_cr8_write(struct hxen_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
-	u64 info = vmcb->control.exit_info_1;
-	u8 cr, gpr, len = 0;
 	u64 val;
+	u8 len;
 
-	if (boot_cpu_has(X86_FEATURE_DECODEASSISTS) && (info & BIT_ULL(63)) &&
-	    to_svm(vcpu)->next_rip) {
-		gpr = info & 15;
-	} else if (hxen_decode_guest_mov_to_cr(vcpu, &cr, &gpr, &len) || cr != 8) {
+	if (svm_mov_to_cr_value(vcpu, 8, &val, &len))
 		/* The instruction cannot be read back: as KVM, an emulation failure. */
 		return hxen_exit_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
 						SVM_EXIT_WRITE_CR8, vmcb->save.rip);
-	}
-	val = svm_gpr(vcpu, gpr);
-	if (!((vmcb->save.efer & EFER_LMA) && (vmcb->save.cs.attrib & SVM_SELECTOR_L_MASK)))
-		val = (u32)val;
 	/* Reserved bits set or CPL > 0: #GP(0) (APM MOV CRn). */
 	if ((val & ~15ULL) || vmcb->save.cpl) {
 		svm_inject_exception(vcpu, X86_TRAP_GP, true, 0);
 		return HXEN_RESUME;
 	}
 	hxen_ops->set_cr8(vcpu, val);
+	svm_skip_instruction(vcpu, len);
+	return HXEN_RESUME;
+}
+
+/* CR4 bits whose change flushes the TLB on a real MOV to CR4 (SDM 4.10.4.1). */
+#define SVM_CR4_TLB_BITS	(X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PCIDE | \
+				 X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE)
+
+/*
+ * MOV to CR4, always intercepted: the guest gets only the bits hxen lets
+ * it have (svm.c svm_cr4_host_valid, the guest's CPUID), with the #GP a
+ * CPU without them raises, and the TLB flush a real MOV to CR4 does.
+ */
+static int svm_handle_cr4_write(struct hxen_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_save_area *s = &svm->vmcb->save;
+	u64 val, old = s->cr4;
+	u8 len;
+
+	if (svm_mov_to_cr_value(vcpu, 4, &val, &len))
+		return hxen_exit_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+						SVM_EXIT_WRITE_CR4, s->rip);
+	/*
+	 * #GP(0) (APM MOV CRn, SDM MOV to CR4): CPL > 0, a bit not offered,
+	 * PAE off in long mode, PCIDE 0 -> 1 outside long mode or with
+	 * CR3[11:0] set.
+	 */
+	if (s->cpl || (val & ~svm_cr4_guest_valid) || !hxen_guest_cr4_ok(vcpu, val) ||
+	    ((s->efer & EFER_LMA) && !(val & X86_CR4_PAE)) ||
+	    ((val & ~old & X86_CR4_PCIDE) && (!(s->efer & EFER_LMA) || (s->cr3 & 0xfff)))) {
+		svm_inject_exception(vcpu, X86_TRAP_GP, true, 0);
+		return HXEN_RESUME;
+	}
+	s->cr4 = val;
+	if ((old ^ val) & SVM_CR4_TLB_BITS)
+		set_bit(HXEN_REQ_TLB_FLUSH, &vcpu->requests);
 	svm_skip_instruction(vcpu, len);
 	return HXEN_RESUME;
 }
@@ -413,6 +487,8 @@ int svm_handle_exit(struct hxen_vcpu *vcpu)
 		return svm_handle_npf(vcpu);
 	case SVM_EXIT_MSR:
 		return svm_handle_msr(vcpu);
+	case SVM_EXIT_WRITE_CR4:
+		return svm_handle_cr4_write(vcpu);
 	case SVM_EXIT_WRITE_CR8:
 		return svm_handle_cr8_write(vcpu);
 	case SVM_EXIT_XSETBV:
@@ -423,8 +499,8 @@ int svm_handle_exit(struct hxen_vcpu *vcpu)
 		return svm_handle_iret(vcpu);
 	case SVM_EXIT_SHUTDOWN:
 		return svm_handle_shutdown(vcpu);
-	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR3:
-	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR3:
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR7:
+	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR7:
 		return svm_handle_dr_access(vcpu);
 	case SVM_EXIT_INVD:
 		svm_skip_instruction(vcpu, 2);

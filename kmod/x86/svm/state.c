@@ -377,15 +377,10 @@ void svm_get_cpu_mode(struct hxen_vcpu *vcpu, struct hxen_walk_mode *m, bool *co
 }
 
 #define SVM_EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_FFXSR)
-#define SVM_CR4_VALID	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
-			 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | \
-			 X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
-			 X86_CR4_FSGSBASE | X86_CR4_OSXSAVE | X86_CR4_SMEP | \
-			 X86_CR4_SMAP | X86_CR4_UMIP)
 
 u64 svm_cr4_valid(void)
 {
-	return SVM_CR4_VALID;
+	return svm_cr4_guest_valid;
 }
 
 int svm_set_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr)
@@ -394,7 +389,7 @@ int svm_set_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr)
 	struct vmcb_save_area *s = &svm->vmcb->save;
 
 	/* The consistency rules VMRUN would otherwise fail on (APM 15.5.1). */
-	if (hxen_check_sregs(vcpu, sr, SVM_CR4_VALID, SVM_EFER_VALID))
+	if (hxen_check_sregs(vcpu, sr, svm_cr4_guest_valid, SVM_EFER_VALID))
 		return -EINVAL;
 
 	svm_seg_from_kvm(&s->cs, &sr->cs);

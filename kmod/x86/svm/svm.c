@@ -23,6 +23,41 @@
 /* CPUID Fn8000_000A: SVM revision and feature identification (AMD APM 3). */
 #define SVM_CPUID_LEAF	0x8000000a
 
+u64 svm_cr4_guest_valid;
+
+/*
+ * CR4 bits a guest may set (KVM_SET_SREGS, MOV to CR4, which exits: see
+ * svm_handle_cr4_write): the architectural ones every SVM CPU has, and
+ * the optional ones only where the host CPU has them, so VMRUN never sees
+ * a bit the CPU lacks. PKE only with OSPKE (PKRU is switched then); no
+ * LA57 (the page walker knows 4 levels), no CET (its MSRs are not
+ * virtualized). The guest's CPUID gates some further (hxen_guest_cr4_ok).
+ */
+static u64 svm_cr4_host_valid(void)
+{
+	static const struct {
+		u16 feature;
+		u64 bit;
+	} opt[] = {
+		{ X86_FEATURE_FSGSBASE, X86_CR4_FSGSBASE },
+		{ X86_FEATURE_PCID, X86_CR4_PCIDE },
+		{ X86_FEATURE_XSAVE, X86_CR4_OSXSAVE },
+		{ X86_FEATURE_SMEP, X86_CR4_SMEP },
+		{ X86_FEATURE_SMAP, X86_CR4_SMAP },
+		{ X86_FEATURE_UMIP, X86_CR4_UMIP },
+		{ X86_FEATURE_OSPKE, X86_CR4_PKE },
+	};
+	u64 valid = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
+		    X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |
+		    X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(opt); i++)
+		if (boot_cpu_has(opt[i].feature))
+			valid |= opt[i].bit;
+	return valid;
+}
+
 int svm_probe(struct hxen_info *info)
 {
 	static const struct {
@@ -66,6 +101,9 @@ int svm_probe(struct hxen_info *info)
 	for (i = 0; i < ARRAY_SIZE(map); i++)
 		if (boot_cpu_has(map[i].cpu_feature))
 			info->features |= map[i].hxen_feature;
+	/* RDTSCP and RDPID are never intercepted: TSC_AUX is switched (msr.c). */
+	hxen_guest_rdtscp = boot_cpu_has(X86_FEATURE_RDTSCP) || boot_cpu_has(X86_FEATURE_RDPID);
+	svm_cr4_guest_valid = svm_cr4_host_valid();
 	return 0;
 }
 
@@ -191,6 +229,8 @@ static int svm_vcpu_create(struct hxen_vcpu *vcpu)
 		INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT,
 		INTERCEPT_MONITOR, INTERCEPT_MWAIT, INTERCEPT_XSETBV,
 		INTERCEPT_RDPRU,
+		/* The guest may not own CR4: see svm_cr4_host_valid. */
+		INTERCEPT_CR4_WRITE,
 	};
 	int i;
 
@@ -209,8 +249,13 @@ static int svm_vcpu_create(struct hxen_vcpu *vcpu)
 	c = &svm->vmcb->control;
 	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
 		svm_set_intercept(svm->vmcb, intercepts[i]);
-	/* DR0-3 accesses, until the guest's first one (exit.c). */
-	for (i = 0; i < 4; i++) {
+	/*
+	 * Debug register accesses, until the guest's first one (exit.c):
+	 * all eight, so that neither DR6 nor DR7 changes before the run
+	 * loop switches DR0-3 and DR6 is looked after (as VMX's MOV-DR
+	 * exiting).
+	 */
+	for (i = 0; i < 8; i++) {
 		svm_set_intercept(svm->vmcb, INTERCEPT_DR0_READ + i);
 		svm_set_intercept(svm->vmcb, INTERCEPT_DR0_WRITE + i);
 	}
@@ -281,6 +326,7 @@ static int svm_vcpu_run(struct hxen_vcpu *vcpu)
 		if (vcpu->xcr0 != host_xcr0 && (vmcb->save.cr4 & X86_CR4_OSXSAVE))
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	}
+	hxen_pkru_load_guest(vcpu, vmcb->save.cr4);
 
 	/*
 	 * With V_INTR_MASKING, the host's IF at VMRUN decides whether host
@@ -291,8 +337,22 @@ static int svm_vcpu_run(struct hxen_vcpu *vcpu)
 	__hxen_svm_enter(svm->vmcb_pa, vcpu->regs, sc->host_save_pa);
 	asm volatile("cli; stgi" ::: "memory");
 
+	hxen_pkru_load_host(vcpu);
 	if (host_xcr0 && xgetbv(XCR_XFEATURE_ENABLED_MASK) != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+	/*
+	 * VMRUN loaded the guest's DR6 from the VMCB and #VMEXIT saves it
+	 * there, but the host's is not part of the state it restores: once
+	 * the guest owns the debug registers, the host's #DB handler must
+	 * not find the guest's status bits (run loop: DR0-3 and DR7).
+	 */
+	if (vcpu->db_active) {
+		unsigned long dr6;
+
+		get_debugreg(dr6, 6);
+		if (dr6 != DR6_RESERVED)
+			set_debugreg(DR6_RESERVED, 6);
+	}
 	vcpu->regs[VCPU_RAX] = vmcb->save.rax;
 	vcpu->regs[VCPU_RSP] = vmcb->save.rsp;
 	svm->next_rip = boot_cpu_has(X86_FEATURE_NRIPS) ? vmcb->control.next_rip : 0;

@@ -62,6 +62,8 @@ int svm_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val);
 int svm_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host);
 
 /* svm.c */
+/* CR4 bits a guest may set (svm_probe; see svm_cr4_host_valid). */
+extern u64 svm_cr4_guest_valid;
 void svm_set_intercept(struct vmcb *vmcb, int bit);
 void svm_clear_intercept(struct vmcb *vmcb, int bit);
 

@@ -135,6 +135,10 @@ static int vmx_setup_config(u64 basic, u64 ept_vpid)
 	vmx_cfg.vpid = vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_VPID;
 	/* IA32_VMX_BASIC[54]: segment and address size of INS/OUTS (A.1). */
 	vmx_cfg.ins_outs_info = basic & VMX_BASIC_INOUT;
+	/* RDTSCP and RDPID run with "enable RDTSCP"; TSC_AUX is switched (msr.c). */
+	hxen_guest_rdtscp = (vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_RDTSCP) &&
+			    (boot_cpu_has(X86_FEATURE_RDTSCP) || boot_cpu_has(X86_FEATURE_RDPID));
+	vmx_l1d_flush_setup();
 
 	/*
 	 * The VMX-preemption timer as a backstop: the guest exits at least

@@ -14,10 +14,23 @@
  * while loading guest state, SDM 26.8) and 1 when VMLAUNCH/VMRESUME itself
  * failed (VMfailInvalid: CF set, or VMfailValid: ZF set, SDM 30.2): then
  * the guest never ran and the VM-instruction error field says why.
+ *
+ * Speculation hygiene, on the same kernel feature bits KVM's VMX entry
+ * uses (arch/x86/kernel/cpu/bugs.c sets them for the CPU's bugs):
+ *  - right before entry: VERW clears CPU buffers (MDS, TAA, MMIO stale
+ *    data, RFDS: CLEAR_CPU_BUF; CLEAR_CPU_BUF_VM as well);
+ *  - after the exit, before any RET: the return stack buffer is refilled
+ *    (RSB_VMEXIT; one entry for PBRSB with eIBRS: RSB_VMEXIT_LITE), the
+ *    host's SPEC_CTRL is written again where IBRS works only after a
+ *    write (KERNEL_IBRS), and the branch history is cleared (BHI:
+ *    CLEAR_BHB_LOOP_ON_VMEXIT).
+ * The L1D flush for L1TF is done in C before this (vmx.c).
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
+#include <asm/percpu.h>
 #include <asm/unwind_hints.h>
 
 #include "vmx.h"
@@ -40,8 +53,11 @@ SYM_FUNC_START(__hxen_vmx_enter)
 	vmwrite	%rsp, %rax
 	jbe	.Lvmfail_host
 
-	/* ZF from this test picks VMLAUNCH or VMRESUME; MOVs keep flags. */
-	test	%esi, %esi
+	/*
+	 * CF from this test picks VMLAUNCH or VMRESUME; MOVs keep flags and
+	 * VERW changes only ZF.
+	 */
+	bt	$0, %esi
 
 	mov	REG(0)(%rdi), %rax
 	mov	REG(1)(%rdi), %rcx
@@ -65,7 +81,12 @@ SYM_FUNC_START(__hxen_vmx_enter)
 	 * this point's unwind state over to there.
 	 */
 	UNWIND_HINT_SAVE
-	jnz	.Lresume
+	/* Clobbers EFLAGS.ZF. */
+	ALTERNATIVE_2 "jmp .Lno_verw", "", X86_FEATURE_CLEAR_CPU_BUF, \
+		      "", X86_FEATURE_CLEAR_CPU_BUF_VM
+	verw	x86_verw_sel(%rip)
+.Lno_verw:
+	jc	.Lresume
 	vmlaunch
 	jmp	.Lvmfail
 .Lresume:
@@ -117,7 +138,20 @@ SYM_INNER_LABEL(__hxen_vmx_exit, SYM_L_GLOBAL)
 	xor	%r9d, %r9d
 	xor	%r10d, %r10d
 	xor	%r11d, %r11d
+
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
+	/* Guests never get SPEC_CTRL: the host's value is still there. */
+	ALTERNATIVE "jmp .Lno_ibrs", "", X86_FEATURE_KERNEL_IBRS
+	mov	$MSR_IA32_SPEC_CTRL, %ecx
+	mov	PER_CPU_VAR(x86_spec_ctrl_current), %eax
+	mov	PER_CPU_VAR(x86_spec_ctrl_current + 4), %edx
+	wrmsr
+.Lno_ibrs:
+	CLEAR_BRANCH_HISTORY_VMEXIT
 	xor	%eax, %eax
+	xor	%ecx, %ecx
+	xor	%edx, %edx
 
 .Lout:
 	add	$8, %rsp	/* regs */

@@ -37,7 +37,12 @@ static u64 vmx_hw_cr4(u64 cr4)
 	return cr4 | vmx_cfg.cr4_fixed0;
 }
 
-/* CR4 bits a guest may set: those of SVM's list the CPU allows in VMX. */
+/*
+ * CR4 bits a guest may set: those of SVM's list the CPU allows in VMX.
+ * PKE only where the host has OSPKE (PKRU is switched then, x86/fpu.c);
+ * never LA57 (the page walker knows 4 levels) nor CET. The guest's CPUID
+ * gates some further (hxen_guest_cr4_ok).
+ */
 u64 vmx_cr4_valid_bits(void)
 {
 	u64 valid = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
@@ -46,6 +51,8 @@ u64 vmx_cr4_valid_bits(void)
 		    X86_CR4_FSGSBASE | X86_CR4_OSXSAVE | X86_CR4_SMEP |
 		    X86_CR4_SMAP | X86_CR4_UMIP | X86_CR4_PCIDE;
 
+	if (boot_cpu_has(X86_FEATURE_OSPKE))
+		valid |= X86_CR4_PKE;
 	return valid & vmx_cfg.cr4_fixed1 & ~(u64)X86_CR4_VMXE;
 }
 
@@ -205,7 +212,7 @@ int vmx_set_cr4(struct hxen_vcpu *vcpu, u64 val)
 	u64 pdptr_bits = X86_CR4_PGE | X86_CR4_PSE | X86_CR4_PAE | X86_CR4_SMEP;
 	bool pae;
 
-	if (val & ~vmx_cr4_valid_bits())
+	if ((val & ~vmx_cr4_valid_bits()) || !hxen_guest_cr4_ok(vcpu, val))
 		return -EINVAL;
 	if ((vmx->efer & EFER_LMA) && !(val & X86_CR4_PAE))
 		return -EINVAL;

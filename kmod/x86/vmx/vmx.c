@@ -22,11 +22,13 @@
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/xcr.h>
+#include <asm/hardirq.h>
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
 #include <asm/processor.h>
 #include <asm/segment.h>
 #include <asm/special_insns.h>
+#include <asm/sync_core.h>
 #include <asm/tlbflush.h>
 #include <asm/trapnr.h>
 #include <asm/tsc.h>
@@ -735,6 +737,80 @@ static void vmx_ple_window_update(struct vmx_vcpu *vmx)
 		vmcs_write(PLE_WINDOW, vmx->vmcs_ple_window = vmx->ple_window);
 }
 
+/*
+ * L1TF (SDM "L1 Terminal Fault"; Linux's Documentation/admin-guide/hw-vuln/
+ * l1tf.rst): on affected CPUs a guest can read what is in L1D through a
+ * not-present guest PTE, since EPT does not apply there. As KVM's default
+ * ("cond"), L1D is flushed before an entry when anything else may have put
+ * data there since the last one: userspace or another task ran, an
+ * interrupt (the kernel counts them for KVM: kvm_get_cpu_l1tf_flush_l1d),
+ * or an exit the host handled at length (emulation, faults, hypercalls).
+ * Not needed where the CPU says so (ARCH_CAPABILITIES.SKIP_VMENTRY_L1DFLUSH)
+ * or the admin turned the mitigation off (l1tf=off).
+ */
+static bool vmx_l1d_flush_needed __read_mostly;
+/* The software flush (no IA32_FLUSH_CMD) reads this: twice the L1D size. */
+#define VMX_L1D_FLUSH_SIZE	(64 * 1024)
+static u8 vmx_l1d_flush_buf[VMX_L1D_FLUSH_SIZE] __aligned(PAGE_SIZE);
+
+void vmx_l1d_flush_setup(void)
+{
+	u64 caps = 0;
+
+	if (boot_cpu_has(X86_FEATURE_ARCH_CAPABILITIES))
+		rdmsrl_safe(MSR_IA32_ARCH_CAPABILITIES, &caps);
+	vmx_l1d_flush_needed = boot_cpu_has_bug(X86_BUG_L1TF) &&
+			       !(caps & ARCH_CAP_SKIP_VMENTRY_L1DFLUSH) &&
+			       l1tf_mitigation != L1TF_MITIGATION_OFF;
+	if (vmx_l1d_flush_needed)
+		pr_info("VMX: L1D flush before VM entry (L1TF)%s\n",
+			boot_cpu_has(X86_FEATURE_FLUSH_L1D) ? "" : ", in software");
+}
+
+/* Exits handled quickly, touching no more than the vCPU's own state. */
+static bool vmx_exit_is_light(u32 reason)
+{
+	switch (reason) {
+	case EXIT_REASON_EXTERNAL_INTERRUPT:	/* the interrupt itself is counted */
+	case EXIT_REASON_CPUID:
+	case EXIT_REASON_MSR_READ:
+	case EXIT_REASON_MSR_WRITE:
+	case EXIT_REASON_XSETBV:
+	case EXIT_REASON_CR_ACCESS:
+	case EXIT_REASON_DR_ACCESS:
+	case EXIT_REASON_INTERRUPT_WINDOW:
+	case EXIT_REASON_NMI_WINDOW:
+	case EXIT_REASON_PREEMPTION_TIMER:
+	case EXIT_REASON_PAUSE_INSTRUCTION:	/* a yield is a context switch */
+	case EXIT_REASON_HLT:			/* so is blocking */
+		return true;
+	}
+	return false;
+}
+
+/* Interrupts off, right before entry. */
+static void vmx_l1d_flush(struct hxen_vcpu *vcpu)
+{
+	unsigned int i;
+	bool flush = vcpu->l1d_flush || kvm_get_cpu_l1tf_flush_l1d();
+
+	vcpu->l1d_flush = false;
+	kvm_clear_cpu_l1tf_flush_l1d();
+	if (!flush)
+		return;
+	if (static_cpu_has(X86_FEATURE_FLUSH_L1D)) {
+		native_wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
+		return;
+	}
+	/* Every page's translation first, then every line: L1D holds only ours. */
+	for (i = 0; i < VMX_L1D_FLUSH_SIZE; i += PAGE_SIZE)
+		READ_ONCE(vmx_l1d_flush_buf[i]);
+	sync_core();
+	for (i = 0; i < VMX_L1D_FLUSH_SIZE; i += L1_CACHE_BYTES)
+		READ_ONCE(vmx_l1d_flush_buf[i]);
+	rmb();
+}
+
 static int vmx_vcpu_run(struct hxen_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -816,11 +892,14 @@ static int vmx_vcpu_run(struct hxen_vcpu *vcpu)
 		if (vcpu->xcr0 != host_xcr0 && (vmx->cr4 & X86_CR4_OSXSAVE))
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	}
+	hxen_pkru_load_guest(vcpu, vmx->cr4);
 	/* CR2 and DR6 are not in the VMCS (SDM Vol. 3 24.4.1). */
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
 	if (vcpu->db_active)
 		set_debugreg(vmx->dr6, 6);
+	if (vmx_l1d_flush_needed)
+		vmx_l1d_flush(vcpu);
 
 	fail = __hxen_vmx_enter(vcpu->regs, vmx->launched);
 
@@ -831,6 +910,7 @@ static int vmx_vcpu_run(struct hxen_vcpu *vcpu)
 		if (vmx->dr6 != DR6_RESERVED)
 			set_debugreg(DR6_RESERVED, 6);
 	}
+	hxen_pkru_load_host(vcpu);
 	if (host_xcr0 && xgetbv(XCR_XFEATURE_ENABLED_MASK) != host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	vmx_switch_to_host(vmx, &host);
@@ -843,6 +923,8 @@ static int vmx_vcpu_run(struct hxen_vcpu *vcpu)
 	}
 	vmx->launched = true;
 	vmx_read_exit(vcpu);
+	if (!vmx_exit_is_light(vmx->exit.reason & 0xffff))
+		vcpu->l1d_flush = true;
 
 	if (vmx->exit.reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
 		vmx->vmcs_synced = false;

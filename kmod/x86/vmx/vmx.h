@@ -155,6 +155,8 @@ extern const char __hxen_vmx_exit[];
 
 /* vmx.c */
 void vmx_insn_failed(const char *insn, u64 arg);
+/* At probe: whether entries flush L1D (L1TF), and how. */
+void vmx_l1d_flush_setup(void);
 
 /*
  * Inline: the exit path makes a dozen of these per round trip. VMfail
