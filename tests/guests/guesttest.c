@@ -1631,6 +1631,7 @@ static int t_debugregs(void)
 #include "xen_console_tests.c"
 /* After xen_tests.c: it sets the Xen interface version first. */
 #include "kvmclock_tests.c"
+#include "cpu_state_tests.c"
 
 static const struct test tests[] = {
 	{ "real_mode_hlt", t_real_hlt },
@@ -1666,6 +1667,7 @@ static const struct test tests[] = {
 	{ "string_pio_rep", t_string_pio },
 	{ "readonly_and_deleted_slot", t_readonly_and_deleted_slot },
 	{ "bad_input", t_bad_input },
+	CPU_STATE_TESTS
 	LAPIC_TESTS
 	IRQCHIP_TESTS
 	KVMCLOCK_TESTS
