@@ -180,17 +180,35 @@ static int pkru_body(struct vm *v)
 	       (uint32_t)regs.rbp, guest_pkru);
 	EXPECT(host_rdpkru() == before, "VMM thread's PKRU %#x after the guest's RDPKRU",
 	       host_rdpkru());
-	/* Without PKU in CPUID, userspace cannot set PKE either. */
-	if ((r = set_cpuid_7_ext(v, 0, 0)))
+	return PASS;
+}
+
+/* Without PKU in CPUID, userspace cannot set CR4.PKE either. */
+static int pke_sregs_body(struct vm *v)
+{
+	struct kvm_sregs s;
+	int r;
+
+	if ((r = set_cpuid_7_ext(v, 0, 0)) || (r = enter_prot32(v, 0)))
 		return r;
+	EXPECT(ioctl(v->vcpu[0], KVM_GET_SREGS, &s) == 0, "GET_SREGS: %s", strerror(errno));
 	s.cr4 |= CR4_PKE;
 	EXPECT_ERRNO(ioctl(v->vcpu[0], KVM_SET_SREGS, &s), EINVAL,
 		     "SET_SREGS CR4.PKE without PKU in CPUID");
 	return PASS;
 }
 
+static int pke_sregs_vm(void)
+{
+	WITH_VM(pke_sregs_body(v));
+}
+
 static int t_pkru_switch(void)
 {
+	int r;
+
+	if ((r = pke_sregs_vm()))
+		return r;
 	if (!host_has_ospke())
 		return skip("no PKU/OSPKE on this CPU: guest PKRU cannot be tested");
 	WITH_VM(pkru_body(v));
