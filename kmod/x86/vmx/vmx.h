@@ -155,8 +155,12 @@ extern const char __hxen_vmx_exit[];
 
 /* vmx.c */
 void vmx_insn_failed(const char *insn, u64 arg);
-/* At probe: whether entries flush L1D (L1TF), and how. */
+/* l1tf.c: at probe, whether entries flush L1D (L1TF), and how. */
 void vmx_l1d_flush_setup(void);
+extern bool vmx_l1d_flush_needed;
+/* Interrupts off, right before entry; only where vmx_l1d_flush_needed. */
+void vmx_l1d_flush(struct hxen_vcpu *vcpu);
+void vmx_l1d_note_exit(struct hxen_vcpu *vcpu, u32 reason);
 
 /*
  * Inline: the exit path makes a dozen of these per round trip. VMfail
