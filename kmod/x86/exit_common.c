@@ -19,9 +19,6 @@
 #include "x86.h"
 #include "emulate/mmio.h"
 
-/* Port I/O data sits in the kvm_run page, after the structure. */
-#define HXEN_PIO_DATA_OFFSET	ALIGN(sizeof(struct kvm_run), 64)
-
 /* An IN's data into the guest's RAX. */
 static void pio_in_to_rax(struct hxen_vcpu *vcpu, u8 size, u64 val)
 {
@@ -63,7 +60,7 @@ int hxen_exit_pio_user(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 v
 		vcpu->pio.pending = true;
 		vcpu->pio.size = size;
 	} else {
-		memcpy((u8 *)run + HXEN_PIO_DATA_OFFSET, &val, size);
+		memcpy(hxen_pio_data(vcpu), &val, size);
 	}
 	return HXEN_USER;
 }
@@ -78,7 +75,8 @@ int hxen_complete_pio(struct hxen_vcpu *vcpu)
 	vcpu->pio.pending = false;
 	if (vcpu->pio.string)
 		return hxen_complete_pio_string(vcpu);
-	memcpy(&val, (u8 *)vcpu->run + vcpu->run->io.data_offset, vcpu->pio.size);
+	/* Never run->io.data_offset: userspace may have rewritten it. */
+	memcpy(&val, hxen_pio_data(vcpu), vcpu->pio.size);
 	pio_in_to_rax(vcpu, vcpu->pio.size, val);
 	return HXEN_RESUME;
 }

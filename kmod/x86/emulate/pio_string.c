@@ -65,6 +65,7 @@ static int str_copy(struct guest_view *v, u64 seg_base, u64 *reg, void *buf,
 }
 
 #define PIO_DATA_MAX	1024
+static_assert(HXEN_PIO_DATA_OFFSET + PIO_DATA_MAX <= PAGE_SIZE);
 
 /*
  * INS/OUTS (with or without REP): up to PIO_DATA_MAX bytes per exit; RIP
@@ -97,7 +98,8 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 	/* An in-kernel device's port (PIC, PIT): the same, minus the exit. */
 	kern = hxen_iobus_pio_claims(vcpu->vm, port, size);
 	r = hxen_exit_pio_user(vcpu, port, size, in, 0);
-	data = (u8 *)run + run->io.data_offset;
+	/* The kernel's own offset: userspace may rewrite run->io at any time. */
+	data = hxen_pio_data(vcpu);
 	if (in) {
 		/* Elements land at ES:rDI once userspace supplied them. */
 		vcpu->pio.string = true;
@@ -124,8 +126,7 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 							port, seg);
 		}
 		seg_base = (v->ctx.long_mode && seg < 4) ? 0 : segs[seg]->base;
-		n = str_copy(v, seg_base, &v->regs.rsi,
-			     (u8 *)run + run->io.data_offset, size, n, false, addr_bytes);
+		n = str_copy(v, seg_base, &v->regs.rsi, data, size, n, false, addr_bytes);
 		if (n <= 0) {
 			if (n < 0)
 				hxen_view_inject(v);
@@ -153,7 +154,6 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 /* KVM_RUN after a string IN: store the elements at ES:rDI. */
 int hxen_complete_pio_string(struct hxen_vcpu *vcpu)
 {
-	struct kvm_run *run = vcpu->run;
 	struct guest_view *v;
 	u64 seg_base;
 	int n;
@@ -165,7 +165,7 @@ int hxen_complete_pio_string(struct hxen_vcpu *vcpu)
 	hxen_view_init(v, vcpu);
 	v->ctx.long_mode = (v->sregs.efer & EFER_LMA) && v->sregs.cs.l;
 	seg_base = v->ctx.long_mode ? 0 : v->sregs.es.base;	/* no override for INS */
-	n = str_copy(v, seg_base, &v->regs.rdi, (u8 *)run + run->io.data_offset,
+	n = str_copy(v, seg_base, &v->regs.rdi, hxen_pio_data(vcpu),
 		     vcpu->pio.size, vcpu->pio.count, true, vcpu->pio.addr_bytes);
 	if (n < 0) {
 		hxen_view_inject(v);
