@@ -453,6 +453,7 @@ static const struct file_operations hxen_vcpu_fops = {
 int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id)
 {
 	struct hxen_vcpu *vcpu;
+	struct file *file;
 	int r, fd;
 
 	if (id >= HXEN_MAX_VCPUS)
@@ -503,19 +504,36 @@ int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id)
 		if (id != 0)
 			vcpu->mp_state = KVM_MP_STATE_UNINITIALIZED;
 	}
-	refcount_inc(&vm->users);
-	fd = anon_inode_getfd("hxen-vcpu", &hxen_vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
+	/*
+	 * The descriptor is reserved and its file made now, but installed
+	 * only once the vCPU is complete and published: userspace cannot
+	 * reach a half-made vCPU through a guessed fd number.
+	 */
+	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
-		refcount_dec(&vm->users);
 		r = fd;
 		goto unlock;
 	}
-	/* Its Xen state, if the VM enabled Xen (fixed before any vCPU). */
+	refcount_inc(&vm->users);
+	file = anon_inode_getfile("hxen-vcpu", &hxen_vcpu_fops, vcpu, O_RDWR);
+	if (IS_ERR(file)) {
+		refcount_dec(&vm->users);
+		put_unused_fd(fd);
+		r = PTR_ERR(file);
+		goto unlock;
+	}
+	/*
+	 * Its Xen state, if the VM enabled Xen (fixed before any vCPU).
+	 * hxen_xen_vcpu_attach sets vcpu->xen before other vCPUs' hypercalls
+	 * can find the vCPU in xen->vcpus[]; nothing fails from here on.
+	 */
 	vcpu->xen = hxen_xen_vcpu_attach(vm, vcpu);
-	WRITE_ONCE(vm->vcpus[id], vcpu);
+	/* Everything above is visible before the pointer (lockless readers). */
+	smp_store_release(&vm->vcpus[id], vcpu);
 	atomic_inc(&vm->nr_vcpus);
 	atomic_inc(&hxen_live_vcpus);
 	mutex_unlock(&vm->lock);
+	fd_install(fd, file);
 	return fd;
 
 unlock:

@@ -235,7 +235,14 @@ struct hxen_xen_vcpu *hxen_xen_vcpu_attach(struct hxen_vm *vm, struct hxen_vcpu 
 	hxen_xen_timer_init(xv);
 	hxen_xen_runstate_init(xv, hxen_xen_now(vm->xen));
 	hxen_xen_vcpu_updown_init(vm->xen, xv, vcpu);
-	WRITE_ONCE(xv->vcpu, vcpu);
+	/*
+	 * Other vCPUs' hypercalls (VCPUOP_is_up/up/down, send_nmi, upcall
+	 * vectors) find the vCPU through xv->vcpu and then use vcpu->xen
+	 * without a lock: it is set first, and the release store orders it
+	 * (and the state above) before the pointer.
+	 */
+	vcpu->xen = xv;
+	smp_store_release(&xv->vcpu, vcpu);
 	return xv;
 }
 
