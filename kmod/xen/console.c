@@ -39,11 +39,12 @@ static void console_raise(struct hxen_xen *xen)
 
 	raw_spin_lock_irqsave(&xen->evtchn_lock, flags);
 	/* Not bound: nothing to raise, the bytes wait for a read. */
-	if (!xen->dead)
+	if (!xen->dead) {
 		hxen_evtchn_send_virq(&xen->evtchn, 0, VIRQ_CONSOLE);
+		/* A SCHEDOP_poll on the VIRQ's port looks again. */
+		hxen_xen_poll_kick(xen);
+	}
 	raw_spin_unlock_irqrestore(&xen->evtchn_lock, flags);
-	/* A SCHEDOP_poll on the VIRQ's port looks again. */
-	hxen_xen_poll_kick(xen);
 }
 
 long hxen_xen_console_input(struct hxen_xen *xen, struct hxen_xen_console_input __user *arg)

@@ -45,11 +45,13 @@ static void host_raise(struct hxen_xen *xen, u32 port)
 {
 	unsigned long flags;
 
+	/* Kick under the lock, not dead: the vCPUs exist (hxen_xen_poll_kick). */
 	raw_spin_lock_irqsave(&xen->evtchn_lock, flags);
-	if (!xen->dead)
+	if (!xen->dead) {
 		hxen_evtchn_deliver(&xen->evtchn, port, HXEN_EVTCHN_HOST_DOM, 0);
+		hxen_xen_poll_kick(xen);
+	}
 	raw_spin_unlock_irqrestore(&xen->evtchn_lock, flags);
-	hxen_xen_poll_kick(xen);
 }
 
 /* The "in" eventfd was written (or closed): its lock is held. */

@@ -130,10 +130,10 @@ long hxen_xen_evtchn_send(struct hxen_xen *xen, u32 port)
 
 	raw_spin_lock_irqsave(&xen->evtchn_lock, flags);
 	ret = hxen_evtchn_send(&xen->evtchn, port, &peer);
-	raw_spin_unlock_irqrestore(&xen->evtchn_lock, flags);
 	/* A masked port raises nothing: SCHEDOP_poll waiters look themselves. */
 	if (!ret)
 		hxen_xen_poll_kick(xen);
+	raw_spin_unlock_irqrestore(&xen->evtchn_lock, flags);
 	if (ret <= 0)
 		return ret;
 	if (peer.dom == HXEN_EVTCHN_HOST_DOM) {
@@ -143,11 +143,18 @@ long hxen_xen_evtchn_send(struct hxen_xen *xen, u32 port)
 	r = hxen_xen_domain_get(peer.dom);
 	if (!r)
 		return 0;
+	/*
+	 * The kick too under r's lock and only while r is not dead: our
+	 * reference keeps struct hxen_xen, not r's vCPUs, which r's teardown
+	 * frees once dead is set (under this lock). Kicking after unlocking
+	 * raced with that free.
+	 */
 	raw_spin_lock_irqsave(&r->evtchn_lock, flags);
-	if (!r->dead)
+	if (!r->dead) {
 		hxen_evtchn_deliver(&r->evtchn, peer.port, xen->domid, port);
+		hxen_xen_poll_kick(r);
+	}
 	raw_spin_unlock_irqrestore(&r->evtchn_lock, flags);
-	hxen_xen_poll_kick(r);
 	hxen_xen_domain_put(r);
 	return 0;
 }

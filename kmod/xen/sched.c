@@ -171,11 +171,16 @@ static long xen_poll_wait(struct hxen_vcpu *vcpu, const u32 *ports, u32 nr, u64 
 
 /*
  * A port of the VM was just set pending (EVTCHNOP_send): pollers look at
- * their ports again. Any context.
+ * their ports again. Any context, under xen->evtchn_lock with xen->dead
+ * false: the VM's teardown sets dead under that lock before it frees the
+ * vCPUs, so the vCPUs read here exist until the caller unlocks (a kick
+ * from another VM holds a reference on struct hxen_xen only).
  */
 void hxen_xen_poll_kick(struct hxen_xen *xen)
 {
 	unsigned int i;
+
+	lockdep_assert_held(&xen->evtchn_lock);
 
 	/*
 	 * Pending bit set, barrier, polling bits read; the poller sets its
