@@ -9,6 +9,17 @@
  * Both formats are 4-level radix trees of 512 8-byte entries with 4 KiB
  * leaves; only the permission and memory-type bits differ, and those come
  * from the vendor (struct hxen_tdp_format).
+ *
+ * A table page below the root counts its present entries in page->private
+ * (under mmu_lock). A zap that empties a table unlinks and frees it, so
+ * the tables held stay bounded by the frames mapped (at most three per
+ * leaf): a guest moving an overlay frame (shared_info, a grant frame)
+ * across its 48-bit space, or a VMM moving memslots around, would
+ * otherwise leave an empty table behind at every place it touched, until
+ * the VM goes. Unlinked tables are freed only after every vCPU has left
+ * guest mode (tdp_flush_remote), since a CPU in the guest may be walking
+ * them; each vCPU flushes its TLB and paging-structure caches before its
+ * next entry.
  */
 #define pr_fmt(fmt) "hxen: " fmt
 
@@ -51,6 +62,20 @@ u64 hxen_tdp_root_pa(struct hxen_vm *vm)
 	return page_to_phys(vm->tdp.root);
 }
 
+/* Present entries of a table page (see the top); under mmu_lock. */
+static void tdp_count(u64 *table, long delta)
+{
+	struct page *page = virt_to_page(table);
+
+	set_page_private(page, page_private(page) + delta);
+}
+
+static void tdp_free_page(struct page *page)
+{
+	set_page_private(page, 0);
+	hxen_free_page(page);
+}
+
 static void tdp_free_table(u64 *table, int level)
 {
 	const struct hxen_tdp_format *fmt = hxen_ops->tdp_format;
@@ -60,7 +85,7 @@ static void tdp_free_table(u64 *table, int level)
 		for (i = 0; i < TDP_ENTRIES; i++)
 			if (table[i] & fmt->present_mask)
 				tdp_free_table(tdp_table(table[i]), level - 1);
-	hxen_free_page(virt_to_page(table));
+	tdp_free_page(virt_to_page(table));
 }
 
 void hxen_tdp_destroy(struct hxen_vm *vm)
@@ -91,9 +116,12 @@ static void tdp_flush_remote(struct hxen_vm *vm)
 	}
 }
 
-/* Clear leaves for gfns [start, end). Under mmu_lock. Returns true if any. */
+/*
+ * Clear leaves for gfns [start, end); tables left empty are unlinked and
+ * put on @freed. Under mmu_lock. Returns true if anything was cleared.
+ */
 static bool tdp_zap(struct hxen_vm *vm, u64 *table, int level, u64 base,
-		    u64 start, u64 end)
+		    u64 start, u64 end, struct list_head *freed)
 {
 	const struct hxen_tdp_format *fmt = hxen_ops->tdp_format;
 	u64 span = 1ULL << (9 * (level - 1));	/* gfns per entry */
@@ -102,6 +130,7 @@ static bool tdp_zap(struct hxen_vm *vm, u64 *table, int level, u64 base,
 
 	for (i = 0; i < TDP_ENTRIES; i++) {
 		u64 gfn = base + i * span;
+		u64 *child;
 
 		if (gfn + span <= start || gfn >= end)
 			continue;
@@ -109,21 +138,38 @@ static bool tdp_zap(struct hxen_vm *vm, u64 *table, int level, u64 base,
 			continue;
 		if (level == 1) {
 			WRITE_ONCE(table[i], 0);
+			tdp_count(table, -1);
 			zapped = true;
-		} else {
-			zapped |= tdp_zap(vm, tdp_table(table[i]), level - 1,
-					  gfn, start, end);
+			continue;
 		}
+		child = tdp_table(table[i]);
+		zapped |= tdp_zap(vm, child, level - 1, gfn, start, end, freed);
+		if (page_private(virt_to_page(child)))
+			continue;
+		WRITE_ONCE(table[i], 0);
+		tdp_count(table, -1);
+		list_add(&virt_to_page(child)->lru, freed);
+		vm->tdp.pages--;
+		zapped = true;
 	}
 	return zapped;
 }
 
 static void tdp_zap_locked(struct hxen_vm *vm, u64 start, u64 end)
 {
+	struct page *page, *next;
+	LIST_HEAD(freed);
+
 	lockdep_assert_held(&vm->mmu_lock);
-	if (vm->tdp.root &&
-	    tdp_zap(vm, page_address(vm->tdp.root), TDP_LEVELS, 0, start, end))
-		tdp_flush_remote(vm);
+	if (!vm->tdp.root ||
+	    !tdp_zap(vm, page_address(vm->tdp.root), TDP_LEVELS, 0, start, end, &freed))
+		return;
+	/* No CPU walks the unlinked tables once every vCPU is out. */
+	tdp_flush_remote(vm);
+	list_for_each_entry_safe(page, next, &freed, lru) {
+		list_del(&page->lru);
+		tdp_free_page(page);
+	}
 }
 
 void hxen_tdp_zap_gfn_range(struct hxen_vm *vm, u64 start, u64 end)
@@ -150,7 +196,7 @@ void hxen_tdp_vcpu_free(struct hxen_vcpu *vcpu)
 	struct hxen_tdp_cache *c = &vcpu->tdp_cache;
 
 	while (c->n)
-		hxen_free_page(c->pages[--c->n]);
+		tdp_free_page(c->pages[--c->n]);
 }
 
 static void tdp_install(struct hxen_vm *vm, struct hxen_tdp_cache *c, u64 gfn,
@@ -166,11 +212,15 @@ static void tdp_install(struct hxen_vm *vm, struct hxen_tdp_cache *c, u64 gfn,
 		if (!(*e & fmt->present_mask)) {
 			struct page *p = c->pages[--c->n];
 
+			set_page_private(p, 0);
 			vm->tdp.pages++;
 			WRITE_ONCE(*e, page_to_phys(p) | fmt->table);
+			tdp_count(table, 1);
 		}
 		table = tdp_table(*e);
 	}
+	if (!(table[tdp_index(gfn, 1)] & fmt->present_mask))
+		tdp_count(table, 1);
 	WRITE_ONCE(table[tdp_index(gfn, 1)], leaf);
 }
 
