@@ -63,9 +63,25 @@ u32 hxen_evtchn_nr_ports(const struct hxen_evtchn *e)
 	return e->compat ? HXEN_EVTCHN_PORTS_32 : HXEN_EVTCHN_PORTS_64;
 }
 
+/* A port the current layout's pending and mask bits can represent. */
 static bool port_valid(const struct hxen_evtchn *e, u32 port)
 {
 	return port < hxen_evtchn_nr_ports(e);
+}
+
+/*
+ * A port of the layout, or one in use past it. A guest that switches to
+ * the 32-bit layout (hxen_xen_set_long_mode) after it bound ports at 1024
+ * or above keeps them: closing them, their status, and the other end's
+ * unlink and the VM's teardown must still reach them, or peers stay
+ * linked to a port nobody can close. Only their bits are out of reach
+ * (set_pending drops events to them). Free ports past the layout stay
+ * invalid, as before.
+ */
+static bool port_known(const struct hxen_evtchn *e, u32 port)
+{
+	return port_valid(e, port) ||
+	       (port < HXEN_EVTCHN_PORTS_64 && e->port[port].state != HXEN_ECS_FREE);
 }
 
 static bool vcpu_valid(const struct hxen_evtchn *e, u32 vcpu)
@@ -109,6 +125,9 @@ static void set_pending(struct hxen_evtchn *e, u32 vcpu, u32 port)
 	u32 bits = e->compat ? 32 : 64;
 	u8 *vi;
 
+	/* Bound before a switch to the 32-bit layout: it has no bit there. */
+	if (!port_valid(e, port))
+		return;
 	if (ev_set(port, pending_bits(e)))
 		return;
 	if (ev_test(port, mask_bits(e)))
@@ -200,7 +219,7 @@ int hxen_evtchn_bind_vcpu(struct hxen_evtchn *e, const struct evtchn_bind_vcpu *
 {
 	struct hxen_evtchn_port *p;
 
-	if (!port_valid(e, b->port))
+	if (!port_known(e, b->port))
 		return -EINVAL;
 	if (!vcpu_valid(e, b->vcpu))
 		return -ENOENT;
@@ -223,7 +242,7 @@ int hxen_evtchn_close(struct hxen_evtchn *e, u32 port)
 {
 	struct hxen_evtchn_port *p;
 
-	if (!port_valid(e, port))
+	if (!port_known(e, port))
 		return -EINVAL;
 	p = &e->port[port];
 	switch (p->state) {
@@ -235,8 +254,12 @@ int hxen_evtchn_close(struct hxen_evtchn *e, u32 port)
 			e->virq_port[virq_is_global(p->virq) ? 0 : p->vcpu][p->virq] = 0;
 		break;
 	}
-	/* A freed port is not left pending (Xen clears the bit; mask stays). */
-	ev_clear(port, pending_bits(e));
+	/*
+	 * A freed port is not left pending (Xen clears the bit; mask stays).
+	 * Past the layout's ports that bit would be another's (a mask bit).
+	 */
+	if (port_valid(e, port))
+		ev_clear(port, pending_bits(e));
 	*p = (struct hxen_evtchn_port){ .state = HXEN_ECS_FREE };
 	return 0;
 }
@@ -303,7 +326,7 @@ bool hxen_evtchn_peer(const struct hxen_evtchn *e, u32 port, struct hxen_evtchn_
 {
 	const struct hxen_evtchn_port *p;
 
-	if (!port_valid(e, port))
+	if (!port_known(e, port))
 		return false;
 	p = &e->port[port];
 	if (p->state != HXEN_ECS_INTERDOMAIN)
@@ -318,7 +341,7 @@ static bool linked(const struct hxen_evtchn *r, u32 rport, u16 dom, u32 port)
 {
 	const struct hxen_evtchn_port *p;
 
-	if (!port_valid(r, rport))
+	if (!port_known(r, rport))
 		return false;
 	p = &r->port[rport];
 	return p->state == HXEN_ECS_INTERDOMAIN && p->remote_dom == dom && p->remote_port == port;
@@ -382,7 +405,7 @@ int hxen_evtchn_status(struct hxen_evtchn *e, struct evtchn_status *s)
 
 	if (!dom_is_self(e, s->dom))
 		return -EPERM;
-	if (!port_valid(e, s->port))
+	if (!port_known(e, s->port))
 		return -EINVAL;
 	p = &e->port[s->port];
 	memset(&s->u, 0, sizeof(s->u));

@@ -308,6 +308,58 @@ static void test_interdomain(bool compat)
 	free(b);
 }
 
+/*
+ * Ports bound at 1024 and above in the 64-bit layout, then the guest
+ * switches to the 32-bit one (issue 15, finding 7): they can still be
+ * closed and unlinked, and events to them touch no bit (port 1026's
+ * pending bit would be the 32-bit layout's mask bit of port 2).
+ */
+static void test_layout_switch(void)
+{
+	struct hxen_evtchn *a = mk(false), *b = mk(false);
+	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+	struct evtchn_bind_interdomain bi = { .remote_dom = 5 };
+	struct evtchn_status s = { .dom = DOMID_SELF };
+	u8 *mask32 = a->shinfo + HXEN_SHINFO_MASK_32;
+	u8 before[128];
+	u32 i;
+
+	b->domid = 7;
+	b->shinfo = calloc(1, 4096);
+	for (i = 1; i < 1025; i++)
+		hxen_evtchn_alloc_unbound(a, &au);
+	au.remote_dom = 7;
+	CHECK(hxen_evtchn_alloc_unbound(a, &au) == 0 && au.port == 1025, "port %u", au.port);
+	CHECK(hxen_evtchn_alloc_unbound(a, &au) == 0 && au.port == 1026, "port %u", au.port);
+	bi.remote_port = 1025;
+	CHECK(hxen_evtchn_bind_interdomain(b, a, &bi) == 0, "bind 1025");
+	bi.remote_port = 1026;
+	CHECK(hxen_evtchn_bind_interdomain(b, a, &bi) == 0, "bind 1026");
+	a->compat = true;	/* hxen_xen_set_long_mode(false) */
+	memcpy(before, mask32, sizeof(before));
+	CHECK(hxen_evtchn_deliver(a, 1026, 7, bi.local_port) == 0, "deliver to 1026");
+	CHECK(!memcmp(before, mask32, sizeof(before)), "an event to 1026 changed mask bits");
+	CHECK(hxen_evtchn_peer(a, 1025, &peer) && peer.dom == 7, "1025 has no peer");
+	s.port = 1025;
+	CHECK(hxen_evtchn_status(a, &s) == 0 && s.status == EVTCHNSTAT_interdomain,
+	      "status of 1025: %u", s.status);
+	CHECK(hxen_evtchn_close(a, 1025) == 0, "close 1025 after the switch");
+	CHECK(!memcmp(before, mask32, sizeof(before)), "closing 1025 changed mask bits");
+	CHECK(hxen_evtchn_unlink(a, 1026, 7, bi.local_port), "unlink 1026 after the switch");
+	s.port = 1026;
+	CHECK(hxen_evtchn_status(a, &s) == 0 && s.status == EVTCHNSTAT_unbound,
+	      "status of 1026 after unlink: %u", s.status);
+	CHECK(hxen_evtchn_close(a, 1026) == 0, "close 1026");
+	/* Free ports past the layout stay invalid. */
+	CHECK(hxen_evtchn_close(a, 1026) == -EINVAL, "close 1026 twice");
+	s.port = 1027;
+	CHECK(hxen_evtchn_status(a, &s) == -EINVAL, "status of free 1027");
+	CHECK(hxen_evtchn_alloc_unbound(a, &au) == -ENOSPC, "alloc past the 32-bit layout");
+	free(b->shinfo);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	test_errno_values();
@@ -320,6 +372,7 @@ int main(void)
 	test_moved(true);
 	test_interdomain(false);
 	test_interdomain(true);
+	test_layout_switch();
 	printf("evtchn: %d passed, %d failed\n", passed, failed);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
