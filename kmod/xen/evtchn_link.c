@@ -21,6 +21,7 @@
 #define pr_fmt(fmt) "hxen: " fmt
 
 #include <linux/lockdep.h>
+#include <linux/sched.h>
 #include <xen/interface/xen.h>
 #include <xen/interface/event_channel.h>
 
@@ -102,6 +103,11 @@ int hxen_xen_evtchn_close(struct hxen_xen *xen, u32 port)
 		unlock_pair(xen, r, flags);
 		if (r)
 			hxen_xen_domain_put(r);
+		/*
+		 * Process context (a hypercall, the VM's teardown): a peer
+		 * that keeps rebinding must not hold this CPU in the loop.
+		 */
+		cond_resched();
 	}
 }
 

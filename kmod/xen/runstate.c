@@ -37,6 +37,7 @@
 #define RS32_TIME		12
 #define RS32_SIZE		44
 #define RS64_ENTRY		offsetof(struct vcpu_runstate_info, state_entry_time)
+#define RS64_TIME		offsetof(struct vcpu_runstate_info, time)
 
 /* Runstates a guest can be in (RUNSTATE_running .. RUNSTATE_offline). */
 #define XEN_NR_RUNSTATES	4
@@ -57,8 +58,17 @@ void hxen_xen_runstate_init(struct hxen_xen_vcpu *xv, u64 now)
 size_t hxen_xen_runstate_layout(bool long_mode, const struct vcpu_runstate_info *rs, u8 *buf)
 {
 	BUILD_BUG_ON(sizeof(struct vcpu_runstate_info) != 48);
+	/*
+	 * Field by field into a zeroed buffer, never the structure as a
+	 * whole: the 64-bit one has 4 bytes of padding after state, and
+	 * callers' copies live on the kernel stack, whose old contents a
+	 * struct assignment may leave there for the guest to read.
+	 */
+	memset(buf, 0, sizeof(*rs));
 	if (long_mode) {
-		memcpy(buf, rs, sizeof(*rs));
+		memcpy(buf, &rs->state, 4);
+		memcpy(buf + RS64_ENTRY, &rs->state_entry_time, 8);
+		memcpy(buf + RS64_TIME, rs->time, sizeof(rs->time));
 		return sizeof(*rs);
 	}
 	memcpy(buf, &rs->state, 4);
