@@ -1632,6 +1632,8 @@ static int t_debugregs(void)
 /* After xen_tests.c: it sets the Xen interface version first. */
 #include "kvmclock_tests.c"
 #include "cpu_state_tests.c"
+/* Security regressions (issue 15); after the Xen parts, whose helpers it uses. */
+#include "sec_tests.c"
 
 static const struct test tests[] = {
 	{ "real_mode_hlt", t_real_hlt },
@@ -1675,6 +1677,7 @@ static const struct test tests[] = {
 	XEN_LINK_TESTS
 	XEN_VCPU_TESTS
 	XEN_CONSOLE_TESTS
+	SEC_TESTS
 };
 
 int main(int argc, char **argv)
