@@ -51,7 +51,7 @@ $(BUILD)/bin/hxen-guesttest: $(wildcard tests/guests/*.[ch]) $(GUEST_ASM) tests/
 
 $(BUILD)/bin/hxen-ioctlfuzz: tests/integration/ioctlfuzz.c kmod/uapi/hxen.h
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -o $@ $< $(USER_LDFLAGS)
+	$(CC) $(USER_CFLAGS) -pthread -o $@ $< $(USER_LDFLAGS)
 
 $(BUILD)/bin/hxen-bench: tests/bench/bench.c tests/bench/bench_guests.S kmod/uapi/hxen.h
 	@mkdir -p $(dir $@)

@@ -4,7 +4,12 @@
  * descriptors: real ioctl numbers with random arguments (random bytes,
  * bad pointers, huge counts), random memory slots, random register state,
  * and KVM_RUN on guests made of random bytes (a 20 ms timer signal ends
- * any that spin). Bounded in time. Passes if everything could be torn
+ * any that spin). Between KVM_RUNs every field of the mmap'ed kvm_run may
+ * get random values (the exit's own fields, the I/O data area, all of
+ * the page), and during some runs a second thread keeps scribbling over
+ * the fields the kernel wrote at the last exit (io.data_offset, sizes,
+ * counts, addresses), as a hostile VMM would: the kernel must use only
+ * its own state (issue 15, finding 1). Bounded in time. Passes if everything could be torn
  * down and hxen holds nothing afterwards; the test host's kernel log
  * check (scripts/testhost) catches any oops or WARN.
  * Usage: hxen-ioctlfuzz [--seconds N] [--seed N]
@@ -12,7 +17,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,11 +113,129 @@ static void fuzz_memslot(int vm)
 	calls++;
 }
 
-static void fuzz_run(int vcpu, struct kvm_run *run)
+/* 64 bits of @v at byte @off of the run page (unaligned fields are fine on x86). */
+static void run_poke(struct kvm_run *run, size_t off, uint64_t v, size_t len)
+{
+	memcpy((uint8_t *)run + off, &v, len);
+}
+
+/* The fields of struct kvm_run a VMM may rewrite after an exit. */
+static const struct {
+	unsigned short off, len;
+} run_fields[] = {
+	{ offsetof(struct kvm_run, request_interrupt_window), 1 },
+	{ offsetof(struct kvm_run, immediate_exit), 1 },
+	{ offsetof(struct kvm_run, exit_reason), 4 },
+	{ offsetof(struct kvm_run, ready_for_interrupt_injection), 1 },
+	{ offsetof(struct kvm_run, if_flag), 1 },
+	{ offsetof(struct kvm_run, flags), 2 },
+	{ offsetof(struct kvm_run, cr8), 8 },
+	{ offsetof(struct kvm_run, apic_base), 8 },
+	{ offsetof(struct kvm_run, io.direction), 1 },
+	{ offsetof(struct kvm_run, io.size), 1 },
+	{ offsetof(struct kvm_run, io.port), 2 },
+	{ offsetof(struct kvm_run, io.count), 4 },
+	{ offsetof(struct kvm_run, io.data_offset), 8 },
+	{ offsetof(struct kvm_run, mmio.phys_addr), 8 },
+	{ offsetof(struct kvm_run, mmio.data), 8 },
+	{ offsetof(struct kvm_run, mmio.len), 4 },
+	{ offsetof(struct kvm_run, mmio.is_write), 1 },
+	{ offsetof(struct kvm_run, internal.suberror), 4 },
+	{ offsetof(struct kvm_run, internal.ndata), 4 },
+	{ offsetof(struct kvm_run, system_event.type), 4 },
+	{ offsetof(struct kvm_run, system_event.ndata), 4 },
+	{ offsetof(struct kvm_run, kvm_valid_regs), 8 },
+	{ offsetof(struct kvm_run, kvm_dirty_regs), 8 },
+};
+
+/* A value a hostile VMM would pick: 0, small, page-sized, huge, or random. */
+static uint64_t nasty(unsigned int *s)
+{
+	static const uint64_t v[] = { 0, 1, 8, 4095, 4096, 0x7fffffff, 0xffffffff,
+				      (uint64_t)-4096, ~0ULL };
+	uint64_t r = ((uint64_t)rand_r(s) << 32) ^ rand_r(s);
+
+	return rand_r(s) % 2 ? v[rand_r(s) % (sizeof(v) / sizeof(v[0]))] : r;
+}
+
+/* Random values into the run page between KVM_RUNs. */
+static void fuzz_run_page(struct kvm_run *run, size_t size)
+{
+	size_t i, n;
+
+	switch (rnd() % 4) {
+	case 0:
+		/* One field or a few. */
+		for (n = 1 + rnd() % 3; n; n--) {
+			i = rnd() % (sizeof(run_fields) / sizeof(run_fields[0]));
+			run_poke(run, run_fields[i].off, nasty(&seed), run_fields[i].len);
+		}
+		break;
+	case 1:
+		/* Every field. */
+		for (i = 0; i < sizeof(run_fields) / sizeof(run_fields[0]); i++)
+			run_poke(run, run_fields[i].off, nasty(&seed), run_fields[i].len);
+		break;
+	case 2:
+		/* Random bytes anywhere in the mapping (the data area too). */
+		for (n = 0; n < 64; n++)
+			((uint8_t *)run)[rnd() % size] = rnd();
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * The scribbler: while armed, another thread keeps rewriting the exit
+ * fields of the run page during KVM_RUN (a VMM thread racing the exit).
+ */
+static struct {
+	struct kvm_run *volatile run;
+	volatile int armed, busy, quit;
+	unsigned int seed;
+} scribbler;
+
+static void *scribble_fn(void *arg)
+{
+	(void)arg;
+	while (!scribbler.quit) {
+		size_t i;
+
+		__atomic_store_n(&scribbler.busy, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&scribbler.armed, __ATOMIC_SEQ_CST) && scribbler.run) {
+			i = rand_r(&scribbler.seed) % (sizeof(run_fields) / sizeof(run_fields[0]));
+			run_poke(scribbler.run, run_fields[i].off, nasty(&scribbler.seed),
+				 run_fields[i].len);
+		}
+		__atomic_store_n(&scribbler.busy, 0, __ATOMIC_SEQ_CST);
+		if (!scribbler.armed)
+			usleep(100);
+	}
+	return NULL;
+}
+
+static void scribble_arm(struct kvm_run *run)
+{
+	scribbler.run = run;
+	__atomic_store_n(&scribbler.armed, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Before the page may be unmapped or read back: the thread is out of it. */
+static void scribble_disarm(void)
+{
+	__atomic_store_n(&scribbler.armed, 0, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&scribbler.busy, __ATOMIC_SEQ_CST))
+		;
+	scribbler.run = NULL;
+}
+
+static void fuzz_run(int vcpu, struct kvm_run *run, size_t size)
 {
 	struct itimerval t = { .it_value = { .tv_usec = 20000 } };
 	struct kvm_regs regs;
 	size_t i;
+	int r;
 
 	/* Random guest code and state now and then; sane real mode otherwise. */
 	for (i = 0; i < 512; i++)
@@ -121,13 +246,19 @@ static void fuzz_run(int vcpu, struct kvm_run *run)
 		regs.rflags = rnd() % 2 ? 2 : rnd();
 		ioctl(vcpu, KVM_SET_REGS, &regs);
 	}
-	if (run)
+	if (run) {
+		fuzz_run_page(run, size);
 		run->immediate_exit = rnd() % 16 == 0;
+		if (rnd() % 4 == 0)
+			scribble_arm(run);
+	}
 	setitimer(ITIMER_REAL, &t, NULL);
 	if (trace)
 		fprintf(stderr, "run rip %llx rflags %llx\n", (unsigned long long)regs.rip,
 			(unsigned long long)regs.rflags);
-	if (ioctl(vcpu, KVM_RUN, 0) == 0 && run)
+	r = ioctl(vcpu, KVM_RUN, 0);
+	scribble_disarm();
+	if (r == 0 && run)
 		exits[run->exit_reason % 64]++;
 	t.it_value.tv_usec = 0;
 	setitimer(ITIMER_REAL, &t, NULL);
@@ -138,6 +269,7 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
 	int seconds = 20, sys, i, iter;
+	pthread_t scribble_thread;
 	struct hxen_info info;
 	time_t end;
 	uint8_t *buf;
@@ -151,6 +283,11 @@ int main(int argc, char **argv)
 			trace = 1;
 	}
 	sigaction(SIGALRM, &sa, NULL);
+	scribbler.seed = seed ^ 0x5eed;
+	if (pthread_create(&scribble_thread, NULL, scribble_fn, NULL)) {
+		printf("not ok ioctl_fuzz: pthread_create\n0 passed, 1 failed\n");
+		return 1;
+	}
 	ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	buf = malloc(8192);
 	sys = open("/dev/hxen", O_RDWR | O_CLOEXEC);
@@ -221,7 +358,7 @@ int main(int argc, char **argv)
 			}
 			case 2:
 				if (vcpu[v] >= 0)
-					fuzz_run(vcpu[v], run[v]);
+					fuzz_run(vcpu[v], run[v], size);
 				break;
 			default:
 				if (vcpu[v] >= 0) {
@@ -252,6 +389,8 @@ int main(int argc, char **argv)
 		}
 		close(vm);
 	}
+	scribbler.quit = 1;
+	pthread_join(scribble_thread, NULL);
 	printf("# %d VMs, %ld ioctls, %ld KVM_RUNs; exits:", iter, calls, runs);
 	for (i = 0; i < 64; i++)
 		if (exits[i])
