@@ -118,7 +118,15 @@ static int sec_pio_body(struct vm *v)
 		if ((r = run_expect(v, 0, KVM_EXIT_IO)))
 			break;
 		if (!done && memcmp(v->mem + DATA + 0x100, pat, 16)) {
-			r = fail("rep insb data: %.16s, want %.16s", v->mem + DATA + 0x100, pat);
+			struct kvm_regs regs;
+
+			memset(&regs, 0, sizeof(regs));
+			ioctl(v->vcpu[0], KVM_GET_REGS, &regs);
+			r = fail("rep insb data: %.16s, want %.16s (next exit: dir %d port %#x "
+				 "size %d count %u; rip %#llx rcx %#llx rdi %#llx)",
+				 v->mem + DATA + 0x100, pat, run->io.direction, run->io.port,
+				 run->io.size, run->io.count, (unsigned long long)regs.rip,
+				 (unsigned long long)regs.rcx, (unsigned long long)regs.rdi);
 			break;
 		}
 		if (run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 1 ||
