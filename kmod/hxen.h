@@ -59,7 +59,7 @@ struct hxen_tdp_cache {
 /* Second-level page tables of one VM (mmu/tdp.c). */
 struct hxen_tdp {
 	struct page *root;	/* 4-level table; protected by vm->mmu_lock */
-	unsigned long pages;	/* table pages held */
+	unsigned long pages;	/* table pages held (empty ones are freed) */
 };
 
 enum hxen_vcpu_mode {
@@ -91,7 +91,8 @@ struct hxen_vm {
 	struct mutex lock;
 	struct hxen_memslot slots[HXEN_MAX_MEMSLOTS];	/* (lm) */
 
-	struct hxen_vcpu *vcpus[HXEN_MAX_VCPUS];	/* (l) written, (a) read */
+	/* (l) written, (a) read; a vCPU appears here complete (release store) */
+	struct hxen_vcpu *vcpus[HXEN_MAX_VCPUS];
 	atomic_t nr_vcpus;				/* (a) */
 	int last_boosted;	/* (a) where hxen_vcpu_on_spin last gave the CPU: a hint */
 
@@ -246,7 +247,10 @@ struct hxen_vcpu {
 	 */
 	struct pid __rcu *pid;
 
-	/* (c) Its part of vm->xen (xen/), NULL without Xen. */
+	/*
+	 * (c) Its part of vm->xen (xen/), NULL without Xen; set before the
+	 * vCPU is visible to other vCPUs' hypercalls (hxen_xen_vcpu_attach).
+	 */
 	struct hxen_xen_vcpu *xen;
 
 	struct hxen_tdp_cache tdp_cache;	/* (u) */
