@@ -270,6 +270,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_alarm };
 	int seconds = 20, sys, i, iter;
 	pthread_t scribble_thread;
+	sigset_t all, old;
 	struct hxen_info info;
 	time_t end;
 	uint8_t *buf;
@@ -284,7 +285,16 @@ int main(int argc, char **argv)
 	}
 	sigaction(SIGALRM, &sa, NULL);
 	scribbler.seed = seed ^ 0x5eed;
-	if (pthread_create(&scribble_thread, NULL, scribble_fn, NULL)) {
+	/*
+	 * The scribbler blocks every signal (it inherits the mask): the
+	 * process-directed SIGALRM that ends a spinning KVM_RUN must reach
+	 * the main thread, never this one.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	i = pthread_create(&scribble_thread, NULL, scribble_fn, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (i) {
 		printf("not ok ioctl_fuzz: pthread_create\n0 passed, 1 failed\n");
 		return 1;
 	}
