@@ -326,7 +326,7 @@ static int sec_send_body(struct xg *a, struct xg *b)
 	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = b->domid };
 	volatile uint64_t *mb = sec_mb(&a->vm);
 	struct sec_runner ra = { .running = false }, rb = { .running = false };
-	int rounds = sec_slow_host() ? 3 : 25, i, r;
+	int rounds = sec_slow_host() ? 3 : 20, i, r;
 	uint32_t bdom = b->domid;
 	uint64_t polls = 0;
 	struct xg *x = a;
@@ -347,7 +347,7 @@ static int sec_send_body(struct xg *a, struct xg *b)
 		if (r == PASS)
 			r = sec_receiver(b, a->domid, au.port, &rb);
 		if (r == PASS)
-			usleep(sec_slow_host() ? 200000 : 20000);
+			usleep(sec_slow_host() ? 300000 : 100000);
 		polls += sec_mb(&b->vm)[1];
 		/* The receiver goes while the sender keeps sending to it. */
 		sec_run_stop(&rb);
