@@ -326,7 +326,7 @@ static int sec_send_body(struct xg *a, struct xg *b)
 	struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = b->domid };
 	volatile uint64_t *mb = sec_mb(&a->vm);
 	struct sec_runner ra = { .running = false }, rb = { .running = false };
-	int rounds = sec_slow_host() ? 3 : 20, i, r;
+	int rounds = sec_slow_host() ? 3 : 20, i, r, t;
 	uint32_t bdom = b->domid;
 	uint64_t polls = 0;
 	struct xg *x = a;
@@ -346,8 +346,13 @@ static int sec_send_body(struct xg *a, struct xg *b)
 			r = fail("the new receiver got domid %u, not %u", b->domid, bdom);
 		if (r == PASS)
 			r = sec_receiver(b, a->domid, au.port, &rb);
-		if (r == PASS)
-			usleep(sec_slow_host() ? 300000 : 100000);
+		/*
+		 * Until the receiver has polled a few times with the sender
+		 * going (so it sleeps in SCHEDOP_poll when it is destroyed),
+		 * at least 50 ms, at most 2 s.
+		 */
+		for (t = 0; r == PASS && t < 200 && (t < 5 || sec_mb(&b->vm)[1] < 3); t++)
+			usleep(10000);
 		polls += sec_mb(&b->vm)[1];
 		/* The receiver goes while the sender keeps sending to it. */
 		sec_run_stop(&rb);
