@@ -256,8 +256,10 @@ long hxen_xen_set_singleshot(struct hxen_vcpu *vcpu, u64 timeout, u32 flags);
 void hxen_xen_stop_singleshot(struct hxen_vcpu *vcpu);
 long hxen_xen_set_periodic(struct hxen_xen_vcpu *xv, u64 period_ns);
 
-/* sched.c: a port of the VM went pending; SCHEDOP_poll looks again. */
-/* Under xen->evtchn_lock, xen->dead false (the vCPUs must exist). */
+/*
+ * sched.c: a port of the VM went pending; SCHEDOP_poll looks again. Under
+ * xen->evtchn_lock with xen->dead false (the vCPUs must exist).
+ */
 void hxen_xen_poll_kick(struct hxen_xen *xen);
 
 /* runstate.c */
