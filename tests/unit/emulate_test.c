@@ -1848,13 +1848,20 @@ static int t_mov_to_cr(void)
 	return 0;
 }
 
-/* OUTS source segment for string I/O exits without decode assists. */
+/*
+ * String I/O exits that do not report all of the instruction (SVM without
+ * decode assists, QEMU TCG's nested SVM): segment and address size.
+ */
+static u8 str_ab;
+
 static int outs_seg(const char *hex)
 {
 	u8 b[32];
 	unsigned int n = parse_hex(hex, b);
+	int seg;
 
-	return hxen_decode_outs_seg(&E.ctx, b, n);
+	str_ab = 0;
+	return hxen_decode_string_io(&E.ctx, b, n, &seg, &str_ab) ? -1 : seg;
 }
 
 static int t_outs_seg(void)
@@ -1865,9 +1872,24 @@ static int t_outs_seg(void)
 	EXPECT_EQ(outs_seg("f3 65 66 6f"), HXEN_SEG_GS);	/* rep gs outsd */
 	EXPECT_EQ(outs_seg("26 6e"), HXEN_SEG_ES);
 	EXPECT_EQ(outs_seg("2e 36 6e"), HXEN_SEG_SS);		/* the last wins */
-	EXPECT_EQ(outs_seg("6c"), -1);				/* insb */
+	EXPECT_EQ(str_ab, 2);
 	EXPECT_EQ(outs_seg("64 f3"), -1);			/* truncated */
+	EXPECT_EQ(outs_seg("90"), -1);				/* not string I/O */
+	/* INS writes ES whatever the overrides; 67 toggles the address size. */
+	EXPECT_EQ(outs_seg("6c"), HXEN_SEG_ES);			/* insb */
+	EXPECT_EQ(outs_seg("64 f3 6d"), HXEN_SEG_ES);
+	EXPECT_EQ(outs_seg("67 f3 6d"), HXEN_SEG_ES);
+	EXPECT_EQ(str_ab, 4);
+	env(32);
+	EXPECT_EQ(outs_seg("f3 66 6d"), HXEN_SEG_ES);		/* rep insw, SeaBIOS */
+	EXPECT_EQ(str_ab, 4);
+	EXPECT_EQ(outs_seg("67 f3 6e"), HXEN_SEG_DS);
+	EXPECT_EQ(str_ab, 2);
 	env(64);
+	EXPECT_EQ(outs_seg("f3 6c"), HXEN_SEG_ES);
+	EXPECT_EQ(str_ab, 8);
+	EXPECT_EQ(outs_seg("67 6f"), HXEN_SEG_DS);
+	EXPECT_EQ(str_ab, 4);
 	/* ES/CS/SS/DS overrides are ignored and do not cancel FS/GS. */
 	EXPECT_EQ(outs_seg("26 6e"), HXEN_SEG_DS);
 	EXPECT_EQ(outs_seg("65 3e f3 48 6f"), HXEN_SEG_GS);

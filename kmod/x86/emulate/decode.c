@@ -629,9 +629,11 @@ int hxen_decode_mov_to_cr(const struct hxen_emul_ctx *ctx, const u8 *insn, unsig
 	return HXEN_EMUL_OK;
 }
 
-int hxen_decode_outs_seg(const struct hxen_emul_ctx *ctx, const u8 *insn, unsigned int len)
+int hxen_decode_string_io(const struct hxen_emul_ctx *ctx, const u8 *insn, unsigned int len,
+			  int *segp, u8 *addr_bytes)
 {
 	int seg = HXEN_SEG_DS;
+	bool adsize = false;
 	unsigned int i;
 
 	len = len < 15 ? len : 15;
@@ -644,7 +646,10 @@ int hxen_decode_outs_seg(const struct hxen_emul_ctx *ctx, const u8 *insn, unsign
 		case 0x64: case 0x65:
 			seg = HXEN_SEG_FS + (insn[i] - 0x64);
 			continue;
-		case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+		case 0x67:
+			adsize = true;
+			continue;
+		case 0x66: case 0xf0: case 0xf2: case 0xf3:
 			continue;
 		}
 		break;
@@ -652,7 +657,12 @@ int hxen_decode_outs_seg(const struct hxen_emul_ctx *ctx, const u8 *insn, unsign
 	/* REX counts only right before the opcode. */
 	if (ctx->long_mode && i < len && (insn[i] & 0xf0) == 0x40)
 		i++;
-	if (i >= len || (insn[i] != 0x6e && insn[i] != 0x6f))
+	if (i >= len || insn[i] < 0x6c || insn[i] > 0x6f)
 		return -1;
-	return seg;
+	*segp = insn[i] <= 0x6d ? HXEN_SEG_ES : seg;
+	if (ctx->long_mode)
+		*addr_bytes = adsize ? 4 : 8;
+	else
+		*addr_bytes = (!!ctx->cs_db ^ adsize) ? 4 : 2;
+	return 0;
 }

@@ -22,7 +22,6 @@ int hxen_decode_guest_mov_to_cr(struct hxen_vcpu *vcpu, u8 *cr, u8 *gpr, u8 *len
 	if (!v)
 		return -ENOMEM;
 	hxen_view_init(v, vcpu);
-	v->ctx.long_mode = (v->sregs.efer & EFER_LMA) && v->sregs.cs.l;
 	n = hxen_view_fetch(v, insn);
 	r = n && hxen_decode_mov_to_cr(&v->ctx, insn, n, cr, gpr, len) == HXEN_EMUL_OK ?
 	    0 : -EINVAL;
@@ -30,20 +29,19 @@ int hxen_decode_guest_mov_to_cr(struct hxen_vcpu *vcpu, u8 *cr, u8 *gpr, u8 *len
 	return r;
 }
 
-int hxen_decode_guest_string_seg(struct hxen_vcpu *vcpu)
+int hxen_decode_guest_string_io(struct hxen_vcpu *vcpu, int *seg, u8 *addr_bytes)
 {
 	struct guest_view *v;
 	unsigned int n;
 	u8 insn[15];
-	int seg;
+	int r;
 
 	v = kmalloc(sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return -ENOMEM;
 	hxen_view_init(v, vcpu);
-	v->ctx.long_mode = (v->sregs.efer & EFER_LMA) && v->sregs.cs.l;
 	n = hxen_view_fetch(v, insn);
-	seg = n ? hxen_decode_outs_seg(&v->ctx, insn, n) : -1;
+	r = n ? hxen_decode_string_io(&v->ctx, insn, n, seg, addr_bytes) : -1;
 	kfree(v);
-	return seg < 0 ? -EINVAL : seg;
+	return r < 0 ? -EINVAL : 0;
 }

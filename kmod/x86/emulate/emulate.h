@@ -244,13 +244,17 @@ int hxen_decode_mov_to_cr(const struct hxen_emul_ctx *ctx, const u8 *insn, unsig
 			  u8 *cr, u8 *gpr, u8 *insn_len);
 
 /*
- * The source segment of the OUTS at @insn (6E/6F after prefixes), enum
- * hxen_seg: the last segment override, else DS. In 64-bit mode ES, CS, SS
- * and DS overrides are ignored (and do not cancel FS/GS). For string I/O
- * exits that do not report it (SVM without decode assists). -1 if @insn
- * is not an OUTS.
+ * The string port I/O instruction at @insn (INS 6C/6D, OUTS 6E/6F after
+ * prefixes), for exits that do not report all of it (SVM without decode
+ * assists; QEMU TCG's nested SVM, which leaves EXITINFO1's address-size
+ * bits clear). *seg: the segment OUTS reads, enum hxen_seg: the last
+ * segment override, else DS (in 64-bit mode ES, CS, SS and DS overrides
+ * are ignored and do not cancel FS/GS); INS always writes ES. *addr_bytes:
+ * the address size, 2, 4 or 8 (the mode's default, 67 toggles it).
+ * 0, or -1 if @insn is not a string I/O instruction.
  */
-int hxen_decode_outs_seg(const struct hxen_emul_ctx *ctx, const u8 *insn, unsigned int len);
+int hxen_decode_string_io(const struct hxen_emul_ctx *ctx, const u8 *insn, unsigned int len,
+			  int *seg, u8 *addr_bytes);
 
 /*
  * Effective address (segment offset, wrapped to the address size) of the

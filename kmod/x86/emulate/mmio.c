@@ -110,9 +110,6 @@ int hxen_emulate_mmio(struct hxen_vcpu *vcpu)
 	hxen_view_init(v, vcpu);
 	v->ctx.ops = &mmio_emul_ops;
 	v->ctx.opaque = v;
-	v->ctx.cs_db = v->sregs.cs.db;
-	v->ctx.long_mode = (v->sregs.efer & EFER_LMA) && v->sregs.cs.l;
-	v->ctx.la57 = !!(v->sregs.cr4 & X86_CR4_LA57);
 	vcpu->mmio.pending_read = false;
 	vcpu->mmio.pending_write = false;
 

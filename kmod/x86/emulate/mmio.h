@@ -34,10 +34,11 @@ int hxen_complete_pio_string(struct hxen_vcpu *vcpu);
  */
 int hxen_decode_guest_mov_to_cr(struct hxen_vcpu *vcpu, u8 *cr, u8 *gpr, u8 *len);
 /*
- * The segment (ES CS SS DS FS GS: 0-5) an OUTS at RIP reads from: DS or
- * its override prefix, for exits that do not report it. -EINVAL if RIP
- * cannot be read.
+ * The string I/O instruction at RIP, for exits that do not report all of
+ * it (hxen_decode_string_io): the segment (ES CS SS DS FS GS: 0-5) it
+ * uses and its address size in bytes. -EINVAL if RIP cannot be read or
+ * holds no INS/OUTS.
  */
-int hxen_decode_guest_string_seg(struct hxen_vcpu *vcpu);
+int hxen_decode_guest_string_io(struct hxen_vcpu *vcpu, int *seg, u8 *addr_bytes);
 
 #endif /* HXEN_EMULATE_MMIO_H */

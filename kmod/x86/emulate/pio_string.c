@@ -86,7 +86,6 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 	if (!v)
 		return -ENOMEM;
 	hxen_view_init(v, vcpu);
-	v->ctx.long_mode = (v->sregs.efer & EFER_LMA) && v->sregs.cs.l;
 	count = rep ? str_count(v->regs.rcx, addr_bytes) : 1;
 	if (!count) {
 		v->regs.rip = next_rip;
@@ -163,7 +162,6 @@ int hxen_complete_pio_string(struct hxen_vcpu *vcpu)
 	if (!v)
 		return -ENOMEM;
 	hxen_view_init(v, vcpu);
-	v->ctx.long_mode = (v->sregs.efer & EFER_LMA) && v->sregs.cs.l;
 	seg_base = v->ctx.long_mode ? 0 : v->sregs.es.base;	/* no override for INS */
 	n = str_copy(v, seg_base, &v->regs.rdi, hxen_pio_data(vcpu),
 		     vcpu->pio.size, vcpu->pio.count, true, vcpu->pio.addr_bytes);

@@ -25,6 +25,10 @@ void hxen_view_init(struct guest_view *v, struct hxen_vcpu *vcpu)
 		.efer = v->sregs.efer, .rflags = v->regs.rflags,
 		.cpl = v->sregs.ss.dpl,
 	};
+	/* The code's mode, for decoding and address wrap-around. */
+	v->ctx.cs_db = v->sregs.cs.db;
+	v->ctx.long_mode = (v->sregs.efer & EFER_LMA) && v->sregs.cs.l;
+	v->ctx.la57 = !!(v->sregs.cr4 & X86_CR4_LA57);
 }
 
 int hxen_view_read_gpa(void *opaque, u64 gpa, void *buf, unsigned int len)
