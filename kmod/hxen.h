@@ -69,6 +69,11 @@ enum hxen_vcpu_mode {
 
 /* Requests to a vCPU, acted on before the next guest entry. */
 #define HXEN_REQ_TLB_FLUSH	0
+/* Leave KVM_RUN with KVM_EXIT_SHUTDOWN (a machine check it cannot take). */
+#define HXEN_REQ_TRIPLE_FAULT	1
+
+/* Machine-check banks a vCPU may have (KVM_MAX_MCE_BANKS, KVM_CAP_MCE). */
+#define HXEN_MCE_BANKS		32
 
 /*
  * Locking of the fields of struct hxen_vm and struct hxen_vcpu, by letter:
@@ -139,6 +144,9 @@ struct hxen_vm {
 		u64 mono_ns;
 	} kvmclock_master;		/* (k) */
 
+	/* KVM_SET_NR_MMU_PAGES (0: not set); no shadow tables to bound yet. */
+	unsigned long nr_mmu_pages;	/* (a) */
+
 	void *vendor;		/* (c) vendor's per-VM data */
 };
 
@@ -189,11 +197,26 @@ struct hxen_vcpu {
 	/* (u) MSRs kept by common code (x86/msr.c). */
 	u64 apic_base;
 	u64 misc_enable;
-	u64 mcg_status;
 	u64 feat_ctl;
 	u64 mtrr_def_type;
 	u64 mtrr_fixed[11];
 	u64 mtrr_var[16];
+
+	/*
+	 * (u) Machine-check architecture (x86/mce.c): MCG_CAP as set by
+	 * KVM_X86_SETUP_MCE (0: no banks), MCG_STATUS, MCG_CTL, and per bank
+	 * MCi_CTL, MCi_STATUS, MCi_ADDR, MCi_MISC.
+	 */
+	struct {
+		u64 cap, status, ctl;
+		u64 banks[HXEN_MCE_BANKS][4];
+	} mce;
+	/*
+	 * (u) The TSC rate userspace set (KVM_SET_TSC_KHZ), within KVM's
+	 * tolerance of the host's: no TSC scaling, so the guest's TSC runs at
+	 * the host's rate and this is only reported back.
+	 */
+	u32 tsc_khz;
 
 	/* (u) An IN not yet completed: where userspace's data goes. */
 	struct {

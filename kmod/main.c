@@ -67,6 +67,10 @@ static long hxen_dev_ioctl(struct file *filp, unsigned int ioctl,
 		if (!hxen_ops->vcpu_run)
 			return -ENOTTY;
 		return hxen_get_supported_cpuid((void __user *)arg);
+	case KVM_X86_GET_MCE_CAP_SUPPORTED:
+		if (!hxen_ops->vcpu_run)
+			return -ENOTTY;
+		return hxen_mce_cap_supported((void __user *)arg);
 	case HXEN_GET_INFO:
 		return hxen_get_info((void __user *)arg);
 	default:
@@ -142,6 +146,7 @@ static const struct hxen_vendor_ops *hxen_check_ops(const struct hxen_vendor_ops
 		OP(get_msr), OP(set_msr), OP(get_rflags), OP(get_cr8), OP(set_cr8),
 		OP(get_regs), OP(set_regs), OP(get_sregs), OP(set_sregs),
 		OP(cr4_valid), OP(get_tsc_offset),
+		OP(get_dr67), OP(set_dr67), OP(activate_debugregs),
 	};
 #undef OP
 	static struct hxen_vendor_ops vms_only;

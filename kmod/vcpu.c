@@ -21,6 +21,7 @@
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/nospec-branch.h>
+#include <asm/tsc.h>
 #include <xen/interface/xen.h>
 #include <xen/interface/vcpu.h>
 
@@ -332,6 +333,11 @@ int hxen_vcpu_run(struct hxen_vcpu *vcpu)
 			r = -EINTR;
 			break;
 		}
+		if (test_and_clear_bit(HXEN_REQ_TRIPLE_FAULT, &vcpu->requests)) {
+			run->exit_reason = KVM_EXIT_SHUTDOWN;
+			r = HXEN_USER;
+			break;
+		}
 		if (vcpu->lapic && vcpu_block(vcpu)) {
 			run->exit_reason = KVM_EXIT_INTR;
 			r = -EINTR;
@@ -472,6 +478,9 @@ int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id)
 	vcpu->irq_vector = -1;
 	vcpu->xcr0 = XFEATURE_MASK_FP;
 	vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
+	/* As on KVM: every bank there, reporting off, until KVM_X86_SETUP_MCE. */
+	vcpu->mce.cap = HXEN_MCE_BANKS;
+	vcpu->tsc_khz = tsc_khz;
 	rcuwait_init(&vcpu->wait);
 	mutex_init(&vcpu->mutex);
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);

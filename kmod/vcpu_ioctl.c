@@ -9,6 +9,8 @@
 #include <linux/mutex.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
+#include <asm/debugreg.h>
+#include <asm/tsc.h>
 
 #include "hxen.h"
 #include "vendor.h"
@@ -99,6 +101,57 @@ static long vcpu_set_mp_state(struct hxen_vcpu *vcpu, u32 state)
 	}
 	/* Xen's up/down view follows (UNINITIALIZED: a down vCPU keeps its context). */
 	hxen_xen_vcpu_mp_changed(vcpu, false);
+	return 0;
+}
+
+static long vcpu_get_debugregs(struct hxen_vcpu *vcpu, struct kvm_debugregs __user *argp)
+{
+	struct kvm_debugregs d;
+
+	memset(&d, 0, sizeof(d));
+	memcpy(d.db, vcpu->db, sizeof(d.db));
+	hxen_ops->get_dr67(vcpu, &d.dr6, &d.dr7);
+	return copy_to_user(argp, &d, sizeof(d)) ? -EFAULT : 0;
+}
+
+static long vcpu_set_debugregs(struct hxen_vcpu *vcpu, struct kvm_debugregs __user *argp)
+{
+	struct kvm_debugregs d;
+
+	if (copy_from_user(&d, argp, sizeof(d)))
+		return -EFAULT;
+	/* KVM's checks: no flags; bits 63:32 of DR6 and DR7 are reserved. */
+	if (d.flags || (d.dr6 >> 32) || (d.dr7 >> 32))
+		return -EINVAL;
+	memcpy(vcpu->db, d.db, sizeof(vcpu->db));
+	hxen_ops->set_dr67(vcpu, d.dr6, d.dr7);
+	/*
+	 * Breakpoints that may fire, or addresses a guest would find: the
+	 * registers are the guest's from now on. All zero (and DR7 at its
+	 * reset value, as QEMU sets at reset) keeps the cheap lazy path.
+	 */
+	if (!vcpu->db_active &&
+	    (d.db[0] || d.db[1] || d.db[2] || d.db[3] || d.dr7 != HXEN_DR7_RESET))
+		hxen_ops->activate_debugregs(vcpu);
+	return 0;
+}
+
+/*
+ * KVM_SET_TSC_KHZ without TSC scaling, as KVM: the host's rate (0 means
+ * it), or one within 250 ppm of it (KVM's default tolerance, so a guest
+ * migrated between hosts of nearly the same rate keeps running).
+ */
+static long vcpu_set_tsc_khz(struct hxen_vcpu *vcpu, unsigned long khz)
+{
+	u64 host = tsc_khz, tol = div_u64(host * 250, 1000000);
+
+	if (!host)
+		return -EIO;
+	if ((u32)khz == 0)
+		khz = host;
+	if ((u32)khz < host - tol || (u32)khz > host + tol)
+		return -EINVAL;
+	vcpu->tsc_khz = khz;
 	return 0;
 }
 
@@ -239,6 +292,46 @@ long hxen_vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		if (copy_from_user(&sregs, argp, sizeof(sregs)))
 			break;
 		r = hxen_ops->set_sregs(vcpu, &sregs);
+		break;
+	}
+	case KVM_GET_DEBUGREGS:
+		r = vcpu_get_debugregs(vcpu, argp);
+		break;
+	case KVM_SET_DEBUGREGS:
+		r = vcpu_set_debugregs(vcpu, argp);
+		break;
+	case KVM_X86_SETUP_MCE:
+		r = hxen_mce_setup(vcpu, argp);
+		break;
+	case KVM_X86_SET_MCE:
+		r = hxen_mce_inject(vcpu, argp);
+		break;
+	case KVM_GET_TSC_KHZ:
+		r = vcpu->tsc_khz ? vcpu->tsc_khz : -EIO;
+		break;
+	case KVM_SET_TSC_KHZ:
+		r = vcpu_set_tsc_khz(vcpu, arg);
+		break;
+	case KVM_SET_VAPIC_ADDR: {
+		struct kvm_vapic_addr va;
+
+		/*
+		 * The TPR-patching helper page of QEMU's kvmvapic ROM (32-bit
+		 * Windows XP era). hxen offers no KVM_CAP_VAPIC and never
+		 * reports TPR accesses, so a guest is never patched: only
+		 * "none" (0), which QEMU sets at every reset, is accepted.
+		 */
+		r = -EFAULT;
+		if (copy_from_user(&va, argp, sizeof(va)))
+			break;
+		r = (vcpu->lapic && !va.vapic_addr) ? 0 : -EINVAL;
+		break;
+	}
+	case KVM_ENABLE_CAP: {
+		struct kvm_enable_cap cap;
+
+		/* No per-vCPU capability can be enabled (Hyper-V's are KVM's). */
+		r = copy_from_user(&cap, argp, sizeof(cap)) ? -EFAULT : -EINVAL;
 		break;
 	}
 	default:

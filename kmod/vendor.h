@@ -34,6 +34,8 @@ struct hxen_vendor_ops {
 	void (*cpu_disable)(void);
 
 	const struct hxen_tdp_format *tdp_format;
+	/* MCG_CAP bits the vendor's CPUs define (AMD: 63:9 reserved). */
+	u64 mcg_cap_mask;
 
 	int (*vm_init)(struct hxen_vm *vm);
 	void (*vm_destroy)(struct hxen_vm *vm);
@@ -96,6 +98,14 @@ struct hxen_vendor_ops {
 	 */
 	void (*get_cpu_mode)(struct hxen_vcpu *vcpu, struct hxen_walk_mode *m, bool *code64);
 	int (*set_sregs)(struct hxen_vcpu *vcpu, const struct kvm_sregs *sregs);
+	/*
+	 * KVM_GET/SET_DEBUGREGS, the vendor's part: DR6 and DR7. activate_debugregs
+	 * stops intercepting debug-register accesses: from now on DR0-3 are
+	 * switched around entry (db_active), as after the guest's first MOV DR.
+	 */
+	void (*get_dr67)(struct hxen_vcpu *vcpu, u64 *dr6, u64 *dr7);
+	void (*set_dr67)(struct hxen_vcpu *vcpu, u64 dr6, u64 dr7);
+	void (*activate_debugregs)(struct hxen_vcpu *vcpu);
 	/* Guest TSC minus host TSC (no TSC scaling): kvm-clock's master clock. */
 	u64 (*get_tsc_offset)(struct hxen_vcpu *vcpu);
 	/* CR4 bits set_sregs accepts (checks ahead of it, e.g. Xen's VCPUOP_initialise). */

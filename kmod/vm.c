@@ -58,6 +58,9 @@ long hxen_check_extension(long cap)
 	switch (cap) {
 	case KVM_CAP_CHECK_EXTENSION_VM:
 	case KVM_CAP_USER_MEMORY:
+	/* Semantics of the old memory API KVM always has; QEMU requires them. */
+	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
+	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
 	case KVM_CAP_READONLY_MEM:
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_SYNC_MMU:
@@ -68,7 +71,12 @@ long hxen_check_extension(long cap)
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_VCPU_EVENTS:
+	case KVM_CAP_DEBUGREGS:
+	case KVM_CAP_GET_TSC_KHZ:
+	case KVM_CAP_MMU_SHADOW_CACHE_CONTROL:
 		return 1;
+	case KVM_CAP_MCE:			/* x86/mce.c */
+		return HXEN_MCE_BANKS;
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);
@@ -95,6 +103,28 @@ long hxen_check_extension(long cap)
 	}
 }
 
+/*
+ * KVM_ENABLE_CAP on a VM: no capability hxen offers needs enabling yet;
+ * the ones KVM has (exception payloads, exit controls, ...) are refused,
+ * and checked as KVM does so a bad call gets the same errno.
+ */
+static long hxen_vm_enable_cap(struct hxen_vm *vm, struct kvm_enable_cap __user *argp)
+{
+	struct kvm_enable_cap cap;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	if (cap.flags)
+		return -EINVAL;
+	switch (cap.cap) {
+	default:
+		return -EINVAL;
+	}
+}
+
+/* KVM's minimum for KVM_SET_NR_MMU_PAGES (KVM_MIN_ALLOC_MMU_PAGES). */
+#define HXEN_MIN_MMU_PAGES	64
+
 static long hxen_vm_ioctl(struct file *filp, unsigned int ioctl,
 			  unsigned long arg)
 {
@@ -119,6 +149,20 @@ static long hxen_vm_ioctl(struct file *filp, unsigned int ioctl,
 	}
 	case KVM_CREATE_VCPU:
 		return hxen_create_vcpu(vm, arg);
+	case KVM_ENABLE_CAP:
+		return hxen_vm_enable_cap(vm, argp);
+	case KVM_SET_NR_MMU_PAGES:
+		/*
+		 * A bound on shadow page tables. Two-dimensional paging has
+		 * none to bound; kept (and checked) as KVM does, for QEMU's
+		 * -machine kvm-shadow-mem and KVM_GET_NR_MMU_PAGES.
+		 */
+		if (arg < HXEN_MIN_MMU_PAGES)
+			return -EINVAL;
+		WRITE_ONCE(vm->nr_mmu_pages, arg);
+		return 0;
+	case KVM_GET_NR_MMU_PAGES:
+		return READ_ONCE(vm->nr_mmu_pages);
 	case HXEN_XEN_ENABLE:
 		return hxen_xen_enable(vm, argp);
 	case HXEN_XEN_SET_MEMORY_MAP:

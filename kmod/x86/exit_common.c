@@ -154,7 +154,7 @@ int hxen_exit_rdmsr(struct hxen_vcpu *vcpu)
 {
 	u64 val;
 
-	if (hxen_get_msr(vcpu, vcpu->regs[VCPU_RCX], &val))
+	if (hxen_get_msr(vcpu, vcpu->regs[VCPU_RCX], &val, false))
 		return -EINVAL;
 	vcpu->regs[VCPU_RAX] = (u32)val;
 	vcpu->regs[VCPU_RDX] = val >> 32;

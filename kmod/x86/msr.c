@@ -37,6 +37,7 @@ static const u32 hxen_msrs[] = {
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE,
 	MSR_MTRRdefType, MSR_IA32_TSC_DEADLINE,
+	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
 	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW,
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK,
 	MSR_TSC_AUX,		/* last: only with hxen_guest_rdtscp */
@@ -111,7 +112,7 @@ void hxen_msr_reset(struct hxen_vcpu *vcpu)
 	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
 			  (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
 	vcpu->misc_enable = HXEN_MISC_ENABLE_RESET;
-	vcpu->mcg_status = 0;
+	vcpu->mce.status = 0;
 	vcpu->feat_ctl = 0;
 	vcpu->mtrr_def_type = 0;
 	memset(vcpu->mtrr_fixed, 0, sizeof(vcpu->mtrr_fixed));
@@ -140,9 +141,13 @@ static bool mtrr_type_valid(u8 t)
 	return t <= 6 && t != 2 && t != 3;
 }
 
-int hxen_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val)
+int hxen_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val, bool host)
 {
 	int i;
+
+	i = hxen_mce_get_msr(vcpu, msr, val, host);
+	if (i != -ENOENT)
+		return i;
 
 	switch (msr) {
 	case MSR_IA32_APICBASE:
@@ -160,13 +165,6 @@ int hxen_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val)
 		return hxen_lapic_get_msr(vcpu, msr, val);
 	case MSR_IA32_MISC_ENABLE:
 		*val = vcpu->misc_enable;
-		return 0;
-	case MSR_IA32_MCG_CAP:
-		/* No banks, no MCG_CTL: machine checks are never injected. */
-		*val = 0;
-		return 0;
-	case MSR_IA32_MCG_STATUS:
-		*val = vcpu->mcg_status;
 		return 0;
 	case MSR_IA32_FEAT_CTL:
 		*val = vcpu->feat_ctl;
@@ -215,6 +213,9 @@ int hxen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 	/* A Xen VM's hypercall-page MSR (xen/xen.c). */
 	if (vcpu->xen && hxen_xen_set_msr(vcpu, msr, val, &i))
 		return i;
+	i = hxen_mce_set_msr(vcpu, msr, val, host);
+	if (i != -ENOENT)
+		return i;
 
 	switch (msr) {
 	case MSR_IA32_APICBASE:
@@ -233,11 +234,6 @@ int hxen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 		return hxen_lapic_set_msr(vcpu, msr, val, host);
 	case MSR_IA32_MISC_ENABLE:
 		vcpu->misc_enable = val;
-		return 0;
-	case MSR_IA32_MCG_CAP:
-		return host ? 0 : -EINVAL;
-	case MSR_IA32_MCG_STATUS:
-		vcpu->mcg_status = val;
 		return 0;
 	case MSR_IA32_FEAT_CTL:
 		/* Once locked, writes #GP (SDM); VMX/SMX enables are not offered. */
@@ -324,7 +320,7 @@ long hxen_vcpu_msrs(struct hxen_vcpu *vcpu, struct kvm_msrs __user *arg, bool se
 		return PTR_ERR(e);
 	for (i = 0; i < hdr.nmsrs; i++) {
 		if (set ? hxen_set_msr(vcpu, e[i].index, e[i].data, true) :
-			  hxen_get_msr(vcpu, e[i].index, &e[i].data))
+			  hxen_get_msr(vcpu, e[i].index, &e[i].data, true))
 			break;
 	}
 	r = i;

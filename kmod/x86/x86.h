@@ -12,6 +12,10 @@
 struct hxen_vm;
 struct hxen_vcpu;
 
+/* Reset values of DR6 and DR7 (SDM Vol. 3 Table 9-1, APM 13.1.1). */
+#define HXEN_DR6_RESET	0xffff0ff0ULL
+#define HXEN_DR7_RESET	0x400ULL
+
 /* x86/exit_common.c */
 /*
  * Port I/O: an in-kernel device completes it (HXEN_RESUME), else it exits
@@ -56,6 +60,14 @@ int hxen_exit_rdmsr(struct hxen_vcpu *vcpu);
 int hxen_exit_wrmsr(struct hxen_vcpu *vcpu);
 int hxen_exit_xsetbv(struct hxen_vcpu *vcpu, int cpl);
 
+/* x86/mce.c: KVM_X86_GET_MCE_CAP_SUPPORTED, KVM_X86_SETUP_MCE, KVM_X86_SET_MCE. */
+long hxen_mce_cap_supported(u64 __user *arg);
+long hxen_mce_setup(struct hxen_vcpu *vcpu, u64 __user *arg);
+long hxen_mce_inject(struct hxen_vcpu *vcpu, struct kvm_x86_mce __user *arg);
+/* The MCA MSRs: 0, -EINVAL (the guest gets #GP), or -ENOENT: not one of them. */
+int hxen_mce_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val, bool host);
+int hxen_mce_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host);
+
 /* x86/reset.c */
 /* INIT: the architectural INIT state (SDM Table 9-1); APIC base and FPU kept. */
 void hxen_vcpu_init_reset(struct hxen_vcpu *vcpu);
@@ -79,7 +91,7 @@ void hxen_pkru_load_host(struct hxen_vcpu *vcpu);
 
 /* x86/msr.c */
 void hxen_msr_reset(struct hxen_vcpu *vcpu);
-int hxen_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val);
+int hxen_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val, bool host);
 /* @host: from KVM_SET_MSRS, which may set what the guest cannot. */
 int hxen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host);
 long hxen_get_msr_index_list(struct kvm_msr_list __user *arg);

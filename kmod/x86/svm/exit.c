@@ -49,21 +49,30 @@ static int svm_handle_hlt(struct hxen_vcpu *vcpu)
 }
 
 /*
- * The segment OUTS reads from (ES CS SS DS FS GS: 0-5): EXITINFO1[12:10]
- * with decode assists only (APM 15.10.2); otherwise from the instruction's
- * prefixes. INS always writes ES:rDI.
+ * A string I/O exit's segment (ES CS SS DS FS GS: 0-5) and address size.
+ * EXITINFO1 has the address size in bits 7-9 and, with decode assists
+ * only, OUTS's segment in bits 12:10 (APM 15.10.2); INS always writes
+ * ES:rDI. What it lacks comes from the instruction: the segment without
+ * decode assists, and the address size where no bit is set, which real
+ * CPUs never do but QEMU TCG's nested SVM does (it leaves them clear).
  */
-static int svm_ioio_seg(struct hxen_vcpu *vcpu, u32 info, bool in)
+static int svm_ioio_string(struct hxen_vcpu *vcpu, u32 info, bool in, int *seg,
+			   u8 *addr_bytes)
 {
-	int seg;
-
+	*addr_bytes = (info & BIT(9)) ? 8 : (info & BIT(8)) ? 4 : (info & BIT(7)) ? 2 : 0;
 	if (in)
-		return 0;
-	if (boot_cpu_has(X86_FEATURE_DECODEASSISTS)) {
-		seg = (info >> 10) & 7;
-		return seg <= 5 ? seg : -EINVAL;
+		*seg = 0;
+	else if (boot_cpu_has(X86_FEATURE_DECODEASSISTS))
+		*seg = (info >> 10) & 7;
+	else
+		*seg = -1;
+	if (*seg < 0 || !*addr_bytes) {
+		int r = hxen_decode_guest_string_io(vcpu, seg, addr_bytes);
+
+		if (r)
+			return r;
 	}
-	return hxen_decode_guest_string_seg(vcpu);
+	return *seg <= 5 ? 0 : -EINVAL;
 }
 
 static int svm_handle_ioio(struct hxen_vcpu *vcpu)
@@ -76,11 +85,10 @@ static int svm_handle_ioio(struct hxen_vcpu *vcpu)
 
 	/* EXITINFO2 is the next RIP for IOIO, NRIP save or not (APM 15.10.2). */
 	if (info & SVM_IOIO_STR_MASK) {
-		/* Address size A16/A32/A64 in bits 7-9. */
-		u8 addr_bytes = (info & BIT(9)) ? 8 : (info & BIT(8)) ? 4 : 2;
-		int seg = svm_ioio_seg(vcpu, info, in);
+		u8 addr_bytes;
+		int seg;
 
-		if (seg < 0)
+		if (svm_ioio_string(vcpu, info, in, &seg, &addr_bytes))
 			return hxen_exit_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
 							SVM_EXIT_IOIO, info);
 		return hxen_exit_pio_string(vcpu, port, size, in,
@@ -279,7 +287,7 @@ static int svm_handle_iret(struct hxen_vcpu *vcpu)
  * around every entry and DR6 is looked after (svm_vcpu_run), so accesses
  * can run natively. Re-execute it.
  */
-static int svm_handle_dr_access(struct hxen_vcpu *vcpu)
+void svm_activate_debugregs(struct hxen_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 	int i;
@@ -289,6 +297,11 @@ static int svm_handle_dr_access(struct hxen_vcpu *vcpu)
 		svm_clear_intercept(vmcb, INTERCEPT_DR0_WRITE + i);
 	}
 	hxen_guest_debugregs_used(vcpu);
+}
+
+static int svm_handle_dr_access(struct hxen_vcpu *vcpu)
+{
+	svm_activate_debugregs(vcpu);
 	return HXEN_RESUME;
 }
 

@@ -45,8 +45,8 @@ void svm_reset_vcpu(struct hxen_vcpu *vcpu)
 	save->idtr.limit = 0xffff;
 	save->cr0 = X86_CR0_NW | X86_CR0_CD | X86_CR0_ET;
 	save->efer = EFER_SVME;		/* required by VMRUN; hidden from the guest */
-	save->dr6 = SVM_DR6_RESET;
-	save->dr7 = SVM_DR7_RESET;
+	save->dr6 = HXEN_DR6_RESET;
+	save->dr7 = HXEN_DR7_RESET;
 	save->rflags = X86_EFLAGS_FIXED;
 	save->rip = 0xfff0;
 	save->g_pat = 0x0007040600070406ULL;	/* the power-on PAT */
@@ -328,6 +328,22 @@ static void svm_seg_from_kvm(struct vmcb_seg *s, const struct kvm_segment *k)
 		(k->l << SVM_SELECTOR_L_SHIFT) |
 		(k->db << SVM_SELECTOR_DB_SHIFT) |
 		(k->g << SVM_SELECTOR_G_SHIFT);
+}
+
+void svm_get_dr67(struct hxen_vcpu *vcpu, u64 *dr6, u64 *dr7)
+{
+	struct vmcb_save_area *s = &to_svm(vcpu)->vmcb->save;
+
+	*dr6 = s->dr6;
+	*dr7 = s->dr7;
+}
+
+void svm_set_dr67(struct hxen_vcpu *vcpu, u64 dr6, u64 dr7)
+{
+	struct vmcb_save_area *s = &to_svm(vcpu)->vmcb->save;
+
+	s->dr6 = dr6;
+	s->dr7 = dr7;
 }
 
 void svm_get_sregs(struct hxen_vcpu *vcpu, struct kvm_sregs *sr)

@@ -17,10 +17,6 @@
 #define SVM_PAUSE_FILTER_COUNT	3000
 #define SVM_PAUSE_FILTER_THRESH	128
 
-/* Reset values of DR6 and DR7 (APM 13.1.1). */
-#define SVM_DR6_RESET	0xffff0ff0ULL
-#define SVM_DR7_RESET	0x400ULL
-
 struct svm_vm {
 	struct page *iopm;	/* 12 KiB: intercept every port */
 	struct page *msrpm;	/* 8 KiB: intercept every MSR */
@@ -90,6 +86,9 @@ void svm_set_regs(struct hxen_vcpu *vcpu, const struct kvm_regs *r);
 void svm_get_sregs(struct hxen_vcpu *vcpu, struct kvm_sregs *sr);
 void svm_get_cpu_mode(struct hxen_vcpu *vcpu, struct hxen_walk_mode *m, bool *code64);
 u64 svm_get_tsc_offset(struct hxen_vcpu *vcpu);
+void svm_get_dr67(struct hxen_vcpu *vcpu, u64 *dr6, u64 *dr7);
+void svm_set_dr67(struct hxen_vcpu *vcpu, u64 dr6, u64 dr7);
+void svm_activate_debugregs(struct hxen_vcpu *vcpu);
 int svm_set_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr);
 u64 svm_cr4_valid(void);
 

@@ -399,12 +399,15 @@ static int vmx_handle_cr_access(struct hxen_vcpu *vcpu)
  * guest could not have changed DR6 or DR7 (SDM Vol. 3 25.1.3: MOV DR
  * exiting covers all eight).
  */
+void vmx_activate_debugregs(struct hxen_vcpu *vcpu)
+{
+	to_vmx(vcpu)->proc_base &= ~CPU_BASED_MOV_DR_EXITING;
+	hxen_guest_debugregs_used(vcpu);
+}
+
 static int vmx_handle_dr_access(struct hxen_vcpu *vcpu)
 {
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	vmx->proc_base &= ~CPU_BASED_MOV_DR_EXITING;
-	hxen_guest_debugregs_used(vcpu);
+	vmx_activate_debugregs(vcpu);
 	return HXEN_RESUME;
 }
 

@@ -388,7 +388,7 @@ void __vmx_reset(struct hxen_vcpu *vcpu)
 	vmx->entry_ctls = vmx_cfg.entry;
 	__vmx_write_efer(vmx, 0);
 
-	vmcs_write(GUEST_DR7, VMX_DR7_RESET);
+	vmcs_write(GUEST_DR7, HXEN_DR7_RESET);
 	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write(GUEST_IA32_PAT, 0x0007040600070406ULL);	/* the power-on PAT */
 	vmcs_write(GUEST_SYSENTER_CS, 0);
@@ -407,7 +407,7 @@ void __vmx_reset(struct hxen_vcpu *vcpu)
 	vmx->cr8 = 0;
 	vcpu->xcr0 = XFEATURE_MASK_FP;
 	vmx->irq_window = false;
-	vmx->dr6 = VMX_DR6_RESET;
+	vmx->dr6 = HXEN_DR6_RESET;
 	memset(vcpu->db, 0, sizeof(vcpu->db));
 	vmx->kernel_gs_base = 0;
 	vmx->syscall = (struct vmx_syscall_msrs){};
@@ -657,6 +657,25 @@ void vmx_get_sregs(struct hxen_vcpu *vcpu, struct kvm_sregs *sr)
 	sr->cr8 = vmx->cr8;
 	sr->efer = vmx->efer;
 	sr->apic_base = vcpu->apic_base;
+}
+
+void vmx_get_dr67(struct hxen_vcpu *vcpu, u64 *dr6, u64 *dr7)
+{
+	*dr6 = to_vmx(vcpu)->dr6;
+	*dr7 = 0;
+	if (vmx_access_begin(vcpu)) {
+		*dr7 = vmcs_read(GUEST_DR7);
+		vmx_access_end(vcpu);
+	}
+}
+
+void vmx_set_dr67(struct hxen_vcpu *vcpu, u64 dr6, u64 dr7)
+{
+	to_vmx(vcpu)->dr6 = dr6;
+	if (vmx_access_begin(vcpu)) {
+		vmcs_write(GUEST_DR7, dr7);
+		vmx_access_end(vcpu);
+	}
 }
 
 u64 vmx_get_tsc_offset(struct hxen_vcpu *vcpu)

@@ -20,10 +20,6 @@
 #include "../../mmu/mmu.h"
 #include "../x86.h"
 
-/* Power-up values of DR6 and DR7 (SDM Vol. 3 Table 9-1). */
-#define VMX_DR6_RESET	0xffff0ff0ULL
-#define VMX_DR7_RESET	0x400ULL
-
 /*
  * CR0 bits the guest owns: it reads and writes them directly. Every other
  * bit is host-owned: the guest reads it from the read shadow and a write
@@ -232,6 +228,9 @@ void vmx_set_regs(struct hxen_vcpu *vcpu, const struct kvm_regs *r);
 void vmx_get_sregs(struct hxen_vcpu *vcpu, struct kvm_sregs *sr);
 void vmx_get_cpu_mode(struct hxen_vcpu *vcpu, struct hxen_walk_mode *m, bool *code64);
 u64 vmx_get_tsc_offset(struct hxen_vcpu *vcpu);
+void vmx_get_dr67(struct hxen_vcpu *vcpu, u64 *dr6, u64 *dr7);
+void vmx_set_dr67(struct hxen_vcpu *vcpu, u64 dr6, u64 dr7);
+void vmx_activate_debugregs(struct hxen_vcpu *vcpu);
 int vmx_set_sregs(struct hxen_vcpu *vcpu, const struct kvm_sregs *sr);
 
 /* exit.c */
