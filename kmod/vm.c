@@ -84,6 +84,8 @@ long hxen_check_extension(long cap)
 		return HXEN_MAX_IRQ_ROUTES;
 	case KVM_CAP_ADJUST_CLOCK:		/* kvm-clock, x86/kvmclock.c */
 		return hxen_kvmclock_cap();
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:	/* mmu/dirty.c */
+		return KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET;
 	case KVM_CAP_NR_MEMSLOTS:
 		return HXEN_MAX_MEMSLOTS;
 	case KVM_CAP_NR_VCPUS:
@@ -116,6 +118,30 @@ static long hxen_vm_ioctl(struct file *filp, unsigned int ioctl,
 		r = hxen_set_memory_region(vm, &m);
 		mutex_unlock(&vm->lock);
 		return r;
+	}
+	case KVM_GET_DIRTY_LOG: {
+		struct kvm_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		return hxen_get_dirty_log(vm, &log);
+	}
+	case KVM_CLEAR_DIRTY_LOG: {
+		struct kvm_clear_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		return hxen_clear_dirty_log(vm, &log);
+	}
+	case KVM_ENABLE_CAP: {
+		struct kvm_enable_cap cap;
+
+		/* Only dirty logging's so far (KVM's checks: flags 0, args[0] known). */
+		if (copy_from_user(&cap, argp, sizeof(cap)))
+			return -EFAULT;
+		if (cap.cap != KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 || cap.flags)
+			return -EINVAL;
+		return hxen_dirty_enable_manual_protect(vm, cap.args[0]);
 	}
 	case KVM_CREATE_VCPU:
 		return hxen_create_vcpu(vm, arg);
@@ -178,6 +204,7 @@ static void hxen_vm_destroy(struct hxen_vm *vm)
 	if (vm->vendor && hxen_ops->vm_destroy)
 		hxen_ops->vm_destroy(vm);
 	hxen_tdp_destroy(vm);
+	hxen_dirty_vm_free(vm);
 	hxen_irq_vm_free(vm);
 	/* After the tables: they may map its shared_info page. */
 	hxen_xen_vm_free(vm);
