@@ -1634,6 +1634,7 @@ static int t_debugregs(void)
 #include "cpu_state_tests.c"
 /* Security regressions (issue 15); after the Xen parts, whose helpers it uses. */
 #include "sec_tests.c"
+#include "dirty_tests.c"
 
 static const struct test tests[] = {
 	{ "real_mode_hlt", t_real_hlt },
@@ -1678,6 +1679,7 @@ static const struct test tests[] = {
 	XEN_VCPU_TESTS
 	XEN_CONSOLE_TESTS
 	SEC_TESTS
+	DIRTY_TESTS
 };
 
 int main(int argc, char **argv)
