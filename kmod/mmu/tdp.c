@@ -8,7 +8,11 @@
  *
  * Both formats are 4-level radix trees of 512 8-byte entries with 4 KiB
  * leaves; only the permission and memory-type bits differ, and those come
- * from the vendor (struct hxen_tdp_format).
+ * from the vendor (struct hxen_tdp_format). Only 4 KiB leaves are ever
+ * installed, so dirty logging (mmu/dirty.c) has no huge mapping to split:
+ * it takes the write bit from the leaves of clean pages
+ * (hxen_tdp_wrprot_locked), and the fault path asks it whether a page of
+ * a logged slot may be mapped writable.
  *
  * A table page below the root counts its present entries in page->private
  * (under mmu_lock). A zap that empties a table unlinks and frees it, so
