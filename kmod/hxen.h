@@ -43,6 +43,12 @@ struct hxen_memslot {
 	u64 npages;		/* 0: slot unused */
 	u64 userspace_addr;
 	u32 flags;		/* KVM_MEM_* */
+	/*
+	 * With KVM_MEM_LOG_DIRTY_PAGES: one bit per page (mmu/dirty.c). The
+	 * pointer is (lm) like the rest of the slot; its bits are set under
+	 * vm->mmu_lock and cleared under vm->lock + vm->mmu_lock, atomically.
+	 */
+	unsigned long *dirty_bitmap;
 };
 
 /*
@@ -112,6 +118,11 @@ struct hxen_vm {
 	struct mmu_notifier mmu_notifier;
 	/* Module pages shown over guest frames (mmu/overlay.c); set at the first map. */
 	struct hxen_overlays *overlays;	/* (l) */
+	/*
+	 * (l) KVM_DIRTY_LOG_* flags enabled with KVM_ENABLE_CAP
+	 * (KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2), mmu/dirty.c.
+	 */
+	u64 dirty_log_manual;
 
 	/* In-kernel devices (x86/irqchip/, iobus.h), each created by its ioctl. */
 	struct hxen_irqchip *irqchip;	/* (o) PICs, IOAPIC, GSI routing */

@@ -92,6 +92,8 @@ long hxen_check_extension(long cap)
 		return HXEN_MAX_IRQ_ROUTES;
 	case KVM_CAP_ADJUST_CLOCK:		/* kvm-clock, x86/kvmclock.c */
 		return hxen_kvmclock_cap();
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:	/* mmu/dirty.c */
+		return KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET;
 	case KVM_CAP_NR_MEMSLOTS:
 		return HXEN_MAX_MEMSLOTS;
 	case KVM_CAP_NR_VCPUS:
@@ -104,9 +106,9 @@ long hxen_check_extension(long cap)
 }
 
 /*
- * KVM_ENABLE_CAP on a VM: no capability hxen offers needs enabling yet;
- * the ones KVM has (exception payloads, exit controls, ...) are refused,
- * and checked as KVM does so a bad call gets the same errno.
+ * KVM_ENABLE_CAP on a VM: manual dirty-log protection (mmu/dirty.c); the
+ * others KVM has (exception payloads, exit controls, split irqchip, ...)
+ * are refused, checked as KVM does so a bad call gets the same errno.
  */
 static long hxen_vm_enable_cap(struct hxen_vm *vm, struct kvm_enable_cap __user *argp)
 {
@@ -117,6 +119,8 @@ static long hxen_vm_enable_cap(struct hxen_vm *vm, struct kvm_enable_cap __user 
 	if (cap.flags)
 		return -EINVAL;
 	switch (cap.cap) {
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
+		return hxen_dirty_enable_manual_protect(vm, cap.args[0]);
 	default:
 		return -EINVAL;
 	}
@@ -146,6 +150,20 @@ static long hxen_vm_ioctl(struct file *filp, unsigned int ioctl,
 		r = hxen_set_memory_region(vm, &m);
 		mutex_unlock(&vm->lock);
 		return r;
+	}
+	case KVM_GET_DIRTY_LOG: {
+		struct kvm_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		return hxen_get_dirty_log(vm, &log);
+	}
+	case KVM_CLEAR_DIRTY_LOG: {
+		struct kvm_clear_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		return hxen_clear_dirty_log(vm, &log);
 	}
 	case KVM_CREATE_VCPU:
 		return hxen_create_vcpu(vm, arg);
@@ -222,6 +240,7 @@ static void hxen_vm_destroy(struct hxen_vm *vm)
 	if (vm->vendor && hxen_ops->vm_destroy)
 		hxen_ops->vm_destroy(vm);
 	hxen_tdp_destroy(vm);
+	hxen_dirty_vm_free(vm);
 	hxen_irq_vm_free(vm);
 	/* After the tables: they may map its shared_info page. */
 	hxen_xen_vm_free(vm);

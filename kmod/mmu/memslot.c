@@ -44,7 +44,8 @@ unsigned long hxen_gpa_to_hva(struct hxen_vm *vm, u64 gpa, bool write)
 
 /*
  * KVM_SET_USER_MEMORY_REGION, under vm->lock: create, move or delete a
- * slot (changing its size, address or flags in place is -EINVAL, as on KVM).
+ * slot, or turn its dirty logging on or off (mmu/dirty.c); changing its
+ * size, address or KVM_MEM_READONLY in place is -EINVAL, as on KVM.
  */
 int hxen_set_memory_region(struct hxen_vm *vm, const struct kvm_userspace_memory_region *m)
 {
@@ -52,9 +53,9 @@ int hxen_set_memory_region(struct hxen_vm *vm, const struct kvm_userspace_memory
 	u64 npages = m->memory_size >> PAGE_SHIFT;
 	u64 base_gfn = m->guest_phys_addr >> PAGE_SHIFT;
 	struct hxen_memslot *slot, new, old;
-	int i;
+	int i, r;
 
-	if (m->flags & ~KVM_MEM_READONLY)
+	if (m->flags & ~(KVM_MEM_READONLY | KVM_MEM_LOG_DIRTY_PAGES))
 		return -EINVAL;
 	/* Address space (slot >> 16) 0 only: no SMM. */
 	if ((m->slot >> 16) || id >= HXEN_MAX_MEMSLOTS)
@@ -77,12 +78,12 @@ int hxen_set_memory_region(struct hxen_vm *vm, const struct kvm_userspace_memory
 		.flags = m->flags,
 	};
 	if (slot->npages && npages) {
-		/* Changing a slot: only moving it in guest-physical space. */
+		/* Changing a slot: moving it, or its dirty logging. */
 		if (new.npages != slot->npages ||
 		    new.userspace_addr != slot->userspace_addr ||
-		    new.flags != slot->flags)
+		    ((new.flags ^ slot->flags) & KVM_MEM_READONLY))
 			return -EINVAL;
-		if (new.base_gfn == slot->base_gfn)
+		if (new.base_gfn == slot->base_gfn && new.flags == slot->flags)
 			return 0;
 	}
 	if (!slot->npages && !npages)
@@ -101,11 +102,16 @@ int hxen_set_memory_region(struct hxen_vm *vm, const struct kvm_userspace_memory
 	 * the old slot sees mmu_seq move and retries.
 	 */
 	old = *slot;
+	r = hxen_dirty_slot_prepare(vm, &old, &new);
+	if (r)
+		return r;
 	spin_lock(&vm->mmu_lock);
 	*slot = new;
 	vm->mmu_seq++;
 	spin_unlock(&vm->mmu_lock);
-	if (old.npages)
+	/* A flags-only change keeps the mappings (dirty.c protects them). */
+	if (old.npages && (!new.npages || new.base_gfn != old.base_gfn))
 		hxen_tdp_zap_gfn_range(vm, old.base_gfn, old.base_gfn + old.npages);
+	hxen_dirty_slot_commit(vm, &old, &new);
 	return 0;
 }

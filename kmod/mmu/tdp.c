@@ -8,7 +8,11 @@
  *
  * Both formats are 4-level radix trees of 512 8-byte entries with 4 KiB
  * leaves; only the permission and memory-type bits differ, and those come
- * from the vendor (struct hxen_tdp_format).
+ * from the vendor (struct hxen_tdp_format). Only 4 KiB leaves are ever
+ * installed, so dirty logging (mmu/dirty.c) has no huge mapping to split:
+ * it takes the write bit from the leaves of clean pages
+ * (hxen_tdp_wrprot_locked), and the fault path asks it whether a page of
+ * a logged slot may be mapped writable.
  *
  * A table page below the root counts its present entries in page->private
  * (under mmu_lock). A zap that empties a table unlinks and frees it, so
@@ -172,6 +176,49 @@ static void tdp_zap_locked(struct hxen_vm *vm, u64 start, u64 end)
 	}
 }
 
+/*
+ * Take the write permission from the leaves of gfns [start, end) (dirty
+ * logging, mmu/dirty.c); only the entries in range are visited. Under
+ * mmu_lock. Returns true if a leaf changed.
+ */
+static bool tdp_wrprot(u64 *table, int level, u64 base, u64 start, u64 end)
+{
+	const struct hxen_tdp_format *fmt = hxen_ops->tdp_format;
+	u64 span = 1ULL << (9 * (level - 1));	/* gfns per entry */
+	u64 first = start > base ? (start - base) / span : 0;
+	u64 last = min_t(u64, TDP_ENTRIES, DIV_ROUND_UP_ULL(end - base, span));
+	bool changed = false;
+	u64 i;
+
+	for (i = first; i < last; i++) {
+		u64 e = table[i];
+
+		if (!(e & fmt->present_mask))
+			continue;
+		if (level > 1)
+			changed |= tdp_wrprot(tdp_table(e), level - 1, base + i * span,
+					      start, end);
+		else if (e & fmt->leaf_write) {
+			WRITE_ONCE(table[i], e & ~fmt->leaf_write);
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+bool hxen_tdp_wrprot_locked(struct hxen_vm *vm, u64 start, u64 end)
+{
+	lockdep_assert_held(&vm->mmu_lock);
+	if (!vm->tdp.root || start >= end || start >= 1ULL << (9 * TDP_LEVELS))
+		return false;
+	return tdp_wrprot(page_address(vm->tdp.root), TDP_LEVELS, 0, start, end);
+}
+
+void hxen_tdp_flush(struct hxen_vm *vm)
+{
+	tdp_flush_remote(vm);
+}
+
 void hxen_tdp_zap_gfn_range(struct hxen_vm *vm, u64 start, u64 end)
 {
 	spin_lock(&vm->mmu_lock);
@@ -232,7 +279,7 @@ int hxen_tdp_fault(struct hxen_vcpu *vcpu, u64 gpa, bool write)
 	u64 gfn = gpa >> PAGE_SHIFT;
 	unsigned long hva, seq;
 	struct page *page;
-	bool writable;
+	bool writable, logged = false;
 	int r;
 
 	spin_lock(&vm->mmu_lock);
@@ -255,6 +302,8 @@ int hxen_tdp_fault(struct hxen_vcpu *vcpu, u64 gpa, bool write)
 		return HXEN_TDP_MMIO;
 	if (gpa >= (1ULL << 48))
 		return HXEN_TDP_MMIO;
+	/* Dirty logging (mmu/dirty.c); overlay frames are not guest RAM. */
+	logged = slot.dirty_bitmap;
 
 	hva = slot.userspace_addr + ((gfn - slot.base_gfn) << PAGE_SHIFT);
 	r = get_user_pages_fast(hva, 1, writable ? FOLL_WRITE : 0, &page);
@@ -278,6 +327,9 @@ map:
 		r = HXEN_TDP_MAPPED;
 		goto out;
 	}
+	/* mmu_seq unchanged: slot.dirty_bitmap is still the slot's. */
+	if (logged && writable)
+		writable = hxen_dirty_log_fault(&slot, gfn, write);
 	tdp_install(vm, &vcpu->tdp_cache, gfn, page_to_phys(page) | fmt->leaf_read |
 		    (writable ? fmt->leaf_write : 0));
 	spin_unlock(&vm->mmu_lock);

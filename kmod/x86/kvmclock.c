@@ -136,12 +136,14 @@ static void kvmclock_publish(struct hxen_vcpu *vcpu)
 	if (put_user(t.version, &u->version))
 		return;
 	smp_wmb();
-	if (copy_to_user((u8 __user *)u + sizeof(t.version), (u8 *)&t + sizeof(t.version),
-			 sizeof(t) - sizeof(t.version)))
-		return;
-	smp_wmb();
-	vcpu->kvmclock.version = t.version + 1;
-	put_user(vcpu->kvmclock.version, &u->version);
+	if (!copy_to_user((u8 __user *)u + sizeof(t.version), (u8 *)&t + sizeof(t.version),
+			  sizeof(t) - sizeof(t.version))) {
+		smp_wmb();
+		vcpu->kvmclock.version = t.version + 1;
+		put_user(vcpu->kvmclock.version, &u->version);
+	}
+	/* Dirty logging: written through the host mapping, not the guest's. */
+	hxen_mark_gpa_dirty(vcpu->vm, vcpu->kvmclock.msr & ~KVMCLOCK_ENABLE);
 }
 
 void hxen_kvmclock_refresh(struct hxen_vcpu *vcpu)
@@ -171,10 +173,12 @@ static void kvmclock_write_wall(struct hxen_vm *vm, u64 gpa)
 	if (put_user(version, &u->version))
 		return;
 	smp_wmb();
-	if (put_user((u32)sec, &u->sec) || put_user((u32)(wall - sec * NSEC_PER_SEC), &u->nsec))
-		return;
-	smp_wmb();
-	put_user(version + 1, &u->version);
+	if (!put_user((u32)sec, &u->sec) &&
+	    !put_user((u32)(wall - sec * NSEC_PER_SEC), &u->nsec)) {
+		smp_wmb();
+		put_user(version + 1, &u->version);
+	}
+	hxen_mark_gpa_dirty(vm, gpa);
 }
 
 bool hxen_kvmclock_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val)

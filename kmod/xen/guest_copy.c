@@ -65,6 +65,9 @@ static int guest_copy(struct xen_call *c, u64 la, void *buf, size_t len, bool wr
 			if (write ? copy_to_user((void __user *)hva, buf, n) :
 				    copy_from_user(buf, (void __user *)hva, n))
 				return -EFAULT;
+			/* Dirty logging: guest RAM the module wrote. */
+			if (write)
+				hxen_mark_gpa_dirty(c->vcpu->vm, gpa);
 		}
 		la += n;
 		buf = (u8 *)buf + n;

@@ -55,6 +55,11 @@ static int xen_register_vcpu_info(struct hxen_xen *xen, u32 id, u64 gfn, u32 off
 	hxen_evtchn_vcpu_info_moved(&xen->evtchn, id);
 	raw_spin_unlock_irqrestore(&xen->evtchn_lock, flags);
 	WRITE_ONCE(xv->time_dirty, true);
+	/*
+	 * Dirty logging sees this first write only: the page stays pinned
+	 * and event delivery writes it from any context (README).
+	 */
+	hxen_mark_gpa_dirty(xen->vm, gfn << PAGE_SHIFT);
 	return 0;
 }
 

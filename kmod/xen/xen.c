@@ -404,6 +404,8 @@ static int xen_write_hypercall_page(struct hxen_vcpu *vcpu, u64 val)
 		p[8] = 0xc3;		/* ret */
 	}
 	r = copy_to_user((void __user *)hva, page, PAGE_SIZE) ? -EINVAL : 0;
+	/* Dirty logging: guest RAM the module wrote. */
+	hxen_mark_gpa_dirty(vcpu->vm, val & PAGE_MASK);
 	free_page((unsigned long)page);
 	return r;
 }

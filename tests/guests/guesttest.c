@@ -1636,6 +1636,7 @@ static int t_debugregs(void)
 #include "sec_tests.c"
 /* KVM-API coverage QEMU needs (issue 16). */
 #include "kvm_api_tests.c"
+#include "dirty_tests.c"
 
 static const struct test tests[] = {
 	{ "real_mode_hlt", t_real_hlt },
@@ -1681,6 +1682,7 @@ static const struct test tests[] = {
 	XEN_CONSOLE_TESTS
 	SEC_TESTS
 	KVM_API_TESTS
+	DIRTY_TESTS
 };
 
 int main(int argc, char **argv)

@@ -59,7 +59,7 @@ static const unsigned long vm_ioctls[] = {
 	KVM_IOEVENTFD, KVM_IRQFD, KVM_SET_GSI_ROUTING, KVM_ENABLE_CAP,
 	KVM_IRQ_LINE_STATUS, KVM_SIGNAL_MSI, KVM_GET_IRQCHIP, KVM_SET_IRQCHIP,
 	KVM_CREATE_PIT2, KVM_GET_PIT2, KVM_SET_PIT2, KVM_SET_IDENTITY_MAP_ADDR,
-	KVM_GET_CLOCK, KVM_SET_CLOCK,
+	KVM_GET_CLOCK, KVM_SET_CLOCK, KVM_CLEAR_DIRTY_LOG,
 	HXEN_XEN_ENABLE, HXEN_XEN_SET_MEMORY_MAP, HXEN_XEN_EVTCHN_EVENTFD,
 	HXEN_XEN_CONSOLE_INPUT,
 };
@@ -110,6 +110,48 @@ static void fuzz_memslot(int vm)
 	if (rnd() % 8 == 0)
 		m.userspace_addr = rnd();
 	ioctl(vm, KVM_SET_USER_MEMORY_REGION, &m);
+	calls++;
+}
+
+/*
+ * Dirty logging with plausible arguments: a small slot, a real, NULL or
+ * bad bitmap, ranges near the 64-page rules; manual protect toggled.
+ */
+static void fuzz_dirty(int vm, uint8_t *buf)
+{
+	void *bitmaps[] = { buf, NULL, (void *)-4096L, buf + 8192 - 8 };
+	void *bm = bitmaps[rnd() % 4];
+	uint32_t slot = rnd() % 8 ? rnd() % 34 : (uint32_t)rnd();
+
+	switch (rnd() % 3) {
+	case 0: {
+		struct kvm_dirty_log log = { .slot = slot, .dirty_bitmap = bm };
+
+		ioctl(vm, KVM_GET_DIRTY_LOG, &log);
+		break;
+	}
+	case 1: {
+		struct kvm_clear_dirty_log c = {
+			.slot = slot, .dirty_bitmap = bm,
+			.first_page = rnd() % 4 ? (rnd() % 4) * 64 : rnd(),
+			.num_pages = rnd() % 4 ? rnd() % 130 : (uint32_t)rnd(),
+		};
+		size_t i;
+
+		for (i = 0; i < 64; i++)
+			buf[i] = (uint8_t)rnd();
+		ioctl(vm, KVM_CLEAR_DIRTY_LOG, &c);
+		break;
+	}
+	default: {
+		struct kvm_enable_cap cap = { .cap = KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 };
+
+		cap.args[0] = rnd() % 8 ? rnd() % 4 : rnd();
+		cap.flags = rnd() % 8 ? 0 : (uint32_t)rnd();
+		ioctl(vm, KVM_ENABLE_CAP, &cap);
+		break;
+	}
+	}
 	calls++;
 }
 
@@ -349,7 +391,10 @@ int main(int argc, char **argv)
 
 			switch (rnd() % 6) {
 			case 0:
-				fuzz_memslot(vm);
+				if (rnd() % 2)
+					fuzz_memslot(vm);
+				else
+					fuzz_dirty(vm, buf);
 				break;
 			case 1: {
 				unsigned long nr = vm_ioctls[rnd() % (sizeof(vm_ioctls) / sizeof(long))];

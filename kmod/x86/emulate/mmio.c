@@ -73,9 +73,13 @@ static int emul_write(void *opaque, u64 la, const void *val, unsigned int bytes)
 	if (r)
 		return r;
 	hva = hxen_gpa_to_hva(vcpu->vm, gpa, true);
-	if (hva)
-		return copy_to_user((void __user *)hva, val, bytes) ?
-		       HXEN_EMUL_UNHANDLED : HXEN_EMUL_OK;
+	if (hva) {
+		if (copy_to_user((void __user *)hva, val, bytes))
+			return HXEN_EMUL_UNHANDLED;
+		/* Dirty logging: the module wrote the page, not the guest's access. */
+		hxen_mark_gpa_dirty(vcpu->vm, gpa);
+		return HXEN_EMUL_OK;
+	}
 	if (!hxen_iobus_write(vcpu, HXEN_BUS_MMIO, gpa, bytes, val))
 		return HXEN_EMUL_OK;
 	/* The last side effect of the instruction: it becomes the exit. */

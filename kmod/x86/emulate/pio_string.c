@@ -59,6 +59,9 @@ static int str_copy(struct guest_view *v, u64 seg_base, u64 *reg, void *buf,
 		if (to_guest ? copy_to_user((void __user *)hva, buf + i * size, size) :
 			       copy_from_user(buf + i * size, (void __user *)hva, size))
 			break;
+		/* Dirty logging: the module wrote the page, not the guest's access. */
+		if (to_guest)
+			hxen_mark_gpa_dirty(v->vcpu->vm, gpa);
 		*reg = str_step(*reg, delta, addr_bytes);
 	}
 	return i;
