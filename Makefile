@@ -79,8 +79,12 @@ demo: deps programs testhost-kmod
 bench: deps programs testhost-kmod
 	tests/bench/run
 
+# Linux's KVM selftests on hxen and KVM (not in `make check` yet).
+selftests: deps programs testhost-kmod
+	tests/selftests/check
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean
 	rm -rf $(BUILD)
 
-.PHONY: all kmod programs testhost-kmod deps check demo bench clean
+.PHONY: all kmod programs testhost-kmod deps check demo bench selftests clean

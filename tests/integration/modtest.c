@@ -334,6 +334,16 @@ static const struct {
 	{ KVM_CAP_TSC_DEADLINE_TIMER, 1 },
 	/* kvm-clock (x86/kvmclock.c): every flag KVM_GET_CLOCK may set, as KVM. */
 	{ KVM_CAP_ADJUST_CLOCK, KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC },
+	/* What QEMU 7.2 requires or keys on (issue 16). */
+	{ KVM_CAP_DESTROY_MEMORY_REGION_WORKS, 1 },
+	{ KVM_CAP_JOIN_MEMORY_REGIONS_WORKS, 1 },
+	{ KVM_CAP_DEBUGREGS, 1 },
+	{ KVM_CAP_GET_TSC_KHZ, 1 },
+	{ KVM_CAP_MMU_SHADOW_CACHE_CONTROL, 1 },
+	{ KVM_CAP_MCE, 32 },
+	/* Dirty logging (mmu/dirty.c): manual protect and initially-set bitmaps. */
+	{ KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
+	  KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET },
 };
 
 static bool host_has_xsave(void)
