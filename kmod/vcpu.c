@@ -314,10 +314,13 @@ int hxen_vcpu_run(struct hxen_vcpu *vcpu)
 		vcpu_fill_run(vcpu);
 		return r < 0 ? r : 0;
 	}
-	if (READ_ONCE(run->immediate_exit)) {
-		run->exit_reason = KVM_EXIT_INTR;
+	/*
+	 * After completing what the last exit left open, as KVM: the exit
+	 * reason stays as it was (KVM's selftests read a ucall's I/O exit
+	 * again after completing it this way).
+	 */
+	if (READ_ONCE(run->immediate_exit))
 		return -EINTR;
-	}
 
 	vcpu_note_thread(vcpu);
 	/* Userspace ran since the last entry (KVM does the same). */
