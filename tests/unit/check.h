@@ -7,7 +7,23 @@
 
 static int passed, failed;
 
-static void check(int ok, const char *name)
+/*
+ * CHECK(cond, fmt, ...): counted like check(); only a failure prints a
+ * line, with where it failed and the values the format names.
+ */
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (cond) {                                                    \
+			passed++;                                              \
+		} else {                                                       \
+			failed++;                                              \
+			printf("not ok %s:%d: ", __func__, __LINE__);          \
+			printf(__VA_ARGS__);                                   \
+			printf("\n");                                          \
+		}                                                              \
+	} while (0)
+
+static inline void check(int ok, const char *name)
 {
 	printf("%s %s\n", ok ? "ok" : "not ok", name);
 	if (ok)
@@ -17,7 +33,7 @@ static void check(int ok, const char *name)
 }
 
 /* "N passed, N failed", and main's exit status. */
-static int check_summary(void)
+static inline int check_summary(void)
 {
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;

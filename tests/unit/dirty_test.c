@@ -8,19 +8,7 @@
 
 #include "mmu/dirty_check.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("not ok %s:%d: ", __func__, __LINE__);          \
-			printf(__VA_ARGS__);                                   \
-			printf("\n");                                          \
-		}                                                              \
-	} while (0)
+#include "check.h"
 
 static void test_bitmap_bytes(void)
 {

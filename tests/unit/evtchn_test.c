@@ -12,19 +12,7 @@
 
 #include "xen/evtchn.c"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (cond) {                                                    \
-			passed++;                                              \
-		} else {                                                       \
-			failed++;                                              \
-			printf("not ok %s:%d: ", __func__, __LINE__);          \
-			printf(__VA_ARGS__);                                   \
-			printf("\n");                                          \
-		}                                                              \
-	} while (0)
+#include "check.h"
 
 static uint64_t page[512];		/* shared_info, 8-byte aligned */
 static uint64_t vinfo[2][8];		/* registered vcpu_info of vCPU 1 */
