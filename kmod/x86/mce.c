@@ -113,9 +113,24 @@ long hxen_mce_inject(struct hxen_vcpu *vcpu, struct kvm_x86_mce __user *arg)
 	return 0;
 }
 
-/* RDMSR / KVM_GET_MSRS of an MCA register: 0, or -ENOENT if not one. */
+/*
+ * The bank register @msr names (MCi_CTL/STATUS/ADDR/MISC), as an index
+ * into mce.banks' 4 * HXEN_MCE_BANKS registers; -1 past the vCPU's banks.
+ */
+static int mce_bank_reg(struct hxen_vcpu *vcpu, u32 msr)
+{
+	u32 i = msr - MSR_IA32_MC0_CTL;
+
+	if (i / 4 >= mce_banks(vcpu))
+		return -1;
+	return array_index_nospec(i, 4 * HXEN_MCE_BANKS);
+}
+
+/* RDMSR / KVM_GET_MSRS of an MCA register (x86/msr.c routes them here). */
 int hxen_mce_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val, bool host)
 {
+	int i;
+
 	switch (msr) {
 	case MSR_IA32_MCG_CAP:
 		*val = vcpu->mce.cap;
@@ -129,21 +144,18 @@ int hxen_mce_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val, bool host)
 		*val = vcpu->mce.ctl;
 		return 0;
 	}
-	if (msr >= MSR_IA32_MC0_CTL && msr < MSR_IA32_MC0_CTL + 4 * HXEN_MCE_BANKS) {
-		u32 i = msr - MSR_IA32_MC0_CTL;
-
-		if (i / 4 >= mce_banks(vcpu))
-			return -EINVAL;
-		i = array_index_nospec(i, 4 * HXEN_MCE_BANKS);
-		*val = vcpu->mce.banks[i / 4][i % 4];
-		return 0;
-	}
-	return -ENOENT;
+	i = mce_bank_reg(vcpu, msr);
+	if (i < 0)
+		return -EINVAL;
+	*val = vcpu->mce.banks[i / 4][i % 4];
+	return 0;
 }
 
-/* WRMSR / KVM_SET_MSRS of an MCA register: 0, -EINVAL (#GP), -ENOENT. */
+/* WRMSR / KVM_SET_MSRS of an MCA register: 0, or -EINVAL (#GP). */
 int hxen_mce_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 {
+	int i;
+
 	switch (msr) {
 	case MSR_IA32_MCG_CAP:
 		/* Read-only to the guest; userspace sets it by KVM_X86_SETUP_MCE. */
@@ -160,30 +172,25 @@ int hxen_mce_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 		vcpu->mce.ctl = val;
 		return 0;
 	}
-	if (msr >= MSR_IA32_MC0_CTL && msr < MSR_IA32_MC0_CTL + 4 * HXEN_MCE_BANKS) {
-		u32 i = msr - MSR_IA32_MC0_CTL;
-
-		if (i / 4 >= mce_banks(vcpu))
+	i = mce_bank_reg(vcpu, msr);
+	if (i < 0)
+		return -EINVAL;
+	switch (i % 4) {
+	case 0:
+		/*
+		 * MCi_CTL: all or nothing, except that Linux clears bit 10
+		 * of bank 4 on AMD K8 (GART TLB walk errors) and UnixWare
+		 * bit 0 of bank 1; KVM allows both.
+		 */
+		if (val && (val | BIT_ULL(10) | 1) != ~0ULL)
 			return -EINVAL;
-		i = array_index_nospec(i, 4 * HXEN_MCE_BANKS);
-		switch (i % 4) {
-		case 0:
-			/*
-			 * MCi_CTL: all or nothing, except that Linux clears
-			 * bit 10 of bank 4 on AMD K8 (GART TLB walk errors)
-			 * and UnixWare bit 0 of bank 1; KVM allows both.
-			 */
-			if (val && (val | BIT_ULL(10) | 1) != ~0ULL)
-				return -EINVAL;
-			break;
-		case 1:
-			/* MCi_STATUS: the guest may only clear it. */
-			if (val && !host)
-				return -EINVAL;
-			break;
-		}
-		vcpu->mce.banks[i / 4][i % 4] = val;
-		return 0;
+		break;
+	case 1:
+		/* MCi_STATUS: the guest may only clear it. */
+		if (val && !host)
+			return -EINVAL;
+		break;
 	}
-	return -ENOENT;
+	vcpu->mce.banks[i / 4][i % 4] = val;
+	return 0;
 }

@@ -145,10 +145,6 @@ int hxen_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val, bool host)
 {
 	int i;
 
-	i = hxen_mce_get_msr(vcpu, msr, val, host);
-	if (i != -ENOENT)
-		return i;
-
 	switch (msr) {
 	case MSR_IA32_APICBASE:
 		*val = vcpu->apic_base;
@@ -166,6 +162,11 @@ int hxen_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val, bool host)
 	case MSR_IA32_MISC_ENABLE:
 		*val = vcpu->misc_enable;
 		return 0;
+	case MSR_IA32_MCG_CAP:
+	case MSR_IA32_MCG_STATUS:
+	case MSR_IA32_MCG_CTL:
+	case HXEN_MSR_MC_BANKS:
+		return hxen_mce_get_msr(vcpu, msr, val, host);
 	case MSR_IA32_FEAT_CTL:
 		*val = vcpu->feat_ctl;
 		return 0;
@@ -213,9 +214,6 @@ int hxen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 	/* A Xen VM's hypercall-page MSR (xen/xen.c). */
 	if (vcpu->xen && hxen_xen_set_msr(vcpu, msr, val, &i))
 		return i;
-	i = hxen_mce_set_msr(vcpu, msr, val, host);
-	if (i != -ENOENT)
-		return i;
 
 	switch (msr) {
 	case MSR_IA32_APICBASE:
@@ -235,6 +233,11 @@ int hxen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 	case MSR_IA32_MISC_ENABLE:
 		vcpu->misc_enable = val;
 		return 0;
+	case MSR_IA32_MCG_CAP:
+	case MSR_IA32_MCG_STATUS:
+	case MSR_IA32_MCG_CTL:
+	case HXEN_MSR_MC_BANKS:
+		return hxen_mce_set_msr(vcpu, msr, val, host);
 	case MSR_IA32_FEAT_CTL:
 		/* Once locked, writes #GP (SDM); VMX/SMX enables are not offered. */
 		if (!host && ((vcpu->feat_ctl & FEAT_CTL_LOCKED) || (val & ~FEAT_CTL_LOCKED)))

@@ -64,7 +64,11 @@ int hxen_exit_xsetbv(struct hxen_vcpu *vcpu, int cpl);
 long hxen_mce_cap_supported(u64 __user *arg);
 long hxen_mce_setup(struct hxen_vcpu *vcpu, u64 __user *arg);
 long hxen_mce_inject(struct hxen_vcpu *vcpu, struct kvm_x86_mce __user *arg);
-/* The MCA MSRs: 0, -EINVAL (the guest gets #GP), or -ENOENT: not one of them. */
+/*
+ * The MCA MSRs (MCG_CAP, MCG_STATUS, MCG_CTL, HXEN_MSR_MC_BANKS), routed
+ * here by x86/msr.c's switch: 0, or -EINVAL (the guest gets #GP).
+ */
+#define HXEN_MSR_MC_BANKS	MSR_IA32_MC0_CTL ... MSR_IA32_MC0_CTL + 4 * HXEN_MCE_BANKS - 1
 int hxen_mce_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val, bool host);
 int hxen_mce_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host);
 
