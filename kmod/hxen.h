@@ -166,6 +166,7 @@ struct hxen_vcpu {
 	int id;			/* (c) */
 	struct mutex mutex;	/* serialises this vCPU's ioctls */
 	struct kvm_run *run;	/* (c) shared with userspace through mmap */
+	void *pio_page;		/* (c) mmap page KVM_PIO_PAGE_OFFSET: port I/O data */
 
 	int cpu;		/* (a) host CPU it last ran on, -1 if none */
 	int mode;		/* (a) enum hxen_vcpu_mode, for kicks */
@@ -337,6 +338,11 @@ void hxen_vm_put(struct hxen_vm *vm);
 
 /* vcpu.c */
 int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id);
+/* The vCPU's mmap'ed pages (vcpu_mmap.c): kvm_run, then port I/O data. */
+#define HXEN_VCPU_MMAP_PAGES	2
+int hxen_vcpu_pages_alloc(struct hxen_vcpu *vcpu);
+void hxen_vcpu_pages_free(struct hxen_vcpu *vcpu);
+int hxen_vcpu_mmap(struct file *filp, struct vm_area_struct *vma);
 void hxen_vcpu_kick(struct hxen_vcpu *vcpu);
 /*
  * Any context (hardirq too): make a blocked vCPU runnable or a running

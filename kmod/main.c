@@ -58,7 +58,7 @@ static long hxen_dev_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_GET_VCPU_MMAP_SIZE:
 		if (arg)
 			return -EINVAL;
-		return PAGE_SIZE;
+		return HXEN_VCPU_MMAP_PAGES * PAGE_SIZE;
 	case KVM_GET_MSR_INDEX_LIST:
 		if (!hxen_ops->vcpu_run)
 			return -ENOTTY;

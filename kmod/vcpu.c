@@ -419,29 +419,6 @@ int hxen_vcpu_run(struct hxen_vcpu *vcpu)
 }
 
 
-static vm_fault_t hxen_vcpu_fault(struct vm_fault *vmf)
-{
-	struct hxen_vcpu *vcpu = vmf->vma->vm_file->private_data;
-	struct page *page;
-
-	if (vmf->pgoff != 0)
-		return VM_FAULT_SIGBUS;
-	page = virt_to_page(vcpu->run);
-	get_page(page);
-	vmf->page = page;
-	return 0;
-}
-
-static const struct vm_operations_struct hxen_vcpu_vm_ops = {
-	.fault = hxen_vcpu_fault,
-};
-
-static int hxen_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
-{
-	vma->vm_ops = &hxen_vcpu_vm_ops;
-	return 0;
-}
-
 static int hxen_vcpu_release(struct inode *inode, struct file *filp)
 {
 	struct hxen_vcpu *vcpu = filp->private_data;
@@ -486,11 +463,9 @@ int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id)
 	vcpu->tsc_khz = tsc_khz;
 	rcuwait_init(&vcpu->wait);
 	mutex_init(&vcpu->mutex);
-	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-	if (!vcpu->run) {
-		r = -ENOMEM;
+	r = hxen_vcpu_pages_alloc(vcpu);
+	if (r)
 		goto free_vcpu;
-	}
 	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu)) {
 		r = -ENOMEM;
 		goto free_run;
@@ -555,7 +530,7 @@ unlock:
 free_fpu:
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
 free_run:
-	free_page((unsigned long)vcpu->run);
+	hxen_vcpu_pages_free(vcpu);
 free_vcpu:
 	kfree(vcpu);
 	return r;

@@ -230,7 +230,7 @@ static void hxen_vm_destroy(struct hxen_vm *vm)
 		/* No vCPU runs any more: no reader of pid is left. */
 		put_pid(rcu_dereference_protected(vcpu->pid, true));
 		fpu_free_guest_fpstate(&vcpu->guest_fpu);
-		free_page((unsigned long)vcpu->run);
+		hxen_vcpu_pages_free(vcpu);
 		kvfree(vcpu->cpuid);
 		kfree(vcpu);
 		atomic_dec(&hxen_live_vcpus);

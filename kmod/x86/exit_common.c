@@ -49,7 +49,6 @@ int hxen_exit_pio_user(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 v
 {
 	struct kvm_run *run = vcpu->run;
 
-	BUILD_BUG_ON(HXEN_PIO_DATA_OFFSET + 8 > PAGE_SIZE);
 	run->exit_reason = KVM_EXIT_IO;
 	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
 	run->io.size = size;

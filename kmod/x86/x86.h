@@ -24,14 +24,14 @@ struct hxen_vcpu;
 int hxen_exit_pio(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val);
 int hxen_exit_pio_user(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val);
 /*
- * Port I/O data sits in the kvm_run page at this fixed offset, which
- * KVM_EXIT_IO reports in run->io.data_offset. The kernel never reads that
- * field (or any other kvm_run field it wrote for itself) back: userspace
- * may rewrite the mmap'ed page at any time, so sizes, counts and offsets
- * come from vcpu->pio and this constant only.
+ * Port I/O data sits in the vCPU mapping's own page at KVM_PIO_PAGE_OFFSET
+ * (KVM's layout), the offset KVM_EXIT_IO reports in run->io.data_offset.
+ * The kernel never reads that field (or any other kvm_run field it wrote
+ * for itself) back: userspace may rewrite the mmap'ed pages at any time, so
+ * sizes, counts and offsets come from vcpu->pio and this constant only.
  */
-#define HXEN_PIO_DATA_OFFSET	ALIGN(sizeof(struct kvm_run), 64)
-#define hxen_pio_data(vcpu)	((u8 *)(vcpu)->run + HXEN_PIO_DATA_OFFSET)
+#define HXEN_PIO_DATA_OFFSET	(KVM_PIO_PAGE_OFFSET * PAGE_SIZE)
+#define hxen_pio_data(vcpu)	((u8 *)(vcpu)->pio_page)
 /* KVM_RUN after an IN went to userspace: its data into the guest's RAX. */
 int hxen_complete_pio(struct hxen_vcpu *vcpu);
 /* Exits to userspace; returns HXEN_USER. */

@@ -67,8 +67,8 @@ static int str_copy(struct guest_view *v, u64 seg_base, u64 *reg, void *buf,
 	return i;
 }
 
-#define PIO_DATA_MAX	1024
-static_assert(HXEN_PIO_DATA_OFFSET + PIO_DATA_MAX <= PAGE_SIZE);
+/* The data page, as KVM batches string I/O (a page per exit). */
+#define PIO_DATA_MAX	PAGE_SIZE
 
 /*
  * INS/OUTS (with or without REP): up to PIO_DATA_MAX bytes per exit; RIP
@@ -157,7 +157,7 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 int hxen_complete_pio_string(struct hxen_vcpu *vcpu)
 {
 	struct guest_view *v;
-	u64 seg_base;
+	u64 seg_base, count;
 	int n;
 
 	vcpu->pio.string = false;
@@ -166,8 +166,16 @@ int hxen_complete_pio_string(struct hxen_vcpu *vcpu)
 		return -ENOMEM;
 	hxen_view_init(v, vcpu);
 	seg_base = v->ctx.long_mode ? 0 : v->sregs.es.base;	/* no override for INS */
-	n = str_copy(v, seg_base, &v->regs.rdi, hxen_pio_data(vcpu),
-		     vcpu->pio.size, vcpu->pio.count, true, vcpu->pio.addr_bytes);
+	/*
+	 * No more than the count userspace left in rCX (it may have changed
+	 * it, as KVM's selftests do): the rest of the data is dropped, and
+	 * a larger count goes on in further exits.
+	 */
+	count = vcpu->pio.count;
+	if (vcpu->pio.rep)
+		count = min_t(u64, count, str_count(v->regs.rcx, vcpu->pio.addr_bytes));
+	n = count ? str_copy(v, seg_base, &v->regs.rdi, hxen_pio_data(vcpu),
+			     vcpu->pio.size, count, true, vcpu->pio.addr_bytes) : 0;
 	if (n < 0) {
 		hxen_view_inject(v);
 		kfree(v);
