@@ -158,6 +158,10 @@ struct hxen_vm {
 	/* KVM_SET_NR_MMU_PAGES (0: not set); no shadow tables to bound yet. */
 	unsigned long nr_mmu_pages;	/* (a) */
 
+	u64 tsc_base;		/* (c) host TSC at creation: the guest TSCs' 0 */
+	/* KVM_ENABLE_CAP(KVM_CAP_MAX_VCPU_ID): vCPU ids below it (0: not set). */
+	u32 max_vcpu_ids;	/* (l) vm->lock */
+
 	void *vendor;		/* (c) vendor's per-VM data */
 };
 
@@ -203,6 +207,7 @@ struct hxen_vcpu {
 	u32 pkru, host_pkru;
 	bool pkru_live;
 	u64 tsc_aux;
+	u64 tsc_adjust;		/* (u) IA32_TSC_ADJUST (x86/tsc.c) */
 	/* (u) Flush L1D before the next entry where the CPU needs it (L1TF, VMX). */
 	bool l1d_flush;
 
@@ -260,6 +265,8 @@ struct hxen_vcpu {
 	/* (u) KVM_SET_CPUID2 table (read in KVM_RUN). */
 	struct kvm_cpuid_entry2 *cpuid;
 	int cpuid_nent;
+	bool cpuid_set;		/* (u) KVM_SET_CPUID2 done: CR4 follows the table */
+	bool has_run;		/* (u) KVM_RUN went past its checks once: CPUID fixed */
 
 	struct fpu_guest guest_fpu;	/* (u) */
 	bool sigset_active;		/* (u) */

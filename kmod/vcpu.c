@@ -323,6 +323,7 @@ int hxen_vcpu_run(struct hxen_vcpu *vcpu)
 		return -EINTR;
 
 	vcpu_note_thread(vcpu);
+	vcpu->has_run = true;
 	/* Userspace ran since the last entry (KVM does the same). */
 	vcpu->l1d_flush = true;
 	if (vcpu->sigset_active)

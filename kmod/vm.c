@@ -298,6 +298,7 @@ int hxen_create_vm(unsigned long type)
 	spin_lock_init(&vm->kvmclock_lock);
 	mmgrab(current->mm);
 	vm->mm = current->mm;
+	vm->tsc_base = rdtsc();
 
 	r = hxen_tdp_init(vm);
 	if (!r && hxen_ops->vm_init)

@@ -22,43 +22,6 @@
 /* KVM's limit (KVM_MAX_CPUID_ENTRIES), so userspace sizes carry over. */
 #define HXEN_MAX_CPUID_ENTRIES	256
 
-long hxen_set_cpuid2(struct hxen_vcpu *vcpu, struct kvm_cpuid2 __user *arg)
-{
-	struct kvm_cpuid_entry2 *e = NULL;
-	struct kvm_cpuid2 hdr;
-
-	if (copy_from_user(&hdr, arg, sizeof(hdr)))
-		return -EFAULT;
-	if (hdr.nent > HXEN_MAX_CPUID_ENTRIES)
-		return -E2BIG;
-	if (hdr.nent) {
-		e = vmemdup_user(arg->entries, array_size(hdr.nent, sizeof(*e)));
-		if (IS_ERR(e))
-			return PTR_ERR(e);
-	}
-	kvfree(vcpu->cpuid);
-	vcpu->cpuid = e;
-	vcpu->cpuid_nent = hdr.nent;
-	return 0;
-}
-
-long hxen_get_cpuid2(struct hxen_vcpu *vcpu, struct kvm_cpuid2 __user *arg)
-{
-	struct kvm_cpuid2 hdr;
-
-	if (copy_from_user(&hdr, arg, sizeof(hdr)))
-		return -EFAULT;
-	if (hdr.nent < vcpu->cpuid_nent) {
-		hdr.nent = vcpu->cpuid_nent;
-		return put_user(hdr.nent, &arg->nent) ? -EFAULT : -E2BIG;
-	}
-	if (copy_to_user(arg->entries, vcpu->cpuid,
-			 array_size(vcpu->cpuid_nent, sizeof(*vcpu->cpuid))))
-		return -EFAULT;
-	return put_user(vcpu->cpuid_nent, &arg->nent) ? -EFAULT : 0;
-}
-
-
 static const struct kvm_cpuid_entry2 *cpuid_find(struct hxen_vcpu *vcpu,
 						 u32 function, u32 index)
 {
@@ -107,27 +70,22 @@ bool hxen_guest_efer_valid(struct hxen_vcpu *vcpu, u64 efer)
 	return true;
 }
 
+/* CPUID.(7,0):EBX bit 1, IA32_TSC_ADJUST (emulated: x86/tsc.c). */
+#define CPUID_7_EBX_TSC_ADJUST	BIT(1)
+
+bool hxen_guest_has_tsc_adjust(struct hxen_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *l7 = cpuid_find(vcpu, 7, 0);
+
+	return l7 && (l7->ebx & CPUID_7_EBX_TSC_ADJUST);
+}
+
 bool hxen_guest_has_rdtscp(struct hxen_vcpu *vcpu)
 {
 	const struct kvm_cpuid_entry2 *ext = cpuid_find(vcpu, 0x80000001, 0);
 	const struct kvm_cpuid_entry2 *l7 = cpuid_find(vcpu, 7, 0);
 
 	return (ext && (ext->edx & EXT_EDX_RDTSCP)) || (l7 && (l7->ecx & CPUID_7_ECX_RDPID));
-}
-
-/*
- * CR4.PKE only with PKU in the guest's CPUID (the vendors offer the bit
- * only where the host has OSPKE: PKRU is switched then, see fpu.c).
- * LA57 is in no vendor's valid bits: the page walker (emulate/walk.c)
- * knows 4-level paging only, and CPUID never offers it.
- */
-bool hxen_guest_cr4_ok(struct hxen_vcpu *vcpu, u64 cr4)
-{
-	const struct kvm_cpuid_entry2 *l7 = cpuid_find(vcpu, 7, 0);
-
-	if ((cr4 & X86_CR4_PKE) && !(l7 && (l7->ecx & CPUID_7_ECX_PKU)))
-		return false;
-	return !(cr4 & X86_CR4_LA57);
 }
 
 /*
@@ -207,25 +165,116 @@ static void cpuid_runtime_bits(struct hxen_vcpu *vcpu, const struct kvm_cpuid_en
 		*edx &= ~BIT(9);
 }
 
+/*
+ * The entry as the guest reads it: KVM keeps the runtime bits in its table
+ * (KVM_GET_CPUID2 shows them); hxen computes them from the vCPU's state.
+ */
+static void cpuid_entry_now(struct hxen_vcpu *vcpu, struct kvm_cpuid_entry2 *e)
+{
+	if (e->function == 1 || (e->function == 0xd && e->index < 2) ||
+	    (e->function == 7 && e->index == 0))
+		cpuid_runtime_bits(vcpu, e, &e->ebx, &e->ecx, &e->edx);
+}
+
 void hxen_cpuid(struct hxen_vcpu *vcpu, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx)
 {
-	const struct kvm_cpuid_entry2 *e;
+	const struct kvm_cpuid_entry2 *found;
+	struct kvm_cpuid_entry2 e;
 
 	/* A Xen VM's hypervisor leaves are the module's (xen/xen.c). */
 	if (vcpu->xen && hxen_xen_cpuid(vcpu, *eax, *ecx, eax, ebx, ecx, edx))
 		return;
-	e = cpuid_find(vcpu, *eax, *ecx);
-	if (!e) {
+	found = cpuid_find(vcpu, *eax, *ecx);
+	if (!found) {
 		*eax = *ebx = *ecx = *edx = 0;
 		return;
 	}
-	*eax = e->eax;
-	*ebx = e->ebx;
-	*ecx = e->ecx;
-	*edx = e->edx;
-	if (e->function == 1 || (e->function == 0xd && e->index < 2) ||
-	    (e->function == 7 && e->index == 0))
-		cpuid_runtime_bits(vcpu, e, ebx, ecx, edx);
+	e = *found;
+	cpuid_entry_now(vcpu, &e);
+	*eax = e.eax;
+	*ebx = e.ebx;
+	*ecx = e.ecx;
+	*edx = e.edx;
+}
+
+/*
+ * After KVM_RUN the table is fixed, as on KVM 6.1: setting it again is
+ * accepted only if it is the same, runtime bits aside (-EINVAL otherwise).
+ */
+static bool cpuid_same(struct hxen_vcpu *vcpu, const struct kvm_cpuid_entry2 *e, u32 nent)
+{
+	struct kvm_cpuid_entry2 a, b;
+	u32 i;
+
+	if (nent != vcpu->cpuid_nent)
+		return false;
+	for (i = 0; i < nent; i++) {
+		a = e[i];
+		b = vcpu->cpuid[i];
+		cpuid_entry_now(vcpu, &a);
+		cpuid_entry_now(vcpu, &b);
+		if (a.function != b.function || a.index != b.index || a.flags != b.flags ||
+		    a.eax != b.eax || a.ebx != b.ebx || a.ecx != b.ecx || a.edx != b.edx)
+			return false;
+	}
+	return true;
+}
+
+long hxen_set_cpuid2(struct hxen_vcpu *vcpu, struct kvm_cpuid2 __user *arg)
+{
+	struct kvm_cpuid_entry2 *e = NULL;
+	struct kvm_cpuid2 hdr;
+
+	if (copy_from_user(&hdr, arg, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nent > HXEN_MAX_CPUID_ENTRIES)
+		return -E2BIG;
+	if (hdr.nent) {
+		e = vmemdup_user(arg->entries, array_size(hdr.nent, sizeof(*e)));
+		if (IS_ERR(e))
+			return PTR_ERR(e);
+	}
+	if (vcpu->has_run) {
+		bool same = cpuid_same(vcpu, e, hdr.nent);
+
+		kvfree(e);
+		return same ? 0 : -EINVAL;
+	}
+	kvfree(vcpu->cpuid);
+	vcpu->cpuid = e;
+	vcpu->cpuid_nent = hdr.nent;
+	vcpu->cpuid_set = true;
+	return 0;
+}
+
+/* The table with its runtime bits as the guest would read them now (KVM). */
+long hxen_get_cpuid2(struct hxen_vcpu *vcpu, struct kvm_cpuid2 __user *arg)
+{
+	struct kvm_cpuid_entry2 *e;
+	struct kvm_cpuid2 hdr;
+	long r = 0;
+	int i;
+
+	if (copy_from_user(&hdr, arg, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nent < vcpu->cpuid_nent) {
+		hdr.nent = vcpu->cpuid_nent;
+		return put_user(hdr.nent, &arg->nent) ? -EFAULT : -E2BIG;
+	}
+	if (vcpu->cpuid_nent) {
+		e = kvmalloc_array(vcpu->cpuid_nent, sizeof(*e), GFP_KERNEL_ACCOUNT);
+		if (!e)
+			return -ENOMEM;
+		memcpy(e, vcpu->cpuid, array_size(vcpu->cpuid_nent, sizeof(*e)));
+		for (i = 0; i < vcpu->cpuid_nent; i++)
+			cpuid_entry_now(vcpu, &e[i]);
+		if (copy_to_user(arg->entries, e, array_size(vcpu->cpuid_nent, sizeof(*e))))
+			r = -EFAULT;
+		kvfree(e);
+		if (r)
+			return r;
+	}
+	return put_user(vcpu->cpuid_nent, &arg->nent) ? -EFAULT : 0;
 }
 
 /* Does the guest's CPUID say "GenuineIntel"? */
@@ -297,6 +346,87 @@ static const struct cpuid_filter cpuid_filters[] = {
 };
 #undef ALL
 
+static const struct cpuid_filter *cpuid_filter_find(u32 function)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cpuid_filters); i++)
+		if (cpuid_filters[i].function == function)
+			return &cpuid_filters[i];
+	return NULL;
+}
+
+/*
+ * CR4 bits that need a CPUID feature (KVM's __cr4_reserved_bits). KVM
+ * refuses each whose feature it does not offer (KVM_GET_SUPPORTED_CPUID),
+ * and, once KVM_SET_CPUID2 was done, each the guest's table lacks.
+ */
+static const struct {
+	u32 function;
+	u8 reg;			/* CPUID_EBX, CPUID_ECX */
+	u8 bit;
+	u64 cr4;
+} cr4_features[] = {
+	{ 0x1, CPUID_ECX, 26, X86_CR4_OSXSAVE },
+	{ 0x1, CPUID_ECX, 17, X86_CR4_PCIDE },
+	{ 0x1, CPUID_ECX, 5, X86_CR4_VMXE },
+	{ 0x7, CPUID_EBX, 0, X86_CR4_FSGSBASE },
+	{ 0x7, CPUID_EBX, 7, X86_CR4_SMEP },
+	{ 0x7, CPUID_EBX, 20, X86_CR4_SMAP },
+	{ 0x7, CPUID_ECX, 2, X86_CR4_UMIP },
+	{ 0x7, CPUID_ECX, 16, X86_CR4_LA57 },
+};
+
+static u32 cpuid_reg(const struct kvm_cpuid_entry2 *e, int reg)
+{
+	return reg == CPUID_EBX ? e->ebx : reg == CPUID_ECX ? e->ecx : 0;
+}
+
+/* Is the feature in KVM_GET_SUPPORTED_CPUID (the host's, filtered)? */
+static bool cpuid_supported_has(u32 function, int reg, int bit)
+{
+	const struct cpuid_filter *f = cpuid_filter_find(function);
+	struct kvm_cpuid_entry2 e = {};
+
+	if (!f || cpuid_eax(0) < function)
+		return false;
+	cpuid_count(function, 0, &e.eax, &e.ebx, &e.ecx, &e.edx);
+	return cpuid_reg(&e, reg) & f->keep[reg] & BIT(bit);
+}
+
+/*
+ * CR4.PKE only with PKU in the guest's CPUID (the vendors offer the bit
+ * only where the host has OSPKE: PKRU is switched then, see fpu.c), also
+ * before KVM_SET_CPUID2: KVM_GET_SUPPORTED_CPUID does not offer PKU, a VMM
+ * may set it. LA57 is in no vendor's valid bits: the page walker
+ * (emulate/walk.c) knows 4-level paging only, and CPUID never offers it.
+ */
+bool hxen_guest_cr4_ok(struct hxen_vcpu *vcpu, u64 cr4)
+{
+	const struct kvm_cpuid_entry2 *l7 = cpuid_find(vcpu, 7, 0);
+	int i;
+
+	if ((cr4 & X86_CR4_PKE) && !(l7 && (l7->ecx & CPUID_7_ECX_PKU)))
+		return false;
+	if (cr4 & X86_CR4_LA57)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(cr4_features); i++) {
+		const struct kvm_cpuid_entry2 *e;
+
+		if (!(cr4 & cr4_features[i].cr4))
+			continue;
+		if (!cpuid_supported_has(cr4_features[i].function, cr4_features[i].reg,
+					 cr4_features[i].bit))
+			return false;
+		if (!vcpu->cpuid_set)
+			continue;
+		e = cpuid_find(vcpu, cr4_features[i].function, 0);
+		if (!e || !(cpuid_reg(e, cr4_features[i].reg) & BIT(cr4_features[i].bit)))
+			return false;
+	}
+	return true;
+}
+
 /* XCR0 features a guest may enable: x87, SSE, AVX, AVX-512. */
 #define HXEN_GUEST_XCR0	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM | \
 			 XFEATURE_MASK_OPMASK | XFEATURE_MASK_ZMM_Hi256 | \
@@ -346,6 +476,8 @@ static void cpuid_add_leaf(struct cpuid_out *o, const struct cpuid_filter *f)
 	case 0x7:
 		cpuid_add(o, 7, 0, true, f->keep);
 		o->e[o->n - 1].eax = 0;		/* sub-leaf 0 only */
+		/* TSC_ADJUST is emulated whatever the host has (x86/tsc.c), as on KVM. */
+		o->e[o->n - 1].ebx |= CPUID_7_EBX_TSC_ADJUST;
 		if (!hxen_guest_rdtscp)
 			o->e[o->n - 1].ecx &= ~CPUID_7_ECX_RDPID;
 		return;

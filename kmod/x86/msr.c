@@ -35,7 +35,7 @@ static const u32 hxen_msrs[] = {
 	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
 	MSR_KERNEL_GS_BASE, MSR_FS_BASE, MSR_GS_BASE,
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
-	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE,
+	MSR_IA32_TSC, MSR_IA32_TSC_ADJUST, MSR_IA32_CR_PAT, MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE,
 	MSR_MTRRdefType, MSR_IA32_TSC_DEADLINE,
 	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
 	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW,
@@ -146,6 +146,9 @@ int hxen_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val, bool host)
 	int i;
 
 	switch (msr) {
+	case MSR_IA32_TSC:
+	case MSR_IA32_TSC_ADJUST:
+		return hxen_tsc_get_msr(vcpu, msr, val);
 	case MSR_IA32_APICBASE:
 		*val = vcpu->apic_base;
 		return 0;
@@ -216,6 +219,9 @@ int hxen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 		return i;
 
 	switch (msr) {
+	case MSR_IA32_TSC:
+	case MSR_IA32_TSC_ADJUST:
+		return hxen_tsc_set_msr(vcpu, msr, val, host);
 	case MSR_IA32_APICBASE:
 		/* Without an in-kernel APIC only the stored value changes. */
 		if (val & ~(u64)(MSR_IA32_APICBASE_BSP | MSR_IA32_APICBASE_ENABLE |

@@ -50,6 +50,11 @@ int hxen_set_xcr0(struct hxen_vcpu *vcpu, u64 val);
  * false if @cr4 sets one its CPUID does not offer (PKE without PKU).
  */
 bool hxen_guest_cr4_ok(struct hxen_vcpu *vcpu, u64 cr4);
+bool hxen_guest_has_tsc_adjust(struct hxen_vcpu *vcpu);
+/* MSR_IA32_TSC and MSR_IA32_TSC_ADJUST (x86/tsc.c). */
+u64 hxen_tsc_reset_offset(struct hxen_vcpu *vcpu);
+int hxen_tsc_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val);
+int hxen_tsc_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host);
 /*
  * Instruction exits, decoded by the vendor: CPUID always completes; the
  * others return 0 when done or -EINVAL when the guest gets #GP. The

@@ -63,7 +63,7 @@ void svm_reset_vcpu(struct hxen_vcpu *vcpu)
 	svm_clear_intercept(svm->vmcb, INTERCEPT_VINTR);
 	svm->virq_injected = false;
 	svm->vmcb->control.int_state = 0;
-	svm->vmcb->control.tsc_offset = 0;
+	svm->vmcb->control.tsc_offset = hxen_tsc_reset_offset(vcpu);
 	hxen_msr_reset(vcpu);
 }
 

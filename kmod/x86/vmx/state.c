@@ -397,8 +397,8 @@ void __vmx_reset(struct hxen_vcpu *vcpu)
 	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
-	vmx->tsc_offset = 0;
-	vmcs_write(TSC_OFFSET, 0);
+	vmx->tsc_offset = hxen_tsc_reset_offset(vcpu);
+	vmcs_write(TSC_OFFSET, vmx->tsc_offset);
 
 	vmx->rip = 0xfff0;
 	vmx->rflags = X86_EFLAGS_FIXED;
