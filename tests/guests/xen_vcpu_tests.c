@@ -185,12 +185,19 @@ static int xv_init(struct xg *x, int64_t *ret, uint64_t id, const struct vcpu_hv
 	HC(want, __HYPERVISOR_vcpu_op, op, id, 0, what)
 
 /* vCPU 1 and its code, identity-mapped 2 MiB for a 64B context, the hypercall page. */
-static int xv_setup(struct xg *x)
+/*
+ * @lm: offer long mode in vCPU 0's CPUID (Xen checks EFER against the
+ * domain's policy), before vCPU 0 first runs: after that KVM_SET_CPUID2
+ * may only repeat the table (KVM 6.1).
+ */
+static int xv_setup(struct xg *x, bool lm)
 {
 	uint64_t *pml4 = (uint64_t *)(x->vm.mem + 0x3000);
 	int r;
 
 	if ((r = vcpu_open(&x->vm, 1)))
+		return r;
+	if (lm && (r = set_cpuid_lm(&x->vm, 0)))
 		return r;
 	pml4[0] = 0x4003;
 	((uint64_t *)(x->vm.mem + 0x4000))[0] = 0x5003;
@@ -198,12 +205,6 @@ static int xv_setup(struct xg *x)
 	memcpy(xg_buf(x, XV_CODE), guest_xvcpu32, guest_xvcpu32_end - guest_xvcpu32);
 	memset((void *)xv_mb(x), 0, 0x100);
 	return xg_install_page(x);
-}
-
-/* Offer long mode and NX in CPUID (Xen checks EFER against the domain's policy). */
-static int xv_cpuid_lm(struct xg *x)
-{
-	return set_cpuid_lm(&x->vm, 0);
 }
 
 /* The counter vCPU 1 increments: does it move within @ms? */
@@ -246,7 +247,7 @@ static int xv_up_steps(struct xg *x, struct xv_ap *a, uint32_t mode)
 	bool moving;
 	int r;
 
-	if ((r = xv_setup(x)) || (m64 && (r = xv_cpuid_lm(x))))
+	if ((r = xv_setup(x, m64)))
 		return r;
 	if (m64)
 		memcpy(xg_buf(x, XV_CODE), guest_xvcpu64, guest_xvcpu64_end - guest_xvcpu64);
@@ -427,7 +428,7 @@ static int xv_errors_body(struct xg *x)
 	struct vcpu_hvm_context c;
 	int r;
 
-	if ((r = xv_setup(x)))
+	if ((r = xv_setup(x, true)))
 		return r;
 	/* Bad vCPU ids and pointers. */
 	xv_ctx(&c, VCPU_HVM_MODE_32B);
@@ -481,10 +482,6 @@ static int xv_errors_body(struct xg *x)
 	BAD32(cr0, 0x20000011, "CR0.NW without CD");
 	BAD32(cr4, 0x2000, "CR4.VMXE");
 	BAD32(cr4, 0x20000, "CR4.PCIDE outside long mode");
-	xv_ctx(&c, VCPU_HVM_MODE_64B);
-	XV_INIT(-XEN_EINVAL, 1, c, "64B without long mode in CPUID");
-	if ((r = xv_cpuid_lm(x)))
-		return r;
 	BAD64(cr0, 0x11, "64B without paging");
 	BAD64(cr4, 0, "64B without PAE");
 	BAD64(efer, 0, "64B without EFER.LME");
@@ -528,6 +525,25 @@ static int xv_errors_body(struct xg *x)
 	return PASS;
 }
 
+/* A 64B context where the domain's CPUID has no long mode: -EINVAL. */
+static int xv_no_lm_body(struct xg *x)
+{
+	struct vcpu_hvm_context c;
+	int r;
+
+	if ((r = xv_setup(x, false)))
+		return r;
+	xv_ctx(&c, VCPU_HVM_MODE_64B);
+	XV_INIT(-XEN_EINVAL, 1, c, "64B without long mode in CPUID");
+	VOP(0, VCPUOP_is_up, 1, "is_up(1) after the rejected context");
+	return PASS;
+}
+
+static int t_xen64_vcpu_initialise_no_lm(void)
+{
+	WITH_XG(true, true, xv_no_lm_body(x));
+}
+
 static int t_xen64_vcpu_initialise_errors(void)
 {
 	WITH_XG(true, true, xv_errors_body(x));
@@ -560,7 +576,7 @@ static int xv_init_sipi_steps(struct xg *x, struct xv_ap *a)
 	struct vcpu_hvm_context c;
 	int r;
 
-	if ((r = xv_setup(x)))
+	if ((r = xv_setup(x, false)))
 		return r;
 	memcpy(x->vm.mem1, rm, sizeof(rm));	/* SIPI vector 8: 0x8000 */
 	xv_ctx(&c, VCPU_HVM_MODE_32B);
@@ -651,7 +667,7 @@ static int t_xen_vcpu_down_teardown_no_leak(void)
 
 		r = xg_open(x, n & 1, true);
 		if (r == PASS)
-			r = xv_setup(x);
+			r = xv_setup(x, false);
 		xv_ctx(&c, VCPU_HVM_MODE_32B);
 		if (r == PASS && (r = xv_init(x, &ret, 1, &c)) == PASS && ret)
 			r = fail("initialise: %lld", (long long)ret);
@@ -687,6 +703,7 @@ static int t_xen_vcpu_down_teardown_no_leak(void)
 	{ "xen32_vcpu_up_64b_context", t_xen32_vcpu_up_64b },                  \
 	{ "xen64_vcpu_initialise_errors", t_xen64_vcpu_initialise_errors },    \
 	{ "xen32_vcpu_initialise_errors", t_xen32_vcpu_initialise_errors },    \
+	{ "xen64_vcpu_initialise_no_lm", t_xen64_vcpu_initialise_no_lm },      \
 	{ "xen32_vcpu_init_sipi", t_xen32_vcpu_init_sipi },                    \
 	{ "xen64_vcpu_no_irqchip", t_xen64_vcpu_no_irqchip },                  \
 	{ "xen_vcpu_down_teardown_no_leak", t_xen_vcpu_down_teardown_no_leak },
