@@ -476,6 +476,10 @@ int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id)
 		goto free_fpu;
 
 	mutex_lock(&vm->lock);
+	if (vm->max_vcpu_ids && id >= vm->max_vcpu_ids) {
+		r = -EINVAL;
+		goto unlock;
+	}
 	if (vm->vcpus[id]) {
 		r = -EEXIST;
 		goto unlock;

@@ -106,7 +106,8 @@ long hxen_check_extension(long cap)
 }
 
 /*
- * KVM_ENABLE_CAP on a VM: manual dirty-log protection (mmu/dirty.c); the
+ * KVM_ENABLE_CAP on a VM: manual dirty-log protection (mmu/dirty.c), the
+ * highest vCPU id (once, as KVM: the same value again is accepted); the
  * others KVM has (exception payloads, exit controls, split irqchip, ...)
  * are refused, checked as KVM does so a bad call gets the same errno.
  */
@@ -121,6 +122,19 @@ static long hxen_vm_enable_cap(struct hxen_vm *vm, struct kvm_enable_cap __user 
 	switch (cap.cap) {
 	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
 		return hxen_dirty_enable_manual_protect(vm, cap.args[0]);
+	case KVM_CAP_MAX_VCPU_ID: {
+		long r = -EINVAL;
+
+		if (cap.args[0] > HXEN_MAX_VCPUS)
+			return -EINVAL;
+		mutex_lock(&vm->lock);
+		if (vm->max_vcpu_ids == cap.args[0] || !vm->max_vcpu_ids) {
+			vm->max_vcpu_ids = cap.args[0];
+			r = 0;
+		}
+		mutex_unlock(&vm->lock);
+		return r;
+	}
 	default:
 		return -EINVAL;
 	}
