@@ -79,7 +79,8 @@ demo: deps programs testhost-kmod
 bench: deps programs testhost-kmod
 	tests/bench/run
 
-# Linux's KVM selftests on hxen and KVM (not in `make check` yet).
+# All of Linux's KVM selftests on hxen and KVM (`make check` runs the ones in
+# tests/selftests/check.list).
 selftests: deps programs testhost-kmod
 	tests/selftests/check
 
