@@ -46,10 +46,10 @@ int hxen_tsc_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 			vcpu->tsc_adjust += val - guest_tsc(vcpu);
 		return hxen_ops->set_msr(vcpu, msr, val, host);
 	}
-	/* MSR_IA32_TSC_ADJUST: a guest write without the feature is dropped (KVM). */
+	/* MSR_IA32_TSC_ADJUST: without the feature in CPUID a write is dropped (KVM). */
+	if (!hxen_guest_has_tsc_adjust(vcpu))
+		return 0;
 	if (!host) {
-		if (!hxen_guest_has_tsc_adjust(vcpu))
-			return 0;
 		hxen_ops->set_msr(vcpu, MSR_IA32_TSC, guest_tsc(vcpu) + val - vcpu->tsc_adjust,
 				  false);
 	}
