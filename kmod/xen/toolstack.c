@@ -44,7 +44,10 @@ static long alloc_host_port(struct hxen_xen *xen)
 	raw_spin_lock_irqsave(&xen->evtchn_lock, flags);
 	r = xen->dead ? -ENODEV : hxen_evtchn_alloc_unbound(&xen->evtchn, &a);
 	raw_spin_unlock_irqrestore(&xen->evtchn_lock, flags);
-	return r ? r : a.port;
+	/* Not "r ? r : a.port": that is unsigned, and -ENOSPC would pass as a port. */
+	if (r)
+		return r;
+	return a.port;
 }
 
 long hxen_xen_set_param(struct hxen_xen *xen, struct hxen_xen_param __user *arg)

@@ -145,14 +145,18 @@ static int t_xen_toolstack_param_ioctl(void)
 		goto out;
 	}
 	/* Until none is left: ENOSPC, nothing leaks (the VM's teardown frees them). */
+	first = 0;
 	for (n = 0; n < 5000; n++) {
 		val = 0;
 		if ((e = xs_set(v.fd, HVM_PARAM_CONSOLE_EVTCHN, HXEN_XEN_PARAM_ALLOC_PORT, &val)))
 			break;
+		if (val > first)
+			first = val;
 	}
 	/* 4095 ports (0 is reserved), 3 taken above. */
-	if (e != -ENOSPC || n != 4092) {
-		r = fail("exhausting ports: %s after %d", strerror(-e), n);
+	if (e != -ENOSPC || n != 4092 || first != 4095) {
+		r = fail("exhausting ports: %s after %d, highest port %llu", strerror(-e), n,
+			 (unsigned long long)first);
 		goto out;
 	}
 out:
