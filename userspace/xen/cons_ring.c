@@ -19,12 +19,12 @@
 #define OUT_SIZE	sizeof(((struct xencons_interface *)0)->out)
 #define IN_SIZE		sizeof(((struct xencons_interface *)0)->in)
 
-static XENCONS_RING_IDX load_acquire(const XENCONS_RING_IDX *p)
+static XENCONS_RING_IDX cons_load_acquire(const XENCONS_RING_IDX *p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
-static void store_release(XENCONS_RING_IDX *p, XENCONS_RING_IDX v)
+static void cons_store_release(XENCONS_RING_IDX *p, XENCONS_RING_IDX v)
 {
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
@@ -43,7 +43,7 @@ int cons_ring_read_out(struct cons_ring *r, uint8_t *buf, size_t size)
 
 	if (r->broken)
 		return -1;
-	prod = load_acquire(&intf->out_prod);
+	prod = cons_load_acquire(&intf->out_prod);
 	/* Unsigned: a prod behind cons is a huge distance, refused too. */
 	if (prod - cons > OUT_SIZE) {
 		r->broken = true;
@@ -65,7 +65,7 @@ int cons_ring_read_out(struct cons_ring *r, uint8_t *buf, size_t size)
 		return 0;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	r->out_cons = cons;
-	store_release(&intf->out_cons, cons);
+	cons_store_release(&intf->out_cons, cons);
 	return n;
 }
 
@@ -77,7 +77,7 @@ int cons_ring_write_in(struct cons_ring *r, const uint8_t *buf, size_t len)
 
 	if (r->broken)
 		return -1;
-	cons = load_acquire(&intf->in_cons);
+	cons = cons_load_acquire(&intf->in_cons);
 	/* The guest cannot have read more than we wrote, nor lag by more than the ring. */
 	if (prod - cons > IN_SIZE) {
 		r->broken = true;
@@ -100,6 +100,6 @@ int cons_ring_write_in(struct cons_ring *r, const uint8_t *buf, size_t len)
 	if (!n)
 		return 0;
 	r->in_prod = prod;
-	store_release(&intf->in_prod, prod);
+	cons_store_release(&intf->in_prod, prod);
 	return n;
 }

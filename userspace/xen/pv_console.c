@@ -30,7 +30,7 @@ struct pv_console {
 	bool reported;		/* the guest broke the ring; said so */
 };
 
-static void broken(struct pv_console *c)
+static void ring_broken(struct pv_console *c)
 {
 	if (!c->reported && c->be.vm->cfg->debug)
 		fprintf(stderr, "hxen: the guest broke its PV console ring\n");
@@ -51,7 +51,7 @@ static void pvcons_service(struct xen_backend *b)
 		took = true;
 	}
 	if (n < 0)
-		broken(c);
+		ring_broken(c);
 	/* Room in out[] again: hvc_xen may be waiting for it. */
 	if (took)
 		xen_backend_notify(b);
@@ -64,7 +64,7 @@ static size_t pvcons_input(void *opaque, const uint8_t *buf, size_t len)
 	int n = cons_ring_write_in(&c->ring, buf, len);
 
 	if (n < 0) {
-		broken(c);
+		ring_broken(c);
 		/* Nobody will read it: take it all, so the other consoles go on. */
 		return len;
 	}
