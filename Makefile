@@ -45,7 +45,8 @@ $(BUILD)/bin/hxen-modtest: tests/integration/modtest.c kmod/uapi/hxen.h tests/li
 
 # guesttest.c #includes the tests/guests/*_tests.c parts; every .S is a guest.
 GUEST_ASM := $(wildcard tests/guests/*.S)
-$(BUILD)/bin/hxen-guesttest: $(wildcard tests/guests/*.[ch]) $(GUEST_ASM) tests/lib/testlib.h
+$(BUILD)/bin/hxen-guesttest: $(wildcard tests/guests/*.[ch]) $(GUEST_ASM) tests/lib/testlib.h \
+		$(wildcard userspace/xen/xs*.[ch] userspace/xen/xenstore.[ch]) kmod/uapi/hxen.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -pthread -o $@ tests/guests/guesttest.c $(GUEST_ASM) $(USER_LDFLAGS)
 

@@ -200,6 +200,7 @@ static long hxen_vm_ioctl(struct file *filp, unsigned int ioctl,
 	case HXEN_XEN_SET_MEMORY_MAP:
 	case HXEN_XEN_EVTCHN_EVENTFD:
 	case HXEN_XEN_CONSOLE_INPUT:
+	case HXEN_XEN_SET_PARAM:
 		return hxen_xen_vm_ioctl(vm, ioctl, argp);
 	case KVM_GET_CLOCK:
 		return hxen_kvmclock_get(vm, argp);

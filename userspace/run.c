@@ -30,8 +30,8 @@ void run_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hxen run --kernel FILE [--initrd FILE] [--cmdline STR] [--mem SIZE]\n"
-		"                [--cpus N] [--device PATH] [--xen | --no-xen] [--reboot]\n"
-		"                [--guest-decompress] [--debug]\n"
+		"                [--cpus N] [--device PATH] [--xen | --no-xen]\n"
+		"                [--console serial|hvc] [--reboot] [--guest-decompress] [--debug]\n"
 		"\n"
 		"Boots a Linux bzImage (64-bit boot protocol) or an ELF vmlinux with a PVH\n"
 		"entry (Xen's PVH boot ABI), with ACPI, an in-kernel irqchip and PIT, a\n"
@@ -55,6 +55,10 @@ void run_usage(FILE *f)
 		"                  (/dev/kvm has not)\n"
 		"  --no-xen        never enable the Xen ABI (a PVH kernel then boots\n"
 		"                  without Xen)\n"
+		"  --console serial|hvc  serial (default): the guest's consoles are the\n"
+		"                  16550A and, with Xen, console_io; hvc: with Xen also a\n"
+		"                  PV console ring (the guest's hvc0; give it\n"
+		"                  console=hvc0), on stdin/stdout like the UART\n"
 		"  --reboot        restart the guest when it reboots instead of exiting\n"
 		"  --guest-decompress  leave a bzImage's decompression to the guest's own\n"
 		"                  decompressor (slower; it also randomizes the kernel's\n"
@@ -169,6 +173,7 @@ static int parse_args(int argc, char **argv, struct vm_config *cfg, bool *reboot
 {
 	static const char *const with_value[] = {
 		"--kernel", "--initrd", "--cmdline", "--mem", "--cpus", "--device",
+		"--console",
 	};
 	const char *v;
 	size_t k;
@@ -229,8 +234,18 @@ static int parse_args(int argc, char **argv, struct vm_config *cfg, bool *reboot
 			if (parse_cpus(v, &cfg->cpus))
 				return -1;
 			break;
-		default:
+		case 5:
 			cfg->device = v;
+			break;
+		default:
+			if (!strcmp(v, "serial")) {
+				cfg->console = CONSOLE_SERIAL;
+			} else if (!strcmp(v, "hvc")) {
+				cfg->console = CONSOLE_HVC;
+			} else {
+				fprintf(stderr, "hxen: --console %s: must be serial or hvc\n", v);
+				return -1;
+			}
 		}
 	}
 	if (!cfg->kernel) {
@@ -360,6 +375,11 @@ int cmd_run(int argc, char **argv)
 	 */
 	if (cfg.xen == XEN_AUTO && !cfg.pvh)
 		cfg.xen = XEN_OFF;
+	if (cfg.console == CONSOLE_HVC && cfg.xen == XEN_OFF) {
+		fprintf(stderr, "hxen: --console hvc needs Xen (%s)\n",
+			cfg.pvh ? "not with --no-xen" : "add --xen for a bzImage");
+		return EXIT_SETUP;
+	}
 
 	/* A closed stdout must not kill the guest: writes just fail. */
 	signal(SIGPIPE, SIG_IGN);

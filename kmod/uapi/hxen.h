@@ -199,4 +199,42 @@ struct hxen_xen_console_input {
 
 #define HXEN_XEN_CONSOLE_INPUT	_IOWR(HXEN_IOCTL_MAGIC, 0x13, struct hxen_xen_console_input)
 
+/*
+ * HXEN_XEN_SET_PARAM, on a VM descriptor after HXEN_XEN_ENABLE: the HVM
+ * parameters a Xen toolstack sets for its guest (HVMOP_set_param from
+ * domain 0), which the guest reads with HVMOP_get_param:
+ *
+ *  HVM_PARAM_STORE_PFN, HVM_PARAM_CONSOLE_PFN (public/hvm/params.h): the
+ *    guest frame of the xenstore ring (xen/io/xs_wire.h) and of the PV
+ *    console ring (xen/io/console.h). The frame must be backed by a
+ *    memslot when the call is made (the VMM's memory, which it serves
+ *    the ring from; mark it reserved in the guest's e820 as Xen's special
+ *    pages are); 0 means none (Linux treats 0 as "no store").
+ *    The guest cannot change these (-EPERM, as on Xen).
+ *  HVM_PARAM_STORE_EVTCHN, HVM_PARAM_CONSOLE_EVTCHN: the guest's port of
+ *    the channel to the backend. @value 0 (none) or a port of the guest's
+ *    2-level range. With HXEN_XEN_PARAM_ALLOC_PORT (@value 0 on input)
+ *    the module first allocates a fresh port in the guest, unbound with
+ *    remote domain 0 (what Xen's toolstack does with
+ *    EVTCHNOP_alloc_unbound), sets the parameter to it and returns it in
+ *    @value; bind it to eventfds with HXEN_XEN_EVTCHN_EVENTFD. The guest
+ *    may set these itself, as on Xen.
+ *
+ * Call it before the vCPUs run (the guest reads the parameters at boot).
+ * Errors: EFAULT (bad pointer; an allocated port is freed again), EINVAL
+ * (Xen not enabled, unknown flags, reserved not zero, another @index, a
+ * frame with no memslot, a port out of range, ALLOC_PORT on a frame or
+ * with @value not 0), ENOSPC (no free port), ENODEV (the VM is going).
+ */
+struct hxen_xen_param {
+	__u32 index;		/* in: HVM_PARAM_* above */
+	__u32 flags;		/* in: HXEN_XEN_PARAM_* */
+	__u64 value;		/* in; out: the port allocated */
+	__u32 reserved[4];	/* in: 0 */
+};
+
+#define HXEN_XEN_PARAM_ALLOC_PORT	(1U << 0)
+
+#define HXEN_XEN_SET_PARAM	_IOWR(HXEN_IOCTL_MAGIC, 0x14, struct hxen_xen_param)
+
 #endif /* _UAPI_HXEN_H */

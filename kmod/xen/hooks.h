@@ -15,7 +15,7 @@ long hxen_xen_enable(struct hxen_vm *vm, struct hxen_xen_config __user *arg);
 void hxen_xen_vm_stop(struct hxen_vm *vm, struct hxen_xen *xen);
 /* VM teardown, after the vCPUs and the second-level tables are gone. */
 void hxen_xen_vm_free(struct hxen_vm *vm);
-/* HXEN_XEN_SET_MEMORY_MAP, HXEN_XEN_EVTCHN_EVENTFD. */
+/* HXEN_XEN_SET_MEMORY_MAP, _EVTCHN_EVENTFD, _CONSOLE_INPUT, _SET_PARAM. */
 long hxen_xen_vm_ioctl(struct hxen_vm *vm, unsigned int ioctl, void __user *argp);
 /* KVM_CREATE_VCPU, under vm->lock: the vCPU's Xen state (NULL without Xen). */
 struct hxen_xen_vcpu *hxen_xen_vcpu_attach(struct hxen_vm *vm, struct hxen_vcpu *vcpu);

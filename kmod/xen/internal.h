@@ -288,6 +288,9 @@ void hxen_xen_gnttab_free(struct hxen_xen *xen);
 /* console.c: console input (HXEN_XEN_CONSOLE_INPUT). */
 long hxen_xen_console_input(struct hxen_xen *xen, struct hxen_xen_console_input __user *arg);
 
+/* toolstack.c: HXEN_XEN_SET_PARAM. */
+long hxen_xen_set_param(struct hxen_xen *xen, struct hxen_xen_param __user *arg);
+
 /* domain.c: the domid registry. */
 /* Sets xen->domid: 0, -ENOSPC (no id left) or -ENOMEM. */
 int hxen_xen_domain_register(struct hxen_xen *xen);

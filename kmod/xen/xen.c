@@ -306,6 +306,8 @@ long hxen_xen_vm_ioctl(struct hxen_vm *vm, unsigned int ioctl, void __user *argp
 		return hxen_xen_evtchn_eventfd(xen, argp);
 	case HXEN_XEN_CONSOLE_INPUT:
 		return hxen_xen_console_input(xen, argp);
+	case HXEN_XEN_SET_PARAM:
+		return hxen_xen_set_param(xen, argp);
 	default:
 		return -ENOTTY;
 	}

@@ -1637,6 +1637,7 @@ static int t_debugregs(void)
 #include "xen_link_tests.c"
 #include "xen_vcpu_tests.c"
 #include "xen_console_tests.c"
+#include "xen_store_tests.c"
 /* After xen_tests.c: it sets the Xen interface version first. */
 #include "kvmclock_tests.c"
 #include "cpu_state_tests.c"
@@ -1688,6 +1689,7 @@ static const struct test tests[] = {
 	XEN_LINK_TESTS
 	XEN_VCPU_TESTS
 	XEN_CONSOLE_TESTS
+	XEN_STORE_TESTS
 	SEC_TESTS
 	KVM_API_TESTS
 	DIRTY_TESTS

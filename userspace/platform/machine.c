@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../devices/devices.h"
+#include "../xen/backend.h"
 #include "platform.h"
 
 const struct device_desc *const machine_devices[] = {
@@ -16,6 +17,8 @@ const struct device_desc *const machine_devices[] = {
 	&post_device,
 	&serial_device,
 	&xen_console_device,
+	&xen_pv_console_device,
+	&xen_store_device,
 };
 
 const size_t nr_machine_devices = ARRAY_SIZE(machine_devices);

@@ -35,6 +35,16 @@ struct device_desc;
 #define GUEST_EBDA_END		0xa0000ULL
 #define GUEST_BIOS_AREA		0xe0000ULL
 #define GUEST_BIOS_AREA_END	0x100000ULL
+/*
+ * Xen mode: the launcher's own pages of guest memory (the xenstore ring,
+ * the PV console ring), in the hole below 4 GiB just under 0xFF000000
+ * where Xen's toolstack puts its special pages, reserved in the e820 map.
+ * A memslot of their own, so they never move RAM or the initrd.
+ */
+#define GUEST_XEN_SPECIAL	0xFEFF0000ULL
+#define XEN_SPECIAL_STORE	0	/* page index: xenstore ring */
+#define XEN_SPECIAL_CONSOLE	1	/* PV console ring */
+#define XEN_SPECIAL_PAGES	2
 
 /* e820.c: the guest's memory map, the same for the bzImage and PVH boots. */
 #define E820_MAX		8

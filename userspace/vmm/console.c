@@ -36,7 +36,7 @@ static bool tio_saved;
 static bool input_eof;
 static bool escape;
 
-#define MAX_INPUTS	2
+#define MAX_INPUTS	3
 
 /*
  * The input devices: registered before the vCPUs start, then used by the

@@ -34,6 +34,8 @@ enum device_order {
 	 */
 	DEV_ORDER_CONSOLE = 10,
 	DEV_ORDER_PV_CONSOLE = 20,
+	/* Xen backends (xen/backend.h) that look at the consoles' state. */
+	DEV_ORDER_PV_BACKEND = 30,
 };
 
 /* One range a device claims on the port I/O or MMIO bus. */

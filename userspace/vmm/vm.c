@@ -256,6 +256,9 @@ void vm_destroy(struct vm *vm)
 		munmap(vm->ram, vm->ram_size);
 	if (vm->fd >= 0)
 		close(vm->fd);
+	vm->fd = -1;
+	/* After the VM: no guest reaches these pages any more. */
+	xen_unmap_pages(vm);
 	if (vm->sys_fd >= 0)
 		close(vm->sys_fd);
 	if (vm->stop_pipe[0] >= 0) {

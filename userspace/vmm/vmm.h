@@ -60,6 +60,12 @@ enum xen_mode {
 	XEN_OFF,
 };
 
+/* --console: which device is the guest's console besides the UART. */
+enum console_kind {
+	CONSOLE_SERIAL,		/* the 16550A (and Xen's console_io) */
+	CONSOLE_HVC,		/* also Xen's PV console ring (hvc0) */
+};
+
 struct vm_config {
 	const char *device;
 	const char *kernel;
@@ -69,6 +75,7 @@ struct vm_config {
 	int cpus;
 	bool debug;
 	enum xen_mode xen;
+	enum console_kind console;
 	bool pvh;		/* the kernel is an ELF booted through PVH */
 	bool guest_decompress;	/* a bzImage's own decompressor runs */
 	int vmlinux_fd;		/* the bzImage's ELF, decompressed (unpack.c), or -1 */
@@ -87,6 +94,9 @@ struct vm {
 
 	bool xen;		/* HXEN_XEN_ENABLE succeeded: the guest sees Xen */
 	uint32_t xen_domid;	/* its Xen domain id */
+	uint8_t xen_handle[16];	/* XENVER_guest_handle: its UUID */
+	/* XEN_SPECIAL_PAGES pages at GUEST_XEN_SPECIAL (Xen mode), zeroed. */
+	uint8_t *xen_pages;
 
 	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID, patched per vCPU */
 	struct vcpu *vcpus;
@@ -123,6 +133,17 @@ void die_errno(const char *what);
  */
 int xen_enable(struct vm *vm);
 int xen_set_memory_map(struct vm *vm);
+void xen_unmap_pages(struct vm *vm);
+/* HXEN_XEN_SET_PARAM of @index (an HVM_PARAM_*) to @value; -1 after an error line. */
+int xen_set_param(struct vm *vm, uint32_t index, uint64_t value);
+/*
+ * A channel between the guest and the launcher (domain 0), as Xen's
+ * toolstack makes one: a fresh guest port unbound to domain 0 becomes
+ * param @index, bound to two eventfds: *@from_guest is signalled by the
+ * guest's sends, writing *@to_guest raises the port. -1 after an error line.
+ */
+int xen_backend_channel(struct vm *vm, uint32_t index, uint32_t *port, int *from_guest,
+			int *to_guest);
 
 /* vcpu.c */
 int vcpus_create(struct vm *vm);

@@ -6,15 +6,53 @@
  * before the vCPUs exist, tell the module the guest's e820 map, and run
  * the console_io device (devices/xen_console.c). SCHEDOP_shutdown arrives
  * as KVM_EXIT_SYSTEM_EVENT (vcpu.c).
+ *
+ * As the guest's toolstack it also owns the special pages (the xenstore
+ * and PV console rings, backed by launcher memory in a memslot of their
+ * own) and makes the channels the backends in xen/ serve them on.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "uapi/hxen.h"
 #include "vmm.h"
+
+#define PAGE_SIZE	4096
+
+/*
+ * The special pages: fresh anonymous memory (zeroed, as Xen clears its
+ * special pages for a new domain), shared with the guest through a
+ * memslot of their own; reserved in the guest's e820 (platform/e820.c).
+ */
+static int map_special_pages(struct vm *vm)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = 2,	/* 0 and 1: RAM (vm.c) */
+		.guest_phys_addr = GUEST_XEN_SPECIAL,
+		.memory_size = XEN_SPECIAL_PAGES * PAGE_SIZE,
+	};
+	void *p = mmap(NULL, r.memory_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		die_errno("mmap (Xen special pages)");
+		return -1;
+	}
+	r.userspace_addr = (uintptr_t)p;
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+		die_errno("KVM_SET_USER_MEMORY_REGION (Xen special pages)");
+		munmap(p, r.memory_size);
+		return -1;
+	}
+	vm->xen_pages = p;
+	return 0;
+}
 
 /*
  * Returns 0 with vm->xen set when the guest will see Xen, 0 with it clear
@@ -42,6 +80,10 @@ int xen_enable(struct vm *vm)
 	}
 	if (ioctl(vm->fd, HXEN_XEN_ENABLE, &cfg) < 0) {
 		/* KVM (or an hxen.ko without Xen) does not know the ioctl. */
+		if (errno == ENOTTY && vm->cfg->xen == XEN_AUTO && vm->cfg->console == CONSOLE_HVC) {
+			fprintf(stderr, "hxen: --console hvc: %s has no Xen ABI\n", vm->cfg->device);
+			return -1;
+		}
 		if (errno == ENOTTY && vm->cfg->xen == XEN_AUTO)
 			return 0;
 		if (errno == ENOTTY)
@@ -53,9 +95,70 @@ int xen_enable(struct vm *vm)
 	}
 	vm->xen = true;
 	vm->xen_domid = cfg.domid;
+	memcpy(vm->xen_handle, cfg.handle, sizeof(vm->xen_handle));
 	if (vm->cfg->debug)
 		fprintf(stderr, "hxen: Xen ABI enabled, domain id %u\n", cfg.domid);
+	return map_special_pages(vm);
+}
+
+void xen_unmap_pages(struct vm *vm)
+{
+	if (vm->xen_pages)
+		munmap(vm->xen_pages, XEN_SPECIAL_PAGES * PAGE_SIZE);
+	vm->xen_pages = NULL;
+}
+
+int xen_set_param(struct vm *vm, uint32_t index, uint64_t value)
+{
+	struct hxen_xen_param p = { .index = index, .value = value };
+
+	if (ioctl(vm->fd, HXEN_XEN_SET_PARAM, &p) < 0) {
+		die_errno("HXEN_XEN_SET_PARAM");
+		return -1;
+	}
 	return 0;
+}
+
+int xen_backend_channel(struct vm *vm, uint32_t index, uint32_t *port, int *from_guest,
+			int *to_guest)
+{
+	struct hxen_xen_param p = { .index = index, .flags = HXEN_XEN_PARAM_ALLOC_PORT };
+	struct hxen_xen_evtchn_eventfd b = { 0 };
+
+	*from_guest = *to_guest = -1;
+	if (ioctl(vm->fd, HXEN_XEN_SET_PARAM, &p) < 0) {
+		die_errno("HXEN_XEN_SET_PARAM (port)");
+		return -1;
+	}
+	*port = p.value;
+	*from_guest = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	*to_guest = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (*from_guest < 0 || *to_guest < 0) {
+		die_errno("eventfd");
+		goto fail;
+	}
+	b.port = *port;
+	b.fd = *from_guest;
+	b.flags = HXEN_XEN_EVTCHN_FROM_GUEST;
+	if (ioctl(vm->fd, HXEN_XEN_EVTCHN_EVENTFD, &b) < 0) {
+		die_errno("HXEN_XEN_EVTCHN_EVENTFD (from guest)");
+		goto fail;
+	}
+	b.fd = *to_guest;
+	b.flags = HXEN_XEN_EVTCHN_TO_GUEST;
+	if (ioctl(vm->fd, HXEN_XEN_EVTCHN_EVENTFD, &b) < 0) {
+		die_errno("HXEN_XEN_EVTCHN_EVENTFD (to guest)");
+		goto fail;
+	}
+	return 0;
+fail:
+	/* The VM goes on failure; its teardown unbinds the port. */
+	if (*from_guest >= 0)
+		close(*from_guest);
+	if (*to_guest >= 0)
+		close(*to_guest);
+	*from_guest = *to_guest = -1;
+	return -1;
 }
 
 /*
