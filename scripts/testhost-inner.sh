@@ -24,6 +24,9 @@ mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm /tmp /run
 mountpoint -q /dev/pts || mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /run
+# The loopback interface, up as on any booted system (QEMU's user network
+# reaches the host's services through it: tests/qemu/run).
+busybox ip link set lo up 2>/dev/null
 
 out=/dev/ttyS1
 stty -F $out raw -echo 115200 2>/dev/null
