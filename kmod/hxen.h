@@ -306,6 +306,13 @@ struct hxen_vcpu {
 		unsigned long next;	/* jiffies of the next refresh */
 	} kvmclock;
 
+	/* (u) steal time record (x86/steal_time.c). */
+	struct {
+		u64 msr;		/* MSR_KVM_STEAL_TIME: GPA | enable */
+		u64 last;		/* sched_info.run_delay accounted */
+		bool baseline;		/* take "last" at the next entry */
+	} steal;
+
 	void *vendor;		/* (c) VMCB / VMCS and friends */
 };
 

@@ -355,6 +355,8 @@ int hxen_vcpu_run(struct hxen_vcpu *vcpu)
 		}
 		if (vcpu->kvmclock.msr)
 			hxen_kvmclock_refresh(vcpu);
+		if (vcpu->steal.msr)
+			hxen_steal_time_record(vcpu);
 
 		preempt_disable();
 		cpu = smp_processor_id();

@@ -41,6 +41,8 @@ void hxen_vcpu_init_reset(struct hxen_vcpu *vcpu)
 	hxen_ops->set_events(vcpu, &ev);
 	vcpu->nmi_pending = false;
 	vcpu->irq_vector = -1;
+	/* KVM drops steal time at INIT too: the record's page is the old OS's. */
+	vcpu->steal.msr = 0;
 }
 
 /* SIPI with vector @vec: real mode at @vec * 4 KiB (SDM 8.4.4.1). */

@@ -119,6 +119,11 @@ void hxen_user_msrs_drop(void);
  */
 extern bool hxen_guest_rdtscp;
 
+/* x86/steal_time.c */
+bool hxen_steal_time_supported(void);
+int hxen_steal_time_set_msr(struct hxen_vcpu *vcpu, u64 val);
+void hxen_steal_time_record(struct hxen_vcpu *vcpu);
+
 /* x86/kvmclock.c */
 /* Before each entry, from the vCPU's thread (may touch guest memory). */
 void hxen_kvmclock_refresh(struct hxen_vcpu *vcpu);

@@ -1640,6 +1640,7 @@ static int t_debugregs(void)
 #include "xen_store_tests.c"
 /* After xen_tests.c: it sets the Xen interface version first. */
 #include "kvmclock_tests.c"
+#include "steal_time_tests.c"
 #include "cpu_state_tests.c"
 /* Security regressions (issue 15); after the Xen parts, whose helpers it uses. */
 #include "sec_tests.c"
@@ -1685,6 +1686,7 @@ static const struct test tests[] = {
 	LAPIC_TESTS
 	IRQCHIP_TESTS
 	KVMCLOCK_TESTS
+	STEAL_TIME_TESTS
 	XEN_TESTS
 	XEN_LINK_TESTS
 	XEN_VCPU_TESTS
