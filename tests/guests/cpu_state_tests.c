@@ -297,37 +297,14 @@ static int tsc_aux_body(struct vm *v, bool rdpid)
 
 static int supported_rdtscp(bool rdpid)
 {
-	struct {
-		struct kvm_cpuid2 hdr;
-		struct kvm_cpuid_entry2 e[256];
-	} *c = calloc(1, sizeof(*c));
-	struct {
-		struct kvm_msr_list hdr;
-		uint32_t idx[512];
-	} l;
-	int sys = open(device, O_RDWR | O_CLOEXEC), i;
-	bool ext = false, l7 = !rdpid, listed = false;
+	struct kvm_cpuid_entry2 e;
+	bool ext, l7;
 
-	EXPECT(sys >= 0 && c, "open: %s", strerror(errno));
-	c->hdr.nent = 256;
-	EXPECT(ioctl(sys, KVM_GET_SUPPORTED_CPUID, c) == 0, "GET_SUPPORTED_CPUID: %s",
-	       strerror(errno));
-	for (i = 0; i < (int)c->hdr.nent; i++) {
-		if (c->e[i].function == 0x80000001)
-			ext = c->e[i].edx & (1u << 27);
-		if (c->e[i].function == 7 && c->e[i].index == 0 && rdpid)
-			l7 = c->e[i].ecx & (1u << 22);
-	}
-	l.hdr.nmsrs = 512;
-	EXPECT(ioctl(sys, KVM_GET_MSR_INDEX_LIST, &l) == 0, "GET_MSR_INDEX_LIST: %s",
-	       strerror(errno));
-	for (i = 0; i < (int)l.hdr.nmsrs; i++)
-		listed |= l.idx[i] == MSR_TSC_AUX;
-	free(c);
-	close(sys);
+	ext = supported_cpuid_entry(0x80000001, 0, &e) && (e.edx & (1u << 27));
+	l7 = !rdpid || (supported_cpuid_entry(7, 0, &e) && (e.ecx & (1u << 22)));
 	EXPECT(ext && l7, "KVM_GET_SUPPORTED_CPUID: RDTSCP %d, RDPID %s", ext,
 	       rdpid ? (l7 ? "1" : "0") : "n/a");
-	EXPECT(listed, "KVM_GET_MSR_INDEX_LIST lacks TSC_AUX");
+	EXPECT(msr_index_listed(MSR_TSC_AUX), "KVM_GET_MSR_INDEX_LIST lacks TSC_AUX");
 	return PASS;
 }
 

@@ -1631,6 +1631,53 @@ static int t_debugregs(void)
  * In-kernel irqchip tests (KVM_CREATE_IRQCHIP, KVM_CREATE_PIT2): each part
  * defines its test functions and a macro listing its table entries.
  */
+/*
+ * For tests that need one feature of the device: its KVM_GET_SUPPORTED_CPUID
+ * entry @function/@index in @out (false if not offered or the call fails),
+ * and whether KVM_GET_MSR_INDEX_LIST names @msr.
+ */
+static bool supported_cpuid_entry(uint32_t function, uint32_t index,
+				  struct kvm_cpuid_entry2 *out)
+{
+	struct {
+		struct kvm_cpuid2 hdr;
+		struct kvm_cpuid_entry2 e[256];
+	} *c = calloc(1, sizeof(*c));
+	int sys = open(device, O_RDWR | O_CLOEXEC), i;
+	bool found = false;
+
+	if (sys >= 0 && c) {
+		c->hdr.nent = 256;
+		if (ioctl(sys, KVM_GET_SUPPORTED_CPUID, c) == 0)
+			for (i = 0; i < (int)c->hdr.nent && !found; i++)
+				if (c->e[i].function == function && c->e[i].index == index) {
+					*out = c->e[i];
+					found = true;
+				}
+	}
+	free(c);
+	if (sys >= 0)
+		close(sys);
+	return found;
+}
+
+static bool msr_index_listed(uint32_t msr)
+{
+	struct {
+		struct kvm_msr_list hdr;
+		uint32_t idx[512];
+	} l = { .hdr.nmsrs = 512 };
+	int sys = open(device, O_RDWR | O_CLOEXEC), i;
+	bool listed = false;
+
+	if (sys >= 0 && ioctl(sys, KVM_GET_MSR_INDEX_LIST, &l) == 0)
+		for (i = 0; i < (int)l.hdr.nmsrs; i++)
+			listed |= l.idx[i] == msr;
+	if (sys >= 0)
+		close(sys);
+	return listed;
+}
+
 #include "lapic_tests.c"
 #include "irqchip_tests.c"
 #include "xen_tests.c"

@@ -108,30 +108,12 @@ static int steal_time_body(struct vm *v)
 /* CPUID offers it, and migration finds the MSR in the index list. */
 static int t_steal_time(void)
 {
-	struct {
-		struct kvm_cpuid2 hdr;
-		struct kvm_cpuid_entry2 e[256];
-	} *c = calloc(1, sizeof(*c));
-	struct {
-		struct kvm_msr_list hdr;
-		uint32_t idx[512];
-	} l = { .hdr.nmsrs = 512 };
-	int sys = open(device, O_RDWR | O_CLOEXEC), i;
-	bool feat = false, listed = false;
+	struct kvm_cpuid_entry2 e;
+	bool feat, listed;
 
-	if (sys >= 0 && c) {
-		c->hdr.nent = 256;
-		if (ioctl(sys, KVM_GET_SUPPORTED_CPUID, c) == 0)
-			for (i = 0; i < (int)c->hdr.nent; i++)
-				if (c->e[i].function == 0x40000001)	/* KVM_FEATURE_STEAL_TIME */
-					feat = c->e[i].eax & (1 << 5);
-		if (ioctl(sys, KVM_GET_MSR_INDEX_LIST, &l) == 0)
-			for (i = 0; i < (int)l.hdr.nmsrs; i++)
-				listed |= l.idx[i] == MSR_KVM_STEAL_TIME;
-	}
-	free(c);
-	if (sys >= 0)
-		close(sys);
+	feat = supported_cpuid_entry(0x40000001, 0, &e) &&
+	       (e.eax & (1 << 5));	/* KVM_FEATURE_STEAL_TIME */
+	listed = msr_index_listed(MSR_KVM_STEAL_TIME);
 	EXPECT(feat && listed, "steal time: CPUID %d, MSR listed %d", feat, listed);
 	WITH_VM(steal_time_body(v));
 }
