@@ -221,10 +221,11 @@ static void xs_host_free(struct xs_host *h)
 }
 
 /*
- * Guest memory [@gpa, @gpa + @len) through the guest's own 8-byte loads and
- * stores (read-modify-write of the aligned words it covers).
+ * Guest memory [@gpa, @gpa + @len) to or from @buf through the guest's own
+ * 8-byte loads and stores (a write is a read-modify-write of the aligned
+ * words it covers).
  */
-static int xs_guest_write(struct xg *x, uint64_t gpa, const uint8_t *src, size_t len)
+static int xs_guest_copy(struct xg *x, uint64_t gpa, uint8_t *buf, size_t len, bool write)
 {
 	uint64_t a, w;
 	size_t i;
@@ -233,29 +234,28 @@ static int xs_guest_write(struct xg *x, uint64_t gpa, const uint8_t *src, size_t
 	for (a = gpa & ~7ULL; a < gpa + len; a += 8) {
 		if ((r = xg_load(x, a, &w)))
 			return r;
-		for (i = 0; i < 8; i++)
-			if (a + i >= gpa && a + i < gpa + len)
-				((uint8_t *)&w)[i] = src[a + i - gpa];
-		if ((r = xg_store(x, a, w)))
+		for (i = 0; i < 8; i++) {
+			if (a + i < gpa || a + i >= gpa + len)
+				continue;
+			if (write)
+				((uint8_t *)&w)[i] = buf[a + i - gpa];
+			else
+				buf[a + i - gpa] = ((uint8_t *)&w)[i];
+		}
+		if (write && (r = xg_store(x, a, w)))
 			return r;
 	}
 	return PASS;
 }
 
+static int xs_guest_write(struct xg *x, uint64_t gpa, const void *src, size_t len)
+{
+	return xs_guest_copy(x, gpa, (uint8_t *)src, len, true);
+}
+
 static int xs_guest_read(struct xg *x, uint64_t gpa, uint8_t *dst, size_t len)
 {
-	uint64_t a, w;
-	size_t i;
-	int r;
-
-	for (a = gpa & ~7ULL; a < gpa + len; a += 8) {
-		if ((r = xg_load(x, a, &w)))
-			return r;
-		for (i = 0; i < 8; i++)
-			if (a + i >= gpa && a + i < gpa + len)
-				dst[a + i - gpa] = ((uint8_t *)&w)[i];
-	}
-	return PASS;
+	return xs_guest_copy(x, gpa, dst, len, false);
 }
 
 /*
