@@ -71,6 +71,11 @@ if [ "$TH_KVM" = 1 ]; then
 	done
 fi
 
+# A heartbeat on the console for testhost's hang detection (--stall).
+if [ -n "$TH_STALL" ]; then
+	(while sleep 30; do echo "@@HXEN-HEARTBEAT" >/dev/ttyS0; done) </dev/null >/dev/null 2>&1 &
+fi
+
 cd /tmp
 sh "$TH_CMDFILE" <>/dev/null >$out 2>&1
 finish $?
