@@ -313,6 +313,14 @@ struct hxen_vcpu {
 		bool baseline;		/* take "last" at the next entry */
 	} steal;
 
+	/* (u) KVM PV EOI word (x86/irqchip/pv_eoi.c). */
+	struct {
+		u64 msr;		/* MSR_KVM_PV_EOI_EN: GPA | enable */
+		unsigned long hva;	/* the word in the VMM, for mmu_seq "seq" */
+		unsigned long seq;
+		bool armed;		/* bit 0 set at the last entry */
+	} pv_eoi;
+
 	void *vendor;		/* (c) VMCB / VMCS and friends */
 };
 

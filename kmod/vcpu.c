@@ -11,6 +11,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/kvm.h>
+#include <linux/kvm_para.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pid.h>
@@ -357,6 +358,8 @@ int hxen_vcpu_run(struct hxen_vcpu *vcpu)
 			hxen_kvmclock_refresh(vcpu);
 		if (vcpu->steal.msr)
 			hxen_steal_time_record(vcpu);
+		if (vcpu->pv_eoi.msr & KVM_MSR_ENABLED)
+			hxen_pv_eoi_prepare(vcpu);
 
 		preempt_disable();
 		cpu = smp_processor_id();
@@ -399,6 +402,8 @@ int hxen_vcpu_run(struct hxen_vcpu *vcpu)
 		WRITE_ONCE(vcpu->mode, OUTSIDE_GUEST_MODE);
 		local_irq_enable();
 		preempt_enable();
+		if (vcpu->pv_eoi.armed)
+			hxen_pv_eoi_sync(vcpu);
 		if (r == HXEN_RESUME)
 			r = hxen_ops->handle_exit(vcpu);
 		if (r != HXEN_RESUME)

@@ -298,6 +298,8 @@ void hxen_kvmclock_cpuid(struct kvm_cpuid_entry2 *sig, struct kvm_cpuid_entry2 *
 	feat->function = KVM_CPUID_FEATURES;
 	feat->eax = BIT(KVM_FEATURE_CLOCKSOURCE) | BIT(KVM_FEATURE_NOP_IO_DELAY) |
 		    BIT(KVM_FEATURE_CLOCKSOURCE2) | BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT);
+	/* PV EOI (x86/irqchip/pv_eoi.c); armed only with an in-kernel LAPIC. */
+	feat->eax |= BIT(KVM_FEATURE_PV_EOI);
 	/* Steal time (x86/steal_time.c). */
 	if (hxen_steal_time_supported())
 		feat->eax |= BIT(KVM_FEATURE_STEAL_TIME);

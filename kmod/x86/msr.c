@@ -39,7 +39,7 @@ static const u32 hxen_msrs[] = {
 	MSR_MTRRdefType, MSR_IA32_TSC_DEADLINE,
 	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
 	MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_WALL_CLOCK_NEW,
-	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK, MSR_KVM_STEAL_TIME,
+	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK, MSR_KVM_STEAL_TIME, MSR_KVM_PV_EOI_EN,
 	MSR_TSC_AUX,		/* last: only with hxen_guest_rdtscp */
 };
 
@@ -204,6 +204,9 @@ int hxen_get_msr(struct hxen_vcpu *vcpu, u32 msr, u64 *val, bool host)
 			return -ENOENT;
 		*val = vcpu->steal.msr;
 		return 0;
+	case MSR_KVM_PV_EOI_EN:
+		*val = vcpu->pv_eoi.msr;
+		return 0;
 	}
 	i = mtrr_fixed_index(msr);
 	if (i >= 0) {
@@ -290,6 +293,8 @@ int hxen_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host)
 		return 0;
 	case MSR_KVM_STEAL_TIME:
 		return hxen_steal_time_set_msr(vcpu, val);
+	case MSR_KVM_PV_EOI_EN:
+		return hxen_pv_eoi_set_msr(vcpu, val);
 	}
 	i = mtrr_fixed_index(msr);
 	if (i >= 0) {

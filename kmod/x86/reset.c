@@ -43,6 +43,9 @@ void hxen_vcpu_init_reset(struct hxen_vcpu *vcpu)
 	vcpu->irq_vector = -1;
 	/* KVM drops steal time at INIT too: the record's page is the old OS's. */
 	vcpu->steal.msr = 0;
+	/* And PV EOI (kvm_lapic_reset). Never armed outside KVM_RUN. */
+	vcpu->pv_eoi.msr = 0;
+	vcpu->pv_eoi.hva = 0;
 }
 
 /* SIPI with vector @vec: real mode at @vec * 4 KiB (SDM 8.4.4.1). */

@@ -322,4 +322,77 @@ LABEL(lapic_cr8_irq)
 	iretq
 END(lapic_cr8)
 
+
+/*
+ * KVM PV EOI, the word at PVEOI_WORD: the handler (both vectors) logs the
+ * word it finds at DATA + 8 + 4 * n, then clears bit 0 instead of an EOI
+ * write when the hypervisor had set it. One vector alone: set, and the
+ * ISR reads 0 after the next exit. 0x42 with 0x41 requested behind it: not
+ * set for 0x42 (its EOI must exit to let 0x41 in), set for 0x41. After the
+ * MSR is cleared: never set.
+ */
+#define PVEOI_WORD	(DATA + 0x100)
+#define MSR_KVM_PV_EOI_EN	0x4b564d04
+	.code32
+GUEST(lapic_pv_eoi)
+	mov	$0x7000, %esp
+	movl	$0x1ff, APIC_SVR
+	mov	$MSR_KVM_PV_EOI_EN, %ecx
+	mov	$(PVEOI_WORD + 1), %eax
+	xor	%edx, %edx
+	wrmsr
+	/*
+	 * Fault in the pages delivery and the handler touch (IDT and stack,
+	 * DATA): KVM arms the word only at the entry that injects, and an
+	 * exit inside the handler before it reads the word would clear it.
+	 */
+	mov	(0x6000 + 0x41 * 8), %eax
+	mov	%eax, (0x6000 + 0x41 * 8)
+	movl	$0, (DATA)
+	cli
+	movl	$0x40041, APIC_ICR		/* self, fixed, vector 0x41 */
+	sti
+1:	cmpl	$1, (DATA)
+	jb	1b
+	cli
+	REPORT(0x60, (DATA + 8))		/* 1: armed */
+	REPORT(0x61, APIC_ISR2)			/* 0: the PV EOI ended it */
+	REPORT(0x62, (PVEOI_WORD))		/* 0 */
+	movl	$0x40041, APIC_ICR
+	movl	$0x40042, APIC_ICR
+	sti
+1:	cmpl	$3, (DATA)
+	jb	1b
+	cli
+	REPORT(0x63, (DATA + 12))		/* 0: 0x41 was waiting */
+	REPORT(0x64, (DATA + 16))		/* 1 */
+	REPORT(0x65, APIC_ISR2)			/* 0 */
+	REPORT(0x66, APIC_IRR2)			/* 0 */
+	mov	$MSR_KVM_PV_EOI_EN, %ecx
+	xor	%eax, %eax
+	xor	%edx, %edx
+	wrmsr
+	movl	$0x40041, APIC_ICR
+	sti
+1:	cmpl	$4, (DATA)
+	jb	1b
+	cli
+	REPORT(0x67, (DATA + 20))		/* 0: disabled */
+	REPORT(0x68, APIC_ISR2)			/* 0 */
+	jmp	.
+LABEL(lapic_pv_eoi_irq)
+	push	%eax
+	push	%ebx
+	mov	(DATA), %ebx
+	mov	(PVEOI_WORD), %eax
+	mov	%eax, (DATA + 8)(,%ebx,4)
+	incl	(DATA)
+	btrl	$0, (PVEOI_WORD)
+	jc	1f
+	movl	$0, APIC_EOI
+1:	pop	%ebx
+	pop	%eax
+	iret
+END(lapic_pv_eoi)
+
 	.section .note.GNU-stack, "", @progbits

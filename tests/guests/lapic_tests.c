@@ -9,10 +9,12 @@
 GUEST_SYM(lapic_oneshot); GUEST_SYM(lapic_periodic); GUEST_SYM(lapic_deadline);
 GUEST_SYM(lapic_selfipi); GUEST_SYM(lapic_tpr); GUEST_SYM(lapic_sipi);
 GUEST_SYM(lapic_x2apic); GUEST_SYM(lapic_halt); GUEST_SYM(lapic_cr8);
+GUEST_SYM(lapic_pv_eoi);
 extern const uint8_t guest_lapic_oneshot_irq[], guest_lapic_periodic_irq[],
 	guest_lapic_deadline_irq[], guest_lapic_selfipi_irq[], guest_lapic_tpr_irq45[],
 	guest_lapic_tpr_irq61[], guest_lapic_sipi_bsp[], guest_lapic_x2apic_irq[],
-	guest_lapic_x2apic_gp[], guest_lapic_halt_nmi[], guest_lapic_cr8_irq[];
+	guest_lapic_x2apic_gp[], guest_lapic_halt_nmi[], guest_lapic_cr8_irq[],
+	guest_lapic_pv_eoi_irq[];
 
 /* Guest address of label @l inside guest @g. */
 #define LAPIC_GPA(g, l)	(GUEST_CODE + (uint32_t)(guest_##l - guest_##g))
@@ -606,6 +608,77 @@ static int t_lapic_halt(void)
 	WITH_LAPIC_VM(1, halt_body(v));
 }
 
+#define MSR_KVM_PV_EOI_EN	0x4b564d04
+#define PVEOI_WORD		0x2100	/* DATA + 0x100 in lapic_guests.S */
+
+static int pv_eoi_msr(struct vm *v, bool set, uint64_t *val)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[1];
+	} m = { .hdr.nmsrs = 1, .e[0] = { .index = MSR_KVM_PV_EOI_EN, .data = *val } };
+	int n = ioctl(v->vcpu[0], set ? KVM_SET_MSRS : KVM_GET_MSRS, &m);
+
+	*val = m.e[0].data;
+	return n;
+}
+
+/*
+ * KVM PV EOI (MSR_KVM_PV_EOI_EN): offered, migratable, the word's GPA
+ * checked, and the guest's EOI by clearing bit 0 takes effect (the
+ * guest's side is lapic_pv_eoi in lapic_guests.S).
+ */
+static int pv_eoi_body(struct vm *v)
+{
+	struct kvm_cpuid_entry2 e;
+	struct kvm_run *run = v->run[0];
+	uint64_t val;
+	uint32_t armed;
+	int r;
+
+	EXPECT(supported_cpuid_entry(0x40000001, 0, &e) && (e.eax & (1u << 6)),
+	       "KVM_FEATURE_PV_EOI not in KVM_GET_SUPPORTED_CPUID");
+	EXPECT(msr_index_listed(MSR_KVM_PV_EOI_EN), "MSR_KVM_PV_EOI_EN not in the MSR index list");
+	/* Not 4-byte aligned, or enabled outside guest RAM: refused. */
+	val = PVEOI_WORD | 2 | 1;
+	EXPECT(pv_eoi_msr(v, true, &val) == 0, "SET_MSRS took an unaligned word");
+	val = 0xfee00000ULL | 1;
+	EXPECT(pv_eoi_msr(v, true, &val) == 0, "SET_MSRS took a word outside RAM");
+	LOAD(v, lapic_pv_eoi);
+	idt_gate(v, 0x41, LAPIC_GPA(lapic_pv_eoi, lapic_pv_eoi_irq));
+	idt_gate(v, 0x42, LAPIC_GPA(lapic_pv_eoi, lapic_pv_eoi_irq));
+	if ((r = lapic_enter32(v, 0, GUEST_CODE)) || (r = run_expect(v, 0, KVM_EXIT_IO)))
+		return r;
+	EXPECT(run->io.port == 0x60, "OUT to %#x, want 0x60", run->io.port);
+	memcpy(&armed, (uint8_t *)run + run->io.data_offset, 4);
+	/* KVM with APICv (virtual interrupt delivery) never arms it. */
+	if (is_kvm() && armed == 0)
+		return skip("KVM did not arm PV EOI (APIC virtualization in use?)");
+	EXPECT(armed == 1, "the word read %#x in the handler of a lone vector, want 1", armed);
+	if ((r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x61, 4, 0)) ||
+	    (r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x62, 4, 0)))
+		return r;
+	val = 0;
+	EXPECT(pv_eoi_msr(v, false, &val) == 1 && val == (PVEOI_WORD | 1),
+	       "GET_MSRS: %#llx", (unsigned long long)val);
+	if ((r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x63, 4, 0)) ||
+	    (r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x64, 4, 1)) ||
+	    (r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x65, 4, 0)) ||
+	    (r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x66, 4, 0)) ||
+	    (r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x67, 4, 0)) ||
+	    (r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x68, 4, 0)))
+		return r;
+	val = 1;
+	EXPECT(pv_eoi_msr(v, false, &val) == 1 && val == 0, "GET_MSRS after the guest cleared it: %#llx",
+	       (unsigned long long)val);
+	return PASS;
+}
+
+static int t_lapic_pv_eoi(void)
+{
+	WITH_LAPIC_VM(1, pv_eoi_body(v));
+}
+
 #define LAPIC_TESTS \
 	{ "lapic_timer_oneshot", t_lapic_oneshot }, \
 	{ "lapic_timer_periodic", t_lapic_periodic }, \
@@ -619,4 +692,5 @@ static int t_lapic_halt(void)
 	{ "lapic_x2apic_msrs", t_lapic_x2apic }, \
 	{ "lapic_kvm_interrupt_enxio", t_lapic_kvm_interrupt }, \
 	{ "lapic_mp_states", t_lapic_mp_state }, \
-	{ "lapic_hlt_signal_nmi", t_lapic_halt },
+	{ "lapic_hlt_signal_nmi", t_lapic_halt }, \
+	{ "lapic_pv_eoi", t_lapic_pv_eoi },

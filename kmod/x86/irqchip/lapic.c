@@ -448,7 +448,7 @@ u32 lapic_lvt_mask(struct hxen_vcpu *vcpu, u32 off)
 	}
 }
 
-static void lapic_eoi(struct hxen_vcpu *vcpu)
+void lapic_eoi(struct hxen_vcpu *vcpu)
 {
 	struct hxen_lapic *l = vcpu->lapic;
 	unsigned long flags;

@@ -42,6 +42,14 @@ int hxen_lapic_set_msr(struct hxen_vcpu *vcpu, u32 msr, u64 val, bool host);
 /* IA32_APIC_BASE with the SDM 10.12.5 mode transitions. */
 int hxen_lapic_set_base(struct hxen_vcpu *vcpu, u64 val, bool host);
 
+/*
+ * KVM PV EOI (pv_eoi.c): MSR_KVM_PV_EOI_EN (-EINVAL means #GP); before
+ * each entry while enabled (interrupts on); after each exit while armed.
+ */
+int hxen_pv_eoi_set_msr(struct hxen_vcpu *vcpu, u64 val);
+void hxen_pv_eoi_prepare(struct hxen_vcpu *vcpu);
+void hxen_pv_eoi_sync(struct hxen_vcpu *vcpu);
+
 long hxen_lapic_get_state(struct hxen_vcpu *vcpu, struct kvm_lapic_state __user *arg);
 long hxen_lapic_set_state(struct hxen_vcpu *vcpu, struct kvm_lapic_state __user *arg);
 

@@ -104,6 +104,11 @@ u32 lapic_timer_mode(struct hxen_lapic *l);
 bool lapic_timer_start(struct hxen_lapic *l, u32 count);
 u32 lapic_current_count(struct hxen_lapic *l);
 u32 lapic_lvt_mask(struct hxen_vcpu *vcpu, u32 off);
+/* EOI of the highest vector in service; the IOAPIC hears of a level one. */
+void lapic_eoi(struct hxen_vcpu *vcpu);
+
+/* pv_eoi.c */
+void hxen_pv_eoi_arm(struct hxen_vcpu *vcpu);
 enum hrtimer_restart lapic_timer_fn(struct hrtimer *t);
 
 #endif /* HXEN_LAPIC_PRIV_H */

@@ -9,6 +9,7 @@
 
 #include <linux/hrtimer.h>
 #include <linux/kvm.h>
+#include <linux/kvm_para.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/apicdef.h>
@@ -175,6 +176,8 @@ void hxen_lapic_inject(struct hxen_vcpu *vcpu)
 	raw_spin_unlock_irqrestore(&l->lock, flags);
 	if (v >= 0)
 		hxen_ops->enable_irq_window(vcpu);
+	else if (vcpu->pv_eoi.hva && (vcpu->pv_eoi.msr & KVM_MSR_ENABLED))
+		hxen_pv_eoi_arm(vcpu);
 out:
 	if (hxen_ops->watch_cr8_write)
 		hxen_ops->watch_cr8_write(vcpu, watch);
