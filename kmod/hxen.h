@@ -165,6 +165,8 @@ struct hxen_vm {
 	void *vendor;		/* (c) vendor's per-VM data */
 };
 
+struct guest_view;
+
 struct hxen_vcpu {
 	struct hxen_vm *vm;	/* (c) */
 	int id;			/* (c) */
@@ -320,6 +322,12 @@ struct hxen_vcpu {
 		unsigned long seq;
 		bool armed;		/* bit 0 set at the last entry */
 	} pv_eoi;
+
+	/*
+	 * (u) The emulator's scratch view of the guest (x86/emulate/view.c),
+	 * made once: an exit that emulates allocates nothing.
+	 */
+	struct guest_view *view;
 
 	void *vendor;		/* (c) VMCB / VMCS and friends */
 };

@@ -474,6 +474,9 @@ int hxen_create_vcpu(struct hxen_vm *vm, unsigned long id)
 	r = hxen_vcpu_pages_alloc(vcpu);
 	if (r)
 		goto free_vcpu;
+	r = hxen_view_alloc(vcpu);
+	if (r)
+		goto free_run;
 	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu)) {
 		r = -ENOMEM;
 		goto free_run;
@@ -542,6 +545,7 @@ unlock:
 free_fpu:
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
 free_run:
+	hxen_view_free(vcpu);
 	hxen_vcpu_pages_free(vcpu);
 free_vcpu:
 	kfree(vcpu);

@@ -24,6 +24,7 @@
 #include "x86/irqchip/irqchip.h"
 #include "xen/hooks.h"
 #include "x86/irqchip/lapic.h"
+#include "x86/emulate/mmio.h"
 
 atomic_t hxen_live_vms = ATOMIC_INIT(0);
 atomic_t hxen_live_vcpus = ATOMIC_INIT(0);
@@ -246,6 +247,7 @@ static void hxen_vm_destroy(struct hxen_vm *vm)
 		put_pid(rcu_dereference_protected(vcpu->pid, true));
 		fpu_free_guest_fpstate(&vcpu->guest_fpu);
 		hxen_vcpu_pages_free(vcpu);
+		hxen_view_free(vcpu);
 		kvfree(vcpu->cpuid);
 		kfree(vcpu);
 		atomic_dec(&hxen_live_vcpus);

@@ -290,8 +290,41 @@ void vcpus_stop(struct vm *vm)
 }
 
 /* --debug: where each vCPU was when the VM stopped (threads joined). */
+/* The highest vector set in IRR/ISR (eight 32-bit registers 16 bytes apart), or -1. */
+static int lapic_highest(const struct kvm_lapic_state *l, unsigned int base)
+{
+	int i, b;
+
+	for (i = 7; i >= 0; i--) {
+		uint32_t r;
+
+		memcpy(&r, l->regs + base + i * 16, 4);
+		for (b = 31; r && b >= 0; b--)
+			if (r & (1u << b))
+				return i * 32 + b;
+	}
+	return -1;
+}
+
+/* The in-kernel LAPIC's requested and in-service vectors. */
+static void vcpu_dump_lapic(struct vcpu *v)
+{
+	struct kvm_lapic_state l;
+
+	if (ioctl(v->fd, KVM_GET_LAPIC, &l) < 0)
+		return;
+	fprintf(stderr, "hxen: vCPU %d: LAPIC highest IRR %d, ISR %d\n", v->id,
+		lapic_highest(&l, 0x200), lapic_highest(&l, 0x100));
+}
+
 void vcpus_dump(struct vm *vm)
 {
+	static const char *const mp[] = {
+		[KVM_MP_STATE_RUNNABLE] = "runnable", [KVM_MP_STATE_UNINITIALIZED] = "uninitialized",
+		[KVM_MP_STATE_INIT_RECEIVED] = "init-received", [KVM_MP_STATE_HALTED] = "halted",
+		[KVM_MP_STATE_SIPI_RECEIVED] = "sipi-received",
+	};
+	struct kvm_mp_state state = { .mp_state = ~0u };
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 	int i;
@@ -304,10 +337,15 @@ void vcpus_dump(struct vm *vm)
 			fprintf(stderr, "hxen: vCPU %d: registers: %s\n", i, strerror(errno));
 			continue;
 		}
-		fprintf(stderr, "hxen: vCPU %d: rip %#llx rsp %#llx rflags %#llx ", i, regs.rip,
-			regs.rsp, regs.rflags);
+		/* Only with an in-kernel irqchip (else EINVAL on KVM). */
+		if (ioctl(v->fd, KVM_GET_MP_STATE, &state) < 0)
+			state.mp_state = ~0u;
+		fprintf(stderr, "hxen: vCPU %d: %s, rip %#llx rsp %#llx rflags %#llx ", i,
+			state.mp_state < sizeof(mp) / sizeof(mp[0]) ? mp[state.mp_state] : "-",
+			regs.rip, regs.rsp, regs.rflags);
 		fprintf(stderr, "cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx\n", sregs.cr0, sregs.cr3,
 			sregs.cr4, sregs.efer);
+		vcpu_dump_lapic(v);
 	}
 }
 

@@ -132,6 +132,10 @@ static void store_exit(struct device *dev)
 	if (!s)
 		return;
 	xen_backend_stop(&s->be);
+	/* Where the guest and the store stood (a hung guest's first question). */
+	if (dev->vm->cfg->debug)
+		fprintf(stderr, "hxen: xenstore ring at exit: requests %u/%u, replies %u/%u\n",
+			s->intf->req_cons, s->intf->req_prod, s->intf->rsp_prod, s->intf->rsp_cons);
 	xs_conn_free(s->conn);
 	xs_store_free(s->store);
 	free(s);

@@ -5,7 +5,6 @@
  * without decode assists): fetch the instruction at RIP and decode it with
  * the emulator's decoder (decode.c).
  */
-#include <linux/slab.h>
 
 #include "../../hxen.h"
 #include "view.h"
@@ -18,14 +17,10 @@ int hxen_decode_guest_mov_to_cr(struct hxen_vcpu *vcpu, u8 *cr, u8 *gpr, u8 *len
 	u8 insn[15];
 	int r;
 
-	v = kmalloc(sizeof(*v), GFP_KERNEL);
-	if (!v)
-		return -ENOMEM;
-	hxen_view_init(v, vcpu);
+	v = hxen_view_get(vcpu);
 	n = hxen_view_fetch(v, insn);
 	r = n && hxen_decode_mov_to_cr(&v->ctx, insn, n, cr, gpr, len) == HXEN_EMUL_OK ?
 	    0 : -EINVAL;
-	kfree(v);
 	return r;
 }
 
@@ -36,12 +31,8 @@ int hxen_decode_guest_string_io(struct hxen_vcpu *vcpu, int *seg, u8 *addr_bytes
 	u8 insn[15];
 	int r;
 
-	v = kmalloc(sizeof(*v), GFP_KERNEL);
-	if (!v)
-		return -ENOMEM;
-	hxen_view_init(v, vcpu);
+	v = hxen_view_get(vcpu);
 	n = hxen_view_fetch(v, insn);
 	r = n ? hxen_decode_string_io(&v->ctx, insn, n, seg, addr_bytes) : -1;
-	kfree(v);
 	return r < 0 ? -EINVAL : 0;
 }

@@ -108,10 +108,7 @@ int hxen_emulate_mmio(struct hxen_vcpu *vcpu)
 	u8 insn[15];
 	int r;
 
-	v = kmalloc(sizeof(*v), GFP_KERNEL);
-	if (!v)
-		return -ENOMEM;
-	hxen_view_init(v, vcpu);
+	v = hxen_view_get(vcpu);
 	v->ctx.ops = &mmio_emul_ops;
 	v->ctx.opaque = v;
 	vcpu->mmio.pending_read = false;
@@ -204,7 +201,6 @@ int hxen_emulate_mmio(struct hxen_vcpu *vcpu)
 		r = HXEN_USER;
 		break;
 	}
-	kfree(v);
 	return r;
 }
 

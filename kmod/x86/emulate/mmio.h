@@ -11,6 +11,10 @@
 
 struct hxen_vcpu;
 
+/* view.c: the vCPU's emulator scratch, at vCPU creation and destruction. */
+int hxen_view_alloc(struct hxen_vcpu *vcpu);
+void hxen_view_free(struct hxen_vcpu *vcpu);
+
 /* mmio.c */
 /*
  * Emulate the instruction at RIP that touched MMIO. Returns HXEN_RESUME or

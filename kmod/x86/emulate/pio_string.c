@@ -6,7 +6,6 @@
  */
 #include <linux/kvm.h>
 #include <linux/mm.h>
-#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/processor-flags.h>
 
@@ -85,15 +84,11 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 	bool kern;
 	u8 *data;
 
-	v = kmalloc(sizeof(*v), GFP_KERNEL);
-	if (!v)
-		return -ENOMEM;
-	hxen_view_init(v, vcpu);
+	v = hxen_view_get(vcpu);
 	count = rep ? str_count(v->regs.rcx, addr_bytes) : 1;
 	if (!count) {
 		v->regs.rip = next_rip;
 		hxen_ops->set_regs(vcpu, &v->regs);
-		kfree(v);
 		return HXEN_RESUME;
 	}
 	n = min_t(u64, count, PIO_DATA_MAX / size);
@@ -114,7 +109,6 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 			for (i = 0; i < n; i++)
 				hxen_iobus_read(vcpu, HXEN_BUS_PIO, port, size, data + i * size);
 			vcpu->pio.pending = false;
-			kfree(v);
 			return hxen_complete_pio_string(vcpu);
 		}
 	} else {
@@ -123,7 +117,6 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 			&v->sregs.ss, &v->sregs.ds, &v->sregs.fs, &v->sregs.gs };
 
 		if (seg < 0 || seg >= ARRAY_SIZE(segs)) {
-			kfree(v);
 			return hxen_exit_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
 							port, seg);
 		}
@@ -132,7 +125,6 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 		if (n <= 0) {
 			if (n < 0)
 				hxen_view_inject(v);
-			kfree(v);
 			if (n < 0)
 				return HXEN_RESUME;
 			return hxen_exit_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
@@ -149,7 +141,6 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 			r = HXEN_RESUME;
 	}
 	run->io.count = n;
-	kfree(v);
 	return r;
 }
 
@@ -161,10 +152,7 @@ int hxen_complete_pio_string(struct hxen_vcpu *vcpu)
 	int n;
 
 	vcpu->pio.string = false;
-	v = kmalloc(sizeof(*v), GFP_KERNEL);
-	if (!v)
-		return -ENOMEM;
-	hxen_view_init(v, vcpu);
+	v = hxen_view_get(vcpu);
 	seg_base = v->ctx.long_mode ? 0 : v->sregs.es.base;	/* no override for INS */
 	/*
 	 * No more than the count userspace left in rCX (it may have changed
@@ -178,7 +166,6 @@ int hxen_complete_pio_string(struct hxen_vcpu *vcpu)
 			     vcpu->pio.size, count, true, vcpu->pio.addr_bytes) : 0;
 	if (n < 0) {
 		hxen_view_inject(v);
-		kfree(v);
 		return HXEN_RESUME;
 	}
 	if (vcpu->pio.rep)
@@ -186,6 +173,5 @@ int hxen_complete_pio_string(struct hxen_vcpu *vcpu)
 	if (!vcpu->pio.rep || !str_count(v->regs.rcx, vcpu->pio.addr_bytes))
 		v->regs.rip = vcpu->pio.next_rip;
 	hxen_ops->set_regs(vcpu, &v->regs);
-	kfree(v);
 	return HXEN_RESUME;
 }

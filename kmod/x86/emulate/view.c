@@ -6,13 +6,33 @@
  */
 #include <linux/kvm.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/trapnr.h>
 
 #include "../../hxen.h"
 #include "../../vendor.h"
 #include "../../mmu/mmu.h"
+#include "mmio.h"
 #include "view.h"
+
+int hxen_view_alloc(struct hxen_vcpu *vcpu)
+{
+	vcpu->view = kmalloc(sizeof(*vcpu->view), GFP_KERNEL_ACCOUNT);
+	return vcpu->view ? 0 : -ENOMEM;
+}
+
+void hxen_view_free(struct hxen_vcpu *vcpu)
+{
+	kfree(vcpu->view);
+	vcpu->view = NULL;
+}
+
+struct guest_view *hxen_view_get(struct hxen_vcpu *vcpu)
+{
+	hxen_view_init(vcpu->view, vcpu);
+	return vcpu->view;
+}
 
 void hxen_view_init(struct guest_view *v, struct hxen_vcpu *vcpu)
 {

@@ -30,6 +30,11 @@ struct guest_view {
 
 /* Registers and paging mode of @vcpu (via the vendor ops). */
 void hxen_view_init(struct guest_view *v, struct hxen_vcpu *vcpu);
+/*
+ * The vCPU's own view, made at vCPU creation, filled by hxen_view_init:
+ * for its thread only, one emulation at a time (never nested).
+ */
+struct guest_view *hxen_view_get(struct hxen_vcpu *vcpu);
 /* walk.h's physical read callback: @opaque is the vCPU. 0 or -1. */
 int hxen_view_read_gpa(void *opaque, u64 gpa, void *buf, unsigned int len);
 /*
