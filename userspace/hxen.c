@@ -113,6 +113,8 @@ static int cmd_info(const char *dev)
 			printf("vmcs rev:     %#x\n", info.vmcs_revision);
 		printf("live vms:     %u (virtualization on %u CPUs)\n",
 		       info.live_vms, info.virt_cpus);
+		printf("live vcpus:   %u\n", info.live_vcpus);
+		printf("live pages:   %llu\n", (unsigned long long)info.live_pages);
 		printf("/dev/kvm:     %s\n", info.kvm_alias ? "alias of /dev/hxen" : "not hxen's");
 	} else {
 		printf("hypervisor:   not hxen (HXEN_GET_INFO: %s)\n", strerror(errno));
