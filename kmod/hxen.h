@@ -318,7 +318,7 @@ struct hxen_vcpu {
 	/* (u) KVM PV EOI word (x86/irqchip/pv_eoi.c). */
 	struct {
 		u64 msr;		/* MSR_KVM_PV_EOI_EN: GPA | enable */
-		unsigned long hva;	/* the word in the VMM, for mmu_seq "seq" */
+		unsigned long hva;	/* the word in the VMM, for mmu_seq "seq"; 0 if off */
 		unsigned long seq;
 		bool armed;		/* bit 0 set at the last entry */
 	} pv_eoi;

@@ -1661,6 +1661,19 @@ static bool supported_cpuid_entry(uint32_t function, uint32_t index,
 	return found;
 }
 
+/* KVM_SET_MSRS / KVM_GET_MSRS of one MSR of vCPU 0: the ioctl's count. */
+static int vcpu_msr(struct vm *v, uint32_t index, bool set, uint64_t *val)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[1];
+	} m = { .hdr.nmsrs = 1, .e[0] = { .index = index, .data = *val } };
+	int n = ioctl(v->vcpu[0], set ? KVM_SET_MSRS : KVM_GET_MSRS, &m);
+
+	*val = m.e[0].data;
+	return n;
+}
+
 static bool msr_index_listed(uint32_t msr)
 {
 	struct {

@@ -611,18 +611,6 @@ static int t_lapic_halt(void)
 #define MSR_KVM_PV_EOI_EN	0x4b564d04
 #define PVEOI_WORD		0x2100	/* DATA + 0x100 in lapic_guests.S */
 
-static int pv_eoi_msr(struct vm *v, bool set, uint64_t *val)
-{
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[1];
-	} m = { .hdr.nmsrs = 1, .e[0] = { .index = MSR_KVM_PV_EOI_EN, .data = *val } };
-	int n = ioctl(v->vcpu[0], set ? KVM_SET_MSRS : KVM_GET_MSRS, &m);
-
-	*val = m.e[0].data;
-	return n;
-}
-
 /*
  * KVM PV EOI (MSR_KVM_PV_EOI_EN): offered, migratable, the word's GPA
  * checked, and the guest's EOI by clearing bit 0 takes effect (the
@@ -644,9 +632,9 @@ static int pv_eoi_body(struct vm *v)
 	 * (Not the APIC page: KVM with APICv has a slot of its own there.)
 	 */
 	val = PVEOI_WORD | 2 | 1;
-	EXPECT(pv_eoi_msr(v, true, &val) == 0, "SET_MSRS took an unaligned word");
+	EXPECT(vcpu_msr(v, MSR_KVM_PV_EOI_EN, true, &val) == 0, "SET_MSRS took an unaligned word");
 	val = (1ULL << 36) | 1;
-	EXPECT(pv_eoi_msr(v, true, &val) == 0, "SET_MSRS took a word outside RAM");
+	EXPECT(vcpu_msr(v, MSR_KVM_PV_EOI_EN, true, &val) == 0, "SET_MSRS took a word outside RAM");
 	LOAD(v, lapic_pv_eoi);
 	idt_gate(v, 0x41, LAPIC_GPA(lapic_pv_eoi, lapic_pv_eoi_irq));
 	idt_gate(v, 0x42, LAPIC_GPA(lapic_pv_eoi, lapic_pv_eoi_irq));
@@ -662,7 +650,7 @@ static int pv_eoi_body(struct vm *v)
 	    (r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x62, 4, 0)))
 		return r;
 	val = 0;
-	EXPECT(pv_eoi_msr(v, false, &val) == 1 && val == (PVEOI_WORD | 1),
+	EXPECT(vcpu_msr(v, MSR_KVM_PV_EOI_EN, false, &val) == 1 && val == (PVEOI_WORD | 1),
 	       "GET_MSRS: %#llx", (unsigned long long)val);
 	if ((r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x63, 4, 0)) ||
 	    (r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x64, 4, 1)) ||
@@ -672,7 +660,7 @@ static int pv_eoi_body(struct vm *v)
 	    (r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x68, 4, 0)))
 		return r;
 	val = 1;
-	EXPECT(pv_eoi_msr(v, false, &val) == 1 && val == 0, "GET_MSRS after the guest cleared it: %#llx",
+	EXPECT(vcpu_msr(v, MSR_KVM_PV_EOI_EN, false, &val) == 1 && val == 0, "GET_MSRS after the guest cleared it: %#llx",
 	       (unsigned long long)val);
 	return PASS;
 }

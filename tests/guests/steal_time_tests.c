@@ -25,18 +25,6 @@ static void *steal_spinner(void *arg)
 	return NULL;
 }
 
-static int steal_msr(struct vm *v, bool set, uint64_t *val)
-{
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[1];
-	} m = { .hdr.nmsrs = 1, .e[0] = { .index = MSR_KVM_STEAL_TIME, .data = *val } };
-	int n = ioctl(v->vcpu[0], set ? KVM_SET_MSRS : KVM_GET_MSRS, &m);
-
-	*val = m.e[0].data;
-	return n;
-}
-
 static int steal_time_body(struct vm *v)
 {
 	volatile struct {
@@ -54,12 +42,12 @@ static int steal_time_body(struct vm *v)
 		return r;
 	/* Bits 1-5 are reserved: the write is refused (#GP for a guest). */
 	val = STEAL_REC | 2 | 1;
-	EXPECT(steal_msr(v, true, &val) == 0, "SET_MSRS took reserved bits");
+	EXPECT(vcpu_msr(v, MSR_KVM_STEAL_TIME, true, &val) == 0, "SET_MSRS took reserved bits");
 	memset((void *)st, 0xff, 64);
 	val = STEAL_REC | 1;
-	EXPECT(steal_msr(v, true, &val) == 1, "SET_MSRS(steal time): %s", strerror(errno));
+	EXPECT(vcpu_msr(v, MSR_KVM_STEAL_TIME, true, &val) == 1, "SET_MSRS(steal time): %s", strerror(errno));
 	val = 0;
-	EXPECT(steal_msr(v, false, &val) == 1 && val == (STEAL_REC | 1),
+	EXPECT(vcpu_msr(v, MSR_KVM_STEAL_TIME, false, &val) == 1 && val == (STEAL_REC | 1),
 	       "GET_MSRS: %#llx", (unsigned long long)val);
 	/* The guest's garbage first: the record is the guest's memory. */
 	memset((void *)st, 0, 64);
@@ -97,7 +85,7 @@ static int steal_time_body(struct vm *v)
 
 	/* Disabled: the record stays as it is. */
 	val = 0;
-	EXPECT(steal_msr(v, true, &val) == 1, "SET_MSRS(0)");
+	EXPECT(vcpu_msr(v, MSR_KVM_STEAL_TIME, true, &val) == 1, "SET_MSRS(0)");
 	st->steal = 12345;
 	EXPECT(run_expect(v, 0, KVM_EXIT_IO) == PASS, "run after disable");
 	EXPECT(st->steal == 12345, "steal written while disabled: %llu",

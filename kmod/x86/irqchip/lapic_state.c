@@ -176,7 +176,7 @@ void hxen_lapic_inject(struct hxen_vcpu *vcpu)
 	raw_spin_unlock_irqrestore(&l->lock, flags);
 	if (v >= 0)
 		hxen_ops->enable_irq_window(vcpu);
-	else if (vcpu->pv_eoi.hva && (vcpu->pv_eoi.msr & KVM_MSR_ENABLED))
+	else if (vcpu->pv_eoi.hva)
 		hxen_pv_eoi_arm(vcpu);
 out:
 	if (hxen_ops->watch_cr8_write)
