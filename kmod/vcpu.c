@@ -310,6 +310,17 @@ int hxen_vcpu_run(struct hxen_vcpu *vcpu)
 	unsigned long switches = 0;
 	int r, cpu;
 
+	/*
+	 * With the LAPIC in userspace, its TPR comes in as CR8 at every
+	 * KVM_RUN (and goes out in run->cr8 at every exit), as on KVM.
+	 */
+	if (!vcpu->lapic) {
+		u64 cr8 = READ_ONCE(run->cr8);
+
+		if (cr8 > 15)
+			return -EINVAL;
+		hxen_ops->set_cr8(vcpu, cr8);
+	}
 	r = vcpu_complete_userspace_exit(vcpu);
 	if (r != HXEN_RESUME) {
 		vcpu_fill_run(vcpu);

@@ -26,4 +26,17 @@ GUEST(api_hlt_loop)
 	jmp	1b
 END(api_hlt_loop)
 
+/*
+ * 64-bit (enter_long64): CR8 as the vCPU entered with it into RBX, then
+ * CR8 = 9.
+ */
+	.code64
+GUEST(api_cr8)
+	mov	%cr8, %rbx
+	hlt
+	mov	$9, %eax
+	mov	%rax, %cr8
+	hlt
+END(api_cr8)
+
 	.section .note.GNU-stack, "", @progbits

@@ -6,7 +6,7 @@
  * must give the same answers and errnos. #included by guesttest.c; the
  * guests are in kvm_api_guests.S.
  */
-GUEST_SYM(api_read_state); GUEST_SYM(api_hlt_loop);
+GUEST_SYM(api_read_state); GUEST_SYM(api_hlt_loop); GUEST_SYM(api_cr8);
 
 #ifndef MCG_CTL_P
 #define MCG_CTL_P	(1ULL << 8)
@@ -267,8 +267,44 @@ static int t_api_enable_cap(void)
 	WITH_VM(enable_cap_body(v));
 }
 
+/*
+ * With the LAPIC in userspace (no irqchip), its TPR is CR8 and travels in
+ * run->cr8: in at every KVM_RUN (QEMU writes its APIC's TPR there), out at
+ * every exit. A value above 15 fails KVM_RUN with EINVAL.
+ */
+static int userspace_tpr_body(struct vm *v)
+{
+	struct kvm_run *run = v->run[0];
+	struct kvm_regs regs;
+	int r;
+
+	LOAD(v, api_cr8);
+	if ((r = enter_long64(v, 0)))
+		return r;
+	run->cr8 = 16;
+	EXPECT_ERRNO(ioctl(v->vcpu[0], KVM_RUN, 0), EINVAL, "KVM_RUN with run->cr8 16");
+	run->cr8 = 5;
+	if ((r = run_expect(v, 0, KVM_EXIT_HLT)))
+		return r;
+	EXPECT(ioctl(v->vcpu[0], KVM_GET_REGS, &regs) == 0, "GET_REGS: %s", strerror(errno));
+	EXPECT(regs.rbx == 5, "the guest read CR8 %#llx, run->cr8 was 5",
+	       (unsigned long long)regs.rbx);
+	EXPECT(run->cr8 == 5, "run->cr8 %llu at the exit, want 5", (unsigned long long)run->cr8);
+	if ((r = run_expect(v, 0, KVM_EXIT_HLT)))
+		return r;
+	EXPECT(run->cr8 == 9, "run->cr8 %llu after the guest wrote CR8 9",
+	       (unsigned long long)run->cr8);
+	return PASS;
+}
+
+static int t_api_userspace_tpr(void)
+{
+	WITH_VM(userspace_tpr_body(v));
+}
+
 #define KVM_API_TESTS                                           \
 	{ "api_mce_setup_msrs_inject", t_api_mce },             \
 	{ "api_debugregs_ioctl", t_api_debugregs },             \
 	{ "api_tsc_khz", t_api_tsc_khz },                       \
-	{ "api_enable_cap_mmu_pages", t_api_enable_cap },
+	{ "api_enable_cap_mmu_pages", t_api_enable_cap },       \
+	{ "api_userspace_tpr_cr8", t_api_userspace_tpr },

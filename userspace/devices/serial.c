@@ -83,6 +83,8 @@ struct uart {
 	uint8_t rx[RX_FIFO_SIZE];
 	unsigned int rx_head, rx_count;
 	bool rx_taken;		/* the guest has read a received byte */
+	/* For --debug at exit: where the guest's transmitted bytes went. */
+	unsigned long long tx_out, tx_loop, tx_latch;
 };
 
 static void update_irq(struct uart *u)
@@ -208,12 +210,16 @@ static void uart_write(struct uart *u, unsigned int reg, uint8_t v)
 	case UART_THR:
 		if (u->lcr & LCR_DLAB) {
 			u->dll = v;
+			u->tx_latch++;
 			return;
 		}
-		if (u->mcr & MCR_LOOP)
+		if (u->mcr & MCR_LOOP) {
 			rx_push(u, v);
-		else
+			u->tx_loop++;
+		} else {
 			console_output(u->vm, v);
+			u->tx_out++;
+		}
 		u->thr_int = true;
 		break;
 	case UART_IER:
@@ -316,6 +322,12 @@ static int serial_init(struct device *dev)
 
 static void serial_exit(struct device *dev)
 {
+	struct uart *u = dev->state;
+
+	/* A guest whose console went quiet: was the UART left unable to send? */
+	if (dev->vm->cfg->debug)
+		fprintf(stderr, "hxen: serial: LCR %#x MCR %#x IER %#x; %llu bytes sent, %llu looped back, %llu THR writes to the divisor latch\n",
+			u->lcr, u->mcr, u->ier, u->tx_out, u->tx_loop, u->tx_latch);
 	console_remove_input(dev->state);
 	free(dev->state);
 }
