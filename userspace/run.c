@@ -7,6 +7,7 @@
  * (vmm/vcpu.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 
 #include "boot/boot.h"
 #include "vmm/vmm.h"
+#include "xen/xlcfg.h"
 
 #define DEFAULT_DEVICE	"/dev/hxen"
 #define DEFAULT_MEM	MiB(512)
@@ -30,13 +32,20 @@ void run_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hxen run --kernel FILE [--initrd FILE] [--cmdline STR] [--mem SIZE]\n"
-		"                [--cpus N] [--device PATH] [--xen | --no-xen]\n"
+		"                [--cpus N] [--device PATH] [--xen | --no-xen] [--name NAME]\n"
 		"                [--console serial|hvc] [--reboot] [--guest-decompress] [--debug]\n"
+		"       hxen run -f XL.CFG [options]\n"
 		"\n"
 		"Boots a Linux bzImage (64-bit boot protocol) or an ELF vmlinux with a PVH\n"
 		"entry (Xen's PVH boot ABI), with ACPI, an in-kernel irqchip and PIT, a\n"
 		"16550A console on COM1 (stdin/stdout) and a CMOS RTC.\n"
 		"\n"
+		"  -f XL.CFG       a Xen guest's xl.cfg: type (pvh or hvm, which turns on\n"
+		"                  --xen), kernel, ramdisk, cmdline or root/extra, memory\n"
+		"                  (MiB), vcpus, name, on_reboot (restart: --reboot, xl's\n"
+		"                  default; or destroy), on_poweroff/on_crash (destroy);\n"
+		"                  any other key, and disk/vif entries, are refused by\n"
+		"                  name. Options on the command line win over the file\n"
 		"  --kernel FILE   bzImage (boot protocol 2.12 or later), or an ELF kernel\n"
 		"                  with a XEN_ELFNOTE_PHYS32_ENTRY note (PVH boot). The\n"
 		"                  launcher decompresses a bzImage's kernel itself (xz,\n"
@@ -55,6 +64,7 @@ void run_usage(FILE *f)
 		"                  (/dev/kvm has not)\n"
 		"  --no-xen        never enable the Xen ABI (a PVH kernel then boots\n"
 		"                  without Xen)\n"
+		"  --name NAME     the Xen domain's name in its xenstore (default hxen-DOMID)\n"
 		"  --console serial|hvc  serial (default): the guest's consoles are the\n"
 		"                  16550A and, with Xen, console_io; hvc: with Xen also a\n"
 		"                  PV console ring (the guest's hvc0; give it\n"
@@ -173,7 +183,7 @@ static int parse_args(int argc, char **argv, struct vm_config *cfg, bool *reboot
 {
 	static const char *const with_value[] = {
 		"--kernel", "--initrd", "--cmdline", "--mem", "--cpus", "--device",
-		"--console",
+		"--console", "--name", "-f",
 	};
 	const char *v;
 	size_t k;
@@ -237,6 +247,15 @@ static int parse_args(int argc, char **argv, struct vm_config *cfg, bool *reboot
 		case 5:
 			cfg->device = v;
 			break;
+		case 7:
+			if (!*v || strlen(v) > 64 || strpbrk(v, "/ \t\n")) {
+				fprintf(stderr, "hxen: --name '%s': 1-64 characters, no '/' or blanks\n", v);
+				return -1;
+			}
+			cfg->name = v;
+			break;
+		case 8:
+			break;		/* -f: read before the rest (cmd_run) */
 		default:
 			if (!strcmp(v, "serial")) {
 				cfg->console = CONSOLE_SERIAL;
@@ -343,6 +362,89 @@ static int boot_once(struct vm *vm, const struct vm_config *cfg, int sig_fd)
 	return 0;
 }
 
+#define XL_CFG_MAX	(1 << 20)
+
+/*
+ * -f FILE: a Xen guest's xl.cfg (xen/xlcfg.c) becomes the options it
+ * stands for, applied before the command line's so that those win. Its
+ * strings stay for the launcher's lifetime (the config points at them).
+ */
+static int apply_xl_config(int argc, char **argv, struct vm_config *cfg, bool *reboot)
+{
+	static struct xlcfg xl;
+	const char *path = NULL, *av[16];
+	char why[256], mem[32], cpus[16], *text;
+	int i, ac = 0, fd;
+	ssize_t len;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-f") || i + 1 == argc)
+			continue;
+		if (path) {
+			fprintf(stderr, "hxen: run: -f given twice\n");
+			return -1;
+		}
+		path = argv[++i];
+	}
+	if (!path)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	text = malloc(XL_CFG_MAX + 1);
+	if (fd < 0 || !text) {
+		fprintf(stderr, "hxen: -f %s: %s\n", path, strerror(errno));
+		free(text);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	len = read(fd, text, XL_CFG_MAX + 1);
+	close(fd);
+	if (len < 0 || len > XL_CFG_MAX) {
+		fprintf(stderr, "hxen: -f %s: %s\n", path,
+			len < 0 ? strerror(errno) : "larger than 1 MiB: not an xl.cfg");
+		free(text);
+		return -1;
+	}
+	i = xlcfg_parse(text, len, &xl, why, sizeof(why));
+	free(text);
+	if (i) {
+		fprintf(stderr, "hxen: %s: %s\n", path, why);
+		return -1;
+	}
+	if (xl.warning)
+		fprintf(stderr, "hxen: %s: %s\n", path, xl.warning);
+	av[ac++] = "run";
+	av[ac++] = "--kernel";
+	av[ac++] = xl.kernel;
+	if (xl.ramdisk) {
+		av[ac++] = "--initrd";
+		av[ac++] = xl.ramdisk;
+	}
+	if (xl.cmdline) {
+		av[ac++] = "--cmdline";
+		av[ac++] = xl.cmdline;
+	}
+	if (xl.memory_mib) {
+		snprintf(mem, sizeof(mem), "%lluM", xl.memory_mib);
+		av[ac++] = "--mem";
+		av[ac++] = mem;
+	}
+	if (xl.vcpus) {
+		snprintf(cpus, sizeof(cpus), "%u", xl.vcpus);
+		av[ac++] = "--cpus";
+		av[ac++] = cpus;
+	}
+	if (xl.name) {
+		av[ac++] = "--name";
+		av[ac++] = xl.name;
+	}
+	/* Both types are Xen guests: the device must have hxen's Xen ABI. */
+	av[ac++] = "--xen";
+	if (xl.reboot_restarts)
+		av[ac++] = "--reboot";
+	return parse_args(ac, (char **)av, cfg, reboot);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct vm_config cfg = {
@@ -361,7 +463,7 @@ int cmd_run(int argc, char **argv)
 		run_usage(stdout);
 		return 0;
 	}
-	if (parse_args(argc, argv, &cfg, &reboot))
+	if (apply_xl_config(argc, argv, &cfg, &reboot) || parse_args(argc, argv, &cfg, &reboot))
 		return EXIT_SETUP;
 	if (check_mem(cfg.mem) || kernel_kind(cfg.kernel, &kind))
 		return EXIT_SETUP;

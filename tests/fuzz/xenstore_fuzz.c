@@ -34,6 +34,12 @@ static struct xenstore_domain_interface ring;
 /* The guest's reader: a byte stream cut into messages, checked. */
 static uint8_t acc[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
 static unsigned int acc_n;
+/*
+ * The guest moved its own rsp_cons (flags bit 2): it skipped reply bytes,
+ * so what it reads next is no longer cut at message boundaries and its
+ * headers say nothing about the server's.
+ */
+static bool desync;
 
 static void guest_read(void)
 {
@@ -44,6 +50,10 @@ static void guest_read(void)
 	while (ring.rsp_cons != ring.rsp_prod) {
 		acc[acc_n++] = ring.rsp[MASK_XENSTORE_IDX(ring.rsp_cons)];
 		ring.rsp_cons++;
+		if (desync) {
+			acc_n = 0;
+			continue;
+		}
 		if (acc_n < sizeof(h))
 			continue;
 		memcpy(&h, acc, sizeof(h));
@@ -99,6 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	xs_ring_init(&ring);
 	acc_n = 0;
+	desync = false;
 	while (off < size && !xs_conn_broken(g)) {
 		size_t n = 0;
 
@@ -118,10 +129,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((flags & 4) && off < size) {
 			uint8_t b = data[off++];
 
-			if (b & 0x80)
+			if (b & 0x80) {
 				ring.req_prod += b & 0x7f ? (b & 0x7f) * 997u : 0x80000000u;
-			else if (b & 0x40)
+			} else if (b & 0x40) {
 				ring.rsp_cons += (b & 0x3f) * 131u;
+				desync = true;
+			}
 		}
 		if (n == 0 && !(flags & 4)) {
 			/* The ring is full and the guest stalls: it reads once. */

@@ -71,6 +71,7 @@ struct vm_config {
 	const char *kernel;
 	const char *initrd;
 	const char *cmdline;
+	const char *name;	/* --name: the Xen domain's name; NULL: hxen-DOMID */
 	uint64_t mem;		/* bytes */
 	int cpus;
 	bool debug;

@@ -62,6 +62,8 @@ static int write_tree(struct store_backend *s, struct vm *vm)
 	int rc;
 
 	snprintf(name, sizeof(name), "hxen-%u", vm->xen_domid);
+	if (vm->cfg->name)
+		snprintf(name, sizeof(name), "%s", vm->cfg->name);
 	snprintf(uuid, sizeof(uuid),
 		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
 		 h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11],
