@@ -331,8 +331,18 @@ int hxen_vcpu_run(struct hxen_vcpu *vcpu)
 	 * reason stays as it was (KVM's selftests read a ucall's I/O exit
 	 * again after completing it this way).
 	 */
-	if (READ_ONCE(run->immediate_exit))
+	/*
+	 * What the run page reports must be current here too: userspace
+	 * reads ready_for_interrupt_injection after this -EINTR like after
+	 * any exit. A stale 1 with a KVM_INTERRUPT still queued made QEMU
+	 * (kernel-irqchip=off) queue the next one over it: the first was
+	 * lost with its vector in QEMU's APIC in service for good, and the
+	 * serial console's interrupt behind it never came again.
+	 */
+	if (READ_ONCE(run->immediate_exit)) {
+		vcpu_fill_run(vcpu);
 		return -EINTR;
+	}
 
 	vcpu_note_thread(vcpu);
 	vcpu->has_run = true;

@@ -911,6 +911,38 @@ static int t_irq_injection(void)
 	WITH_VM(irq_body(v));
 }
 
+/*
+ * An interrupt queued with KVM_INTERRUPT, then KVM_RUN refused at once
+ * (immediate_exit, as QEMU does when it has something else to do): the run
+ * page must no longer say "ready for injection", or userspace queues its
+ * next interrupt over the first. The first is delivered at the next run.
+ */
+static int irq_immediate_exit_body(struct vm *v)
+{
+	struct kvm_interrupt irq = { .irq = 0x20 };
+	struct kvm_run *run = v->run[0];
+	int r;
+
+	LOAD(v, irq);
+	if ((r = enter_real(v, 0)) || (r = run_expect(v, 0, KVM_EXIT_HLT)))
+		return r;
+	EXPECT(run->ready_for_interrupt_injection == 1, "halted with IF: not ready");
+	EXPECT(ioctl(v->vcpu[0], KVM_INTERRUPT, &irq) == 0, "KVM_INTERRUPT: %s", strerror(errno));
+	run->immediate_exit = 1;
+	EXPECT_ERRNO(ioctl(v->vcpu[0], KVM_RUN, 0), EINTR, "KVM_RUN with immediate_exit");
+	run->immediate_exit = 0;
+	EXPECT(run->ready_for_interrupt_injection == 0,
+	       "ready_for_interrupt_injection 1 with an interrupt still queued");
+	if ((r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x20, 1, 0x20)))
+		return r;
+	return run_expect(v, 0, KVM_EXIT_HLT);
+}
+
+static int t_irq_immediate_exit(void)
+{
+	WITH_VM(irq_immediate_exit_body(v));
+}
+
 static int irq_window_body(struct vm *v)
 {
 	struct kvm_interrupt irq = { .irq = 0x20 };
@@ -1729,6 +1761,7 @@ static const struct test tests[] = {
 	{ "spinning_guests_host_responsive", t_host_responsive },
 	{ "slot_move", t_slot_move },
 	{ "irq_injection", t_irq_injection },
+	{ "irq_immediate_exit_ready", t_irq_immediate_exit },
 	{ "irq_window_exit", t_irq_window },
 	{ "nmi_injection", t_nmi },
 	{ "signal_mask", t_signal_mask },
