@@ -176,10 +176,17 @@ static bool handle_exit(struct vcpu *v)
 		vm_stop(vm, STOP_HW_ERROR, "vCPU %d: VM entry failed, reason %#llx", v->id,
 			(unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		return false;
-	case KVM_EXIT_INTERNAL_ERROR:
-		vm_stop(vm, STOP_HW_ERROR, "vCPU %d: internal error, suberror %u", v->id,
-			run->internal.suberror);
+	case KVM_EXIT_INTERNAL_ERROR: {
+		/* Its data: the exit and the guest's RIP, or the instruction's bytes. */
+		unsigned long long d[3] = { 0 };
+		unsigned int i;
+
+		for (i = 0; i < 3 && i < run->internal.ndata; i++)
+			d[i] = run->internal.data[i];
+		vm_stop(vm, STOP_HW_ERROR, "vCPU %d: internal error, suberror %u (%u data: %#llx %#llx %#llx)",
+			v->id, run->internal.suberror, run->internal.ndata, d[0], d[1], d[2]);
 		return false;
+	}
 	case KVM_EXIT_SYSTEM_EVENT:
 		/*
 		 * On x86 only hxen's Xen ABI reports these (SCHEDOP_shutdown);
