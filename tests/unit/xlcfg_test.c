@@ -93,35 +93,32 @@ static void refused(const char *text, const char *want)
 	CHECK(!c.kernel && !c.cmdline && !c.name, "'%s': not freed", text);
 }
 
+/* refused() on a valid PVH head (type, kernel; lines 1-2) plus @tail. */
+static void refused_after_head(const char *tail, const char *want)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof(buf), "type='pvh'\nkernel='k'\n%s", tail);
+	refused(buf, want);
+}
+
 static void test_refused(void)
 {
-	const char *base = "type='pvh'\nkernel='k'\n";
-	char buf[256];
 
 	refused("kernel='k'\n", "no type");
 	refused("type='pv'\nkernel='k'\n", "PV guests are not supported");
 	refused("type='hvm'\n", "no kernel");
 	refused("type='pvh'\nkernel='k'\nvnc=1\n", "line 3: vnc is not supported");
-	snprintf(buf, sizeof(buf), "%sdisk=['phy:/dev/vg/web1,xvda,w']\n", base);
-	refused(buf, "no blkback");
-	snprintf(buf, sizeof(buf), "%svif=['bridge=xenbr0']\n", base);
-	refused(buf, "no netback");
-	snprintf(buf, sizeof(buf), "%son_crash='restart'\n", base);
-	refused(buf, "on_crash = \"restart\" is not supported");
-	snprintf(buf, sizeof(buf), "%son_reboot='preserve'\n", base);
-	refused(buf, "on_reboot");
-	snprintf(buf, sizeof(buf), "%smemory=512\nmaxmem=1024\n", base);
-	refused(buf, "no ballooning");
-	snprintf(buf, sizeof(buf), "%svcpus=2\nmaxvcpus=4\n", base);
-	refused(buf, "no vCPU hotplug");
-	snprintf(buf, sizeof(buf), "%smemory=0\n", base);
-	refused(buf, "between 1 and");
-	snprintf(buf, sizeof(buf), "%svcpus=256\n", base);
-	refused(buf, "between 1 and 255");
-	snprintf(buf, sizeof(buf), "%smemory='lots'\n", base);
-	refused(buf, "not a number");
-	snprintf(buf, sizeof(buf), "%smemory=-1\n", base);
-	refused(buf, "line 3: a value must be");
+	refused_after_head("disk=['phy:/dev/vg/web1,xvda,w']\n", "no blkback");
+	refused_after_head("vif=['bridge=xenbr0']\n", "no netback");
+	refused_after_head("on_crash='restart'\n", "on_crash = \"restart\" is not supported");
+	refused_after_head("on_reboot='preserve'\n", "on_reboot");
+	refused_after_head("memory=512\nmaxmem=1024\n", "no ballooning");
+	refused_after_head("vcpus=2\nmaxvcpus=4\n", "no vCPU hotplug");
+	refused_after_head("memory=0\n", "between 1 and");
+	refused_after_head("vcpus=256\n", "between 1 and 255");
+	refused_after_head("memory='lots'\n", "not a number");
+	refused_after_head("memory=-1\n", "line 3: a value must be");
 	refused("type='pvh'\nkernel='k\n", "line 2: a string without its closing '");
 	refused("type='pvh'\nkernel=['k']\n", "kernel must be a quoted string");
 	refused("type='pvh'\nkernel='k' 'l'\n", "more after the value of kernel");
