@@ -223,7 +223,7 @@ static const char *exit_name(uint32_t r)
 {
 	static const char *names[] = {
 		[KVM_EXIT_UNKNOWN] = "UNKNOWN", [KVM_EXIT_IO] = "IO",
-		[KVM_EXIT_HLT] = "HLT", [KVM_EXIT_MMIO] = "MMIO",
+		[KVM_EXIT_DEBUG] = "DEBUG", [KVM_EXIT_HLT] = "HLT", [KVM_EXIT_MMIO] = "MMIO",
 		[KVM_EXIT_SHUTDOWN] = "SHUTDOWN", [KVM_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
 		[KVM_EXIT_INTR] = "INTR", [KVM_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
 	};
@@ -882,9 +882,9 @@ static int t_slot_move(void)
 	WITH_VM(slot_move_body(v));
 }
 
-static int irq_body(struct vm *v)
+/* The irq guest halted with IF set, ready for KVM_INTERRUPT. */
+static int irq_guest_halted(struct vm *v)
 {
-	struct kvm_interrupt irq = { .irq = 0x20 };
 	struct kvm_run *run = v->run[0];
 	int r;
 
@@ -894,16 +894,33 @@ static int irq_body(struct vm *v)
 	EXPECT(run->if_flag == 1 && run->ready_for_interrupt_injection == 1,
 	       "halted with IF: if_flag %u ready %u", run->if_flag,
 	       run->ready_for_interrupt_injection);
+	return PASS;
+}
+
+/* Its handler for vector 0x20 (an OUT to port 0x20), then IRET to HLT. */
+static int irq_guest_handled(struct vm *v)
+{
+	int r;
+
+	if ((r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x20, 1, 0x20)))
+		return r;
+	return run_expect(v, 0, KVM_EXIT_HLT);
+}
+
+static int irq_body(struct vm *v)
+{
+	struct kvm_interrupt irq = { .irq = 0x20 };
+	int r;
+
+	if ((r = irq_guest_halted(v)))
+		return r;
 	irq.irq = 256;
 	EXPECT_ERRNO(ioctl(v->vcpu[0], KVM_INTERRUPT, &irq), EINVAL, "KVM_INTERRUPT(256)");
 	/* Queued twice before a run: one delivery (KVM replaces, not stacks). */
 	irq.irq = 0x20;
 	EXPECT(ioctl(v->vcpu[0], KVM_INTERRUPT, &irq) == 0, "KVM_INTERRUPT: %s", strerror(errno));
 	EXPECT(ioctl(v->vcpu[0], KVM_INTERRUPT, &irq) == 0, "second KVM_INTERRUPT: %s", strerror(errno));
-	if ((r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x20, 1, 0x20)))
-		return r;
-	/* The handler IRETs back into the HLT loop. */
-	return run_expect(v, 0, KVM_EXIT_HLT);
+	return irq_guest_handled(v);
 }
 
 static int t_irq_injection(void)
@@ -923,19 +940,15 @@ static int irq_immediate_exit_body(struct vm *v)
 	struct kvm_run *run = v->run[0];
 	int r;
 
-	LOAD(v, irq);
-	if ((r = enter_real(v, 0)) || (r = run_expect(v, 0, KVM_EXIT_HLT)))
+	if ((r = irq_guest_halted(v)))
 		return r;
-	EXPECT(run->ready_for_interrupt_injection == 1, "halted with IF: not ready");
 	EXPECT(ioctl(v->vcpu[0], KVM_INTERRUPT, &irq) == 0, "KVM_INTERRUPT: %s", strerror(errno));
 	run->immediate_exit = 1;
 	EXPECT_ERRNO(ioctl(v->vcpu[0], KVM_RUN, 0), EINTR, "KVM_RUN with immediate_exit");
 	run->immediate_exit = 0;
 	EXPECT(run->ready_for_interrupt_injection == 0,
 	       "ready_for_interrupt_injection 1 with an interrupt still queued");
-	if ((r = expect_io(v, 0, KVM_EXIT_IO_OUT, 0x20, 1, 0x20)))
-		return r;
-	return run_expect(v, 0, KVM_EXIT_HLT);
+	return irq_guest_handled(v);
 }
 
 static int t_irq_immediate_exit(void)
