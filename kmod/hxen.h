@@ -201,6 +201,18 @@ struct hxen_vcpu {
 	u64 db[4];
 
 	/*
+	 * (u) KVM_SET_GUEST_DEBUG (x86/guest_debug.c): its flags (0: off);
+	 * the linear RIP where single-stepping set TF; a step the kernel
+	 * completed, to report before the next entry; the last #BP exit's
+	 * RIP and instruction length (INJECT_BP returns past it).
+	 */
+	u32 guest_debug;
+	u64 singlestep_rip;
+	bool singlestep_done;
+	u64 bp_rip;
+	u8 bp_len;
+
+	/*
 	 * (u) Guest PKRU and TSC_AUX: loaded into the CPU only around entry
 	 * (hxen_pkru_*, hxen_tsc_aux_load); the host's values are back before
 	 * the VMM thread can see them. pkru_live: the guest could change

@@ -146,7 +146,7 @@ static const struct hxen_vendor_ops *hxen_check_ops(const struct hxen_vendor_ops
 		OP(get_msr), OP(set_msr), OP(get_rflags), OP(get_cr8), OP(set_cr8),
 		OP(get_regs), OP(set_regs), OP(get_sregs), OP(set_sregs),
 		OP(cr4_valid), OP(get_tsc_offset),
-		OP(get_dr67), OP(set_dr67), OP(activate_debugregs),
+		OP(get_dr67), OP(set_dr67), OP(activate_debugregs), OP(update_debug_intercepts),
 	};
 #undef OP
 	static struct hxen_vendor_ops vms_only;

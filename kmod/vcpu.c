@@ -192,6 +192,9 @@ static void vcpu_inject_events(struct hxen_vcpu *vcpu)
 		hxen_ops->inject_nmi(vcpu);
 		vcpu->nmi_pending = false;
 	}
+	/* KVM_GUESTDBG_BLOCKIRQ: interrupts wait while a debugger steps. */
+	if (unlikely(vcpu->guest_debug & KVM_GUESTDBG_BLOCKIRQ))
+		return;
 	/* Xen: PV time refresh, the callback vector ahead of the LAPIC (xen/). */
 	if (vcpu->xen && hxen_xen_inject(vcpu))
 		return;
@@ -317,8 +320,11 @@ int hxen_vcpu_run(struct hxen_vcpu *vcpu)
 	if (!vcpu->lapic) {
 		u64 cr8 = READ_ONCE(run->cr8);
 
-		if (cr8 > 15)
+		if (cr8 > 15) {
+			/* Every return from KVM_RUN leaves the run page current (KVM too). */
+			vcpu_fill_run(vcpu);
 			return -EINVAL;
+		}
 		hxen_ops->set_cr8(vcpu, cr8);
 	}
 	r = vcpu_complete_userspace_exit(vcpu);
@@ -362,6 +368,10 @@ int hxen_vcpu_run(struct hxen_vcpu *vcpu)
 		if (test_and_clear_bit(HXEN_REQ_TRIPLE_FAULT, &vcpu->requests)) {
 			run->exit_reason = KVM_EXIT_SHUTDOWN;
 			r = HXEN_USER;
+			break;
+		}
+		if (unlikely(vcpu->singlestep_done)) {
+			r = hxen_guest_debug_step_exit(vcpu);
 			break;
 		}
 		if (vcpu->lapic && vcpu_block(vcpu)) {

@@ -177,6 +177,7 @@ long hxen_vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 
 		memset(&regs, 0, sizeof(regs));
 		hxen_ops->get_regs(vcpu, &regs);
+		hxen_guest_debug_regs_out(vcpu, &regs);
 		r = copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
 		break;
 	}
@@ -186,6 +187,7 @@ long hxen_vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		r = -EFAULT;
 		if (copy_from_user(&regs, argp, sizeof(regs)))
 			break;
+		hxen_guest_debug_regs_in(vcpu, &regs);
 		hxen_ops->set_regs(vcpu, &regs);
 		r = 0;
 		break;
@@ -292,6 +294,15 @@ long hxen_vcpu_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		if (copy_from_user(&sregs, argp, sizeof(sregs)))
 			break;
 		r = hxen_ops->set_sregs(vcpu, &sregs);
+		break;
+	}
+	case KVM_SET_GUEST_DEBUG: {
+		struct kvm_guest_debug dbg;
+
+		r = -EFAULT;
+		if (copy_from_user(&dbg, argp, sizeof(dbg)))
+			break;
+		r = hxen_set_guest_debug(vcpu, &dbg);
 		break;
 	}
 	case KVM_GET_DEBUGREGS:

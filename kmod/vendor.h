@@ -106,6 +106,8 @@ struct hxen_vendor_ops {
 	void (*get_dr67)(struct hxen_vcpu *vcpu, u64 *dr6, u64 *dr7);
 	void (*set_dr67)(struct hxen_vcpu *vcpu, u64 dr6, u64 dr7);
 	void (*activate_debugregs)(struct hxen_vcpu *vcpu);
+	/* Intercept #DB and #BP as vcpu->guest_debug asks (KVM_SET_GUEST_DEBUG). */
+	void (*update_debug_intercepts)(struct hxen_vcpu *vcpu);
 	/* Guest TSC minus host TSC (no TSC scaling): kvm-clock's master clock. */
 	u64 (*get_tsc_offset)(struct hxen_vcpu *vcpu);
 	/* CR4 bits set_sregs accepts (checks ahead of it, e.g. Xen's VCPUOP_initialise). */

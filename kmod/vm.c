@@ -73,11 +73,15 @@ long hxen_check_extension(long cap)
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_VCPU_EVENTS:
 	case KVM_CAP_DEBUGREGS:
+	case KVM_CAP_SET_GUEST_DEBUG:		/* x86/guest_debug.c */
+	case KVM_CAP_X86_ROBUST_SINGLESTEP:
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_MMU_SHADOW_CACHE_CONTROL:
 		return 1;
 	case KVM_CAP_MCE:			/* x86/mce.c */
 		return HXEN_MCE_BANKS;
+	case KVM_CAP_SET_GUEST_DEBUG2:
+		return HXEN_GUESTDBG_VALID;
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);

@@ -21,6 +21,19 @@ struct hxen_vcpu;
  * Port I/O: an in-kernel device completes it (HXEN_RESUME), else it exits
  * to userspace (HXEN_USER). hxen_exit_pio_user always exits.
  */
+/* guest_debug.c: KVM_SET_GUEST_DEBUG. */
+#define HXEN_GUESTDBG_VALID	(KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | \
+				 KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_INJECT_DB | \
+				 KVM_GUESTDBG_INJECT_BP | KVM_GUESTDBG_BLOCKIRQ)
+u64 hxen_linear_rip(struct hxen_vcpu *vcpu, u64 rip);
+long hxen_set_guest_debug(struct hxen_vcpu *vcpu, const struct kvm_guest_debug *dbg);
+void hxen_guest_debug_regs_out(struct hxen_vcpu *vcpu, struct kvm_regs *regs);
+void hxen_guest_debug_regs_in(struct hxen_vcpu *vcpu, struct kvm_regs *regs);
+int hxen_guest_debug_exit(struct hxen_vcpu *vcpu, u8 vector, u64 dr6);
+int hxen_guest_debug_bp(struct hxen_vcpu *vcpu, u64 rip, u8 len);
+void hxen_instruction_done(struct hxen_vcpu *vcpu);
+int hxen_guest_debug_step_exit(struct hxen_vcpu *vcpu);
+
 int hxen_exit_pio(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val);
 int hxen_exit_pio_user(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val);
 /*

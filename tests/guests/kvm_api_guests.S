@@ -27,10 +27,36 @@ GUEST(api_hlt_loop)
 END(api_hlt_loop)
 
 /*
+ * A software breakpoint at offset 6; the #BP handler (IVT entry 3 set by
+ * the test) halts, the return address on the stack at 0x6ffa.
+ */
+GUEST(api_bp)
+	mov	$0x7000, %sp
+	int3
+	mov	$9, %cx
+	hlt
+GUEST(api_bp_handler)
+	hlt
+END(api_bp)
+
+/*
  * 64-bit (enter_long64): CR8 as the vCPU entered with it into RBX, then
  * CR8 = 9.
  */
 	.code64
+/*
+ * Single-stepped by a debugger (KVM_SET_GUEST_DEBUG), 64-bit: the steps
+ * end after MOV (5 bytes), INC (2), CPUID (2, completed by the kernel)
+ * and NOP (1).
+ */
+GUEST(api_step)
+	mov	$1, %eax
+	inc	%eax
+	cpuid
+	nop
+	hlt
+END(api_step)
+
 GUEST(api_cr8)
 	mov	%cr8, %rbx
 	hlt

@@ -89,6 +89,7 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 	if (!count) {
 		v->regs.rip = next_rip;
 		hxen_ops->set_regs(vcpu, &v->regs);
+		hxen_instruction_done(vcpu);
 		return HXEN_RESUME;
 	}
 	n = min_t(u64, count, PIO_DATA_MAX / size);
@@ -135,6 +136,8 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 		if (!rep || !str_count(v->regs.rcx, addr_bytes))
 			v->regs.rip = next_rip;
 		hxen_ops->set_regs(vcpu, &v->regs);
+		if (v->regs.rip == next_rip)
+			hxen_instruction_done(vcpu);
 		for (i = 0; kern && i < n; i++)
 			hxen_iobus_write(vcpu, HXEN_BUS_PIO, port, size, data + i * size);
 		if (kern)
@@ -173,5 +176,7 @@ int hxen_complete_pio_string(struct hxen_vcpu *vcpu)
 	if (!vcpu->pio.rep || !str_count(v->regs.rcx, vcpu->pio.addr_bytes))
 		v->regs.rip = vcpu->pio.next_rip;
 	hxen_ops->set_regs(vcpu, &v->regs);
+	if (v->regs.rip == vcpu->pio.next_rip)
+		hxen_instruction_done(vcpu);
 	return HXEN_RESUME;
 }

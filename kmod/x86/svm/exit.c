@@ -411,6 +411,31 @@ static int svm_handle_shutdown(struct hxen_vcpu *vcpu)
 	return HXEN_USER;
 }
 
+/*
+ * #DB, intercepted while a debugger single-steps (guest_debug.c): every
+ * #DB goes to it, as on KVM (QEMU gives back those it did not cause, with
+ * KVM_GUESTDBG_INJECT_DB). The CPU put the condition in the VMCB's DR6.
+ */
+static int svm_handle_db(struct hxen_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	if (!(vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)) {
+		svm_inject_exception(vcpu, X86_TRAP_DB, false, 0);
+		return HXEN_RESUME;
+	}
+	return hxen_guest_debug_exit(vcpu, X86_TRAP_DB, svm->vmcb->save.dr6);
+}
+
+/* #BP, intercepted for the debugger's software breakpoints: RIP is at the INT3. */
+static int svm_handle_bp(struct hxen_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	u64 rip = svm->vmcb->save.rip;
+
+	return hxen_guest_debug_bp(vcpu, rip, svm->next_rip ? svm->next_rip - rip : 1);
+}
+
 static int svm_handle_ud(struct hxen_vcpu *vcpu)
 {
 	svm_inject_exception(vcpu, X86_TRAP_UD, false, 0);
@@ -488,6 +513,10 @@ int svm_handle_exit(struct hxen_vcpu *vcpu)
 		/* A machine check in the guest is the host's to handle. */
 		asm volatile("int $" __stringify(X86_TRAP_MC));
 		return HXEN_RESUME;
+	case SVM_EXIT_EXCP_BASE + DB_VECTOR:
+		return svm_handle_db(vcpu);
+	case SVM_EXIT_EXCP_BASE + BP_VECTOR:
+		return svm_handle_bp(vcpu);
 	case SVM_EXIT_CPUID:
 		return svm_handle_cpuid(vcpu);
 	case SVM_EXIT_PAUSE:

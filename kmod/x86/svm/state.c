@@ -73,6 +73,22 @@ void svm_skip_instruction(struct hxen_vcpu *vcpu, unsigned int len)
 
 	svm->vmcb->save.rip = svm->next_rip ? svm->next_rip : svm->vmcb->save.rip + len;
 	svm->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+	if (unlikely(svm->vmcb->save.rflags & X86_EFLAGS_TF))
+		hxen_instruction_done(vcpu);
+}
+
+void svm_update_debug_intercepts(struct hxen_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	if (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)
+		svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + DB_VECTOR);
+	else
+		svm_clear_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + DB_VECTOR);
+	if (vcpu->guest_debug & KVM_GUESTDBG_USE_SW_BP)
+		svm_set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + BP_VECTOR);
+	else
+		svm_clear_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + BP_VECTOR);
 }
 
 void svm_inject_exception(struct hxen_vcpu *vcpu, u8 vector, bool has_error,

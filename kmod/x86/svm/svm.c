@@ -403,6 +403,7 @@ const struct hxen_vendor_ops svm_vendor_ops = {
 	.mcg_cap_mask = 0x1ff,
 	.get_dr67 = svm_get_dr67,
 	.set_dr67 = svm_set_dr67,
+	.update_debug_intercepts = svm_update_debug_intercepts,
 	.activate_debugregs = svm_activate_debugregs,
 	.get_tsc_offset = svm_get_tsc_offset,
 	.set_sregs = svm_set_sregs,

@@ -66,6 +66,7 @@ void svm_clear_intercept(struct vmcb *vmcb, int bit);
 /* state.c */
 void svm_reset_vcpu(struct hxen_vcpu *vcpu);
 void svm_skip_instruction(struct hxen_vcpu *vcpu, unsigned int len);
+void svm_update_debug_intercepts(struct hxen_vcpu *vcpu);
 void svm_inject_exception(struct hxen_vcpu *vcpu, u8 vector, bool has_error, u32 error);
 void svm_virq_exit(struct svm_vcpu *svm);
 void svm_inject_virq(struct svm_vcpu *svm, u8 vector);

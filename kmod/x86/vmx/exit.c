@@ -42,9 +42,28 @@ static int vmx_handle_unexpected(struct hxen_vcpu *vcpu)
 					to_vmx(vcpu)->exit.reason, vcpu->cpu);
 }
 
+/*
+ * #DB, intercepted while a debugger single-steps (guest_debug.c): every
+ * #DB goes to it, as on KVM. DR6's condition bits are in the exit
+ * qualification (the CPU leaves DR6 alone, SDM Vol. 3 27.1).
+ */
+static int vmx_handle_db(struct hxen_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (!(vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)) {
+		vmx->dr6 = (vmx->dr6 & ~0xf) | vmx->exit.qual;
+		vmx_inject_exception(vcpu, X86_TRAP_DB, false, 0);
+		return HXEN_RESUME;
+	}
+	return hxen_guest_debug_exit(vcpu, X86_TRAP_DB, HXEN_DR6_RESET | vmx->exit.qual);
+}
+
 static int vmx_handle_exception_nmi(struct hxen_vcpu *vcpu)
 {
-	u32 info = to_vmx(vcpu)->exit.intr_info;
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 info = vmx->exit.intr_info;
+	u8 vector = info & INTR_INFO_VECTOR_MASK;
 
 	switch (info & INTR_INFO_INTR_TYPE_MASK) {
 	case INTR_TYPE_NMI_INTR:
@@ -52,10 +71,17 @@ static int vmx_handle_exception_nmi(struct hxen_vcpu *vcpu)
 		return HXEN_RESUME;
 	case INTR_TYPE_HARD_EXCEPTION:
 		/* A machine check in the guest is the host's to handle. */
-		if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC) {
+		if (vector == X86_TRAP_MC) {
 			asm volatile("int $" __stringify(X86_TRAP_MC));
 			return HXEN_RESUME;
 		}
+		if (vector == X86_TRAP_DB)
+			return vmx_handle_db(vcpu);
+		break;
+	case INTR_TYPE_SOFT_EXCEPTION:
+		/* INT3, intercepted for a debugger's breakpoints: RIP is at it. */
+		if (vector == X86_TRAP_BP)
+			return hxen_guest_debug_bp(vcpu, vmx->rip, vmx->exit.instr_len);
 		break;
 	}
 	return vmx_handle_unexpected(vcpu);

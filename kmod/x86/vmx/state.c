@@ -294,6 +294,23 @@ void vmx_skip_instruction(struct hxen_vcpu *vcpu)
 		vmx->rip = (u32)vmx->rip;
 	/* The instruction completed: STI / MOV SS blocking ends with it. */
 	vmx->interruptibility &= ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+	if (unlikely(vmx->rflags & X86_EFLAGS_TF))
+		hxen_instruction_done(vcpu);
+}
+
+/* #MC always (the host's); #DB and #BP for a debugger (guest_debug.c). */
+void vmx_update_debug_intercepts(struct hxen_vcpu *vcpu)
+{
+	u32 bitmap = BIT(X86_TRAP_MC);
+
+	if (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)
+		bitmap |= BIT(X86_TRAP_DB);
+	if (vcpu->guest_debug & KVM_GUESTDBG_USE_SW_BP)
+		bitmap |= BIT(X86_TRAP_BP);
+	if (vmx_access_begin(vcpu)) {
+		vmcs_write(EXCEPTION_BITMAP, bitmap);
+		vmx_access_end(vcpu);
+	}
 }
 
 /*

@@ -350,6 +350,25 @@ static void vmx_make_current(struct vmx_vcpu *vmx)
  * then load it where it runs without an IPI (it runs with interrupts off).
  * Returns false if VMX is off on this CPU (reboot under way).
  */
+/*
+ * A debugger's TF in an STI or MOV SS shadow: entry needs BS pending then
+ * (SDM Vol. 3 26.3.1.5), and must not have it once TF is gone. The step's
+ * #DB comes at once after an STI, after the next instruction after a MOV
+ * SS. Before entry, VMCS current.
+ */
+static void vmx_single_step_shadow(struct hxen_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	bool shadow = vmx->interruptibility & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+	bool bs = shadow && (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP) &&
+		  (vmx->rflags & X86_EFLAGS_TF);
+
+	if (bs == vmx->forced_bs)
+		return;
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, bs ? DR_STEP : 0);
+	vmx->forced_bs = bs;
+}
+
 bool vmx_access_begin(struct hxen_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -647,6 +666,9 @@ static void vmx_read_exit(struct hxen_vcpu *vcpu)
 		if (e->intr_info & INTR_INFO_DELIVER_CODE_MASK)
 			e->intr_error = vmcs_read(VM_EXIT_INTR_ERROR_CODE);
 		e->qual = vmcs_read(EXIT_QUALIFICATION);
+		/* INT3/INTO: the length, to return past it (guest_debug.c). */
+		if ((e->intr_info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_SOFT_EXCEPTION)
+			e->instr_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
 		break;
 	case EXIT_REASON_EPT_VIOLATION:
 		e->qual = vmcs_read(EXIT_QUALIFICATION);
@@ -795,6 +817,8 @@ static int vmx_vcpu_run(struct hxen_vcpu *vcpu)
 		vmx->interruptibility &= ~GUEST_INTR_STATE_STI;
 	if (!vmx->vmcs_synced || vmx->interruptibility != vmx->vmcs_intr)
 		vmcs_write(GUEST_INTERRUPTIBILITY_INFO, vmx->vmcs_intr = vmx->interruptibility);
+	if (unlikely(vcpu->guest_debug || vmx->forced_bs))
+		vmx_single_step_shadow(vcpu);
 	if (vmx->inject.info)
 		vmx->inject.info = vmx_fix_error_code(vmx, vmx->inject.info);
 	/*
@@ -931,6 +955,7 @@ const struct hxen_vendor_ops vmx_vendor_ops = {
 	.mcg_cap_mask = ~0ULL,
 	.get_dr67 = vmx_get_dr67,
 	.set_dr67 = vmx_set_dr67,
+	.update_debug_intercepts = vmx_update_debug_intercepts,
 	.activate_debugregs = vmx_activate_debugregs,
 	.get_cpu_mode = vmx_get_cpu_mode,
 	.get_tsc_offset = vmx_get_tsc_offset,

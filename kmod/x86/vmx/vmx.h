@@ -106,6 +106,8 @@ struct vmx_vcpu {
 	u32 vmcs_intr;
 	/* The VM-entry interruption-information field may be valid. */
 	bool entry_intr_set;
+	/* BS pending forced for a debugger's TF in an STI/MOV SS shadow. */
+	bool forced_bs;
 	u64 cr0;		/* as the guest sees it */
 	u64 cr4;		/* as the guest sees it (no VMXE) */
 	u64 efer;		/* as the guest sees it, LMA included */
@@ -196,6 +198,7 @@ bool vmx_access_begin(struct hxen_vcpu *vcpu);
 void vmx_access_end(struct hxen_vcpu *vcpu);
 void vmx_reset_vcpu(struct hxen_vcpu *vcpu);
 void vmx_skip_instruction(struct hxen_vcpu *vcpu);
+void vmx_update_debug_intercepts(struct hxen_vcpu *vcpu);
 void vmx_inject_exception(struct hxen_vcpu *vcpu, u8 vector, bool has_error, u32 error);
 bool vmx_is_64bit(struct hxen_vcpu *vcpu);
 bool vmx_ins_outs_info(void);
