@@ -341,6 +341,12 @@ static const struct {
 	{ KVM_CAP_GET_TSC_KHZ, 1 },
 	{ KVM_CAP_MMU_SHADOW_CACHE_CONTROL, 1 },
 	{ KVM_CAP_MCE, 32 },
+	/* Guest debugging (x86/guest_debug.c), without the debugger's hardware breakpoints. */
+	{ KVM_CAP_SET_GUEST_DEBUG, 1 },
+	{ KVM_CAP_X86_ROBUST_SINGLESTEP, 1 },
+	{ KVM_CAP_SET_GUEST_DEBUG2,
+	  KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_SW_BP |
+	  KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP | KVM_GUESTDBG_BLOCKIRQ },
 	/* Dirty logging (mmu/dirty.c): manual protect and initially-set bitmaps. */
 	{ KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
 	  KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET },
