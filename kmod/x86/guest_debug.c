@@ -133,16 +133,13 @@ int hxen_guest_debug_bp(struct hxen_vcpu *vcpu, u64 rip, u8 len)
 }
 
 /*
- * The kernel completed the guest's instruction (RIP moved past it): the
- * single step it owes. Any exit handler's context; the vendors' skip
- * calls it only with TF set (their exit paths stay as they were).
+ * hxen_instruction_done with TF set: the single step the completed
+ * instruction owes. Any exit handler's context.
  */
-void hxen_instruction_done(struct hxen_vcpu *vcpu)
+void hxen_single_step_owed(struct hxen_vcpu *vcpu)
 {
 	u64 dr6, dr7;
 
-	if (likely(!(hxen_ops->get_rflags(vcpu) & X86_EFLAGS_TF)))
-		return;
 	if (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP) {
 		vcpu->singlestep_done = true;
 		return;

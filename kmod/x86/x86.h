@@ -8,6 +8,7 @@
 
 #include <linux/kvm.h>
 #include <linux/types.h>
+#include <asm/processor-flags.h>
 
 struct hxen_vm;
 struct hxen_vcpu;
@@ -16,12 +17,7 @@ struct hxen_vcpu;
 #define HXEN_DR6_RESET	0xffff0ff0ULL
 #define HXEN_DR7_RESET	0x400ULL
 
-/* x86/exit_common.c */
-/*
- * Port I/O: an in-kernel device completes it (HXEN_RESUME), else it exits
- * to userspace (HXEN_USER). hxen_exit_pio_user always exits.
- */
-/* guest_debug.c: KVM_SET_GUEST_DEBUG. */
+/* x86/guest_debug.c: KVM_SET_GUEST_DEBUG. */
 #define HXEN_GUESTDBG_VALID	(KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | \
 				 KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_INJECT_DB | \
 				 KVM_GUESTDBG_INJECT_BP | KVM_GUESTDBG_BLOCKIRQ)
@@ -31,9 +27,25 @@ void hxen_guest_debug_regs_out(struct hxen_vcpu *vcpu, struct kvm_regs *regs);
 void hxen_guest_debug_regs_in(struct hxen_vcpu *vcpu, struct kvm_regs *regs);
 int hxen_guest_debug_exit(struct hxen_vcpu *vcpu, u8 vector, u64 dr6);
 int hxen_guest_debug_bp(struct hxen_vcpu *vcpu, u64 rip, u8 len);
-void hxen_instruction_done(struct hxen_vcpu *vcpu);
+void hxen_single_step_owed(struct hxen_vcpu *vcpu);
 int hxen_guest_debug_step_exit(struct hxen_vcpu *vcpu);
 
+/*
+ * The kernel completed the guest's instruction (RIP moved past it), with
+ * RFLAGS as the caller holds them: a single step may be owed. Exit paths
+ * pay one test of TF.
+ */
+static inline void hxen_instruction_done(struct hxen_vcpu *vcpu, u64 rflags)
+{
+	if (unlikely(rflags & X86_EFLAGS_TF))
+		hxen_single_step_owed(vcpu);
+}
+
+/* x86/exit_common.c */
+/*
+ * Port I/O: an in-kernel device completes it (HXEN_RESUME), else it exits
+ * to userspace (HXEN_USER). hxen_exit_pio_user always exits.
+ */
 int hxen_exit_pio(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val);
 int hxen_exit_pio_user(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in, u64 val);
 /*

@@ -163,7 +163,7 @@ int hxen_emulate_mmio(struct hxen_vcpu *vcpu)
 		v->regs.rip = er.rip;
 		v->regs.rflags = er.rflags;
 		hxen_ops->set_regs(vcpu, &v->regs);
-		hxen_instruction_done(vcpu);
+		hxen_instruction_done(vcpu, v->regs.rflags);
 		vcpu->mmio.nr_done = 0;
 		if (!vcpu->mmio.pending_write) {
 			r = HXEN_RESUME;

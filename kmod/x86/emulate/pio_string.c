@@ -89,7 +89,7 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 	if (!count) {
 		v->regs.rip = next_rip;
 		hxen_ops->set_regs(vcpu, &v->regs);
-		hxen_instruction_done(vcpu);
+		hxen_instruction_done(vcpu, v->regs.rflags);
 		return HXEN_RESUME;
 	}
 	n = min_t(u64, count, PIO_DATA_MAX / size);
@@ -137,7 +137,7 @@ int hxen_exit_pio_string(struct hxen_vcpu *vcpu, u16 port, u8 size, bool in,
 			v->regs.rip = next_rip;
 		hxen_ops->set_regs(vcpu, &v->regs);
 		if (v->regs.rip == next_rip)
-			hxen_instruction_done(vcpu);
+			hxen_instruction_done(vcpu, v->regs.rflags);
 		for (i = 0; kern && i < n; i++)
 			hxen_iobus_write(vcpu, HXEN_BUS_PIO, port, size, data + i * size);
 		if (kern)
@@ -177,6 +177,6 @@ int hxen_complete_pio_string(struct hxen_vcpu *vcpu)
 		v->regs.rip = vcpu->pio.next_rip;
 	hxen_ops->set_regs(vcpu, &v->regs);
 	if (v->regs.rip == vcpu->pio.next_rip)
-		hxen_instruction_done(vcpu);
+		hxen_instruction_done(vcpu, v->regs.rflags);
 	return HXEN_RESUME;
 }

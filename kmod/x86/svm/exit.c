@@ -412,18 +412,15 @@ static int svm_handle_shutdown(struct hxen_vcpu *vcpu)
 }
 
 /*
- * #DB, intercepted while a debugger single-steps (guest_debug.c): every
- * #DB goes to it, as on KVM (QEMU gives back those it did not cause, with
- * KVM_GUESTDBG_INJECT_DB). The CPU put the condition in the VMCB's DR6.
+ * #DB, intercepted only while a debugger single-steps (guest_debug.c):
+ * every #DB goes to it, as on KVM (QEMU gives back those it did not
+ * cause, with KVM_GUESTDBG_INJECT_DB). The CPU put the condition in the
+ * VMCB's DR6.
  */
 static int svm_handle_db(struct hxen_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 
-	if (!(vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)) {
-		svm_inject_exception(vcpu, X86_TRAP_DB, false, 0);
-		return HXEN_RESUME;
-	}
 	return hxen_guest_debug_exit(vcpu, X86_TRAP_DB, svm->vmcb->save.dr6);
 }
 

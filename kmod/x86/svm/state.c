@@ -73,8 +73,7 @@ void svm_skip_instruction(struct hxen_vcpu *vcpu, unsigned int len)
 
 	svm->vmcb->save.rip = svm->next_rip ? svm->next_rip : svm->vmcb->save.rip + len;
 	svm->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
-	if (unlikely(svm->vmcb->save.rflags & X86_EFLAGS_TF))
-		hxen_instruction_done(vcpu);
+	hxen_instruction_done(vcpu, svm->vmcb->save.rflags);
 }
 
 void svm_update_debug_intercepts(struct hxen_vcpu *vcpu)

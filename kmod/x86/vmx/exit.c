@@ -43,20 +43,14 @@ static int vmx_handle_unexpected(struct hxen_vcpu *vcpu)
 }
 
 /*
- * #DB, intercepted while a debugger single-steps (guest_debug.c): every
- * #DB goes to it, as on KVM. DR6's condition bits are in the exit
+ * #DB, intercepted only while a debugger single-steps (guest_debug.c):
+ * every #DB goes to it, as on KVM. DR6's condition bits are in the exit
  * qualification (the CPU leaves DR6 alone, SDM Vol. 3 27.1).
  */
 static int vmx_handle_db(struct hxen_vcpu *vcpu)
 {
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	if (!(vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP)) {
-		vmx->dr6 = (vmx->dr6 & ~0xf) | vmx->exit.qual;
-		vmx_inject_exception(vcpu, X86_TRAP_DB, false, 0);
-		return HXEN_RESUME;
-	}
-	return hxen_guest_debug_exit(vcpu, X86_TRAP_DB, HXEN_DR6_RESET | vmx->exit.qual);
+	return hxen_guest_debug_exit(vcpu, X86_TRAP_DB,
+				     HXEN_DR6_RESET | to_vmx(vcpu)->exit.qual);
 }
 
 static int vmx_handle_exception_nmi(struct hxen_vcpu *vcpu)

@@ -294,8 +294,7 @@ void vmx_skip_instruction(struct hxen_vcpu *vcpu)
 		vmx->rip = (u32)vmx->rip;
 	/* The instruction completed: STI / MOV SS blocking ends with it. */
 	vmx->interruptibility &= ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
-	if (unlikely(vmx->rflags & X86_EFLAGS_TF))
-		hxen_instruction_done(vcpu);
+	hxen_instruction_done(vcpu, vmx->rflags);
 }
 
 /* #MC always (the host's); #DB and #BP for a debugger (guest_debug.c). */

@@ -343,14 +343,6 @@ static void vmx_make_current(struct vmx_vcpu *vmx)
 }
 
 /*
- * VMREAD/VMWRITE outside KVM_RUN (ioctls, exit handlers with preemption
- * on): make the VMCS current here, with preemption off until
- * vmx_access_end. If it was active on another CPU it is cleared there and
- * loaded here only for the access, then cleared again: the run loop may
- * then load it where it runs without an IPI (it runs with interrupts off).
- * Returns false if VMX is off on this CPU (reboot under way).
- */
-/*
  * A debugger's TF in an STI or MOV SS shadow: entry needs BS pending then
  * (SDM Vol. 3 26.3.1.5), and must not have it once TF is gone. The step's
  * #DB comes at once after an STI, after the next instruction after a MOV
@@ -369,6 +361,14 @@ static void vmx_single_step_shadow(struct hxen_vcpu *vcpu)
 	vmx->forced_bs = bs;
 }
 
+/*
+ * VMREAD/VMWRITE outside KVM_RUN (ioctls, exit handlers with preemption
+ * on): make the VMCS current here, with preemption off until
+ * vmx_access_end. If it was active on another CPU it is cleared there and
+ * loaded here only for the access, then cleared again: the run loop may
+ * then load it where it runs without an IPI (it runs with interrupts off).
+ * Returns false if VMX is off on this CPU (reboot under way).
+ */
 bool vmx_access_begin(struct hxen_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
